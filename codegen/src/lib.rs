@@ -1,0 +1,1 @@
+//! awslim code generator.
