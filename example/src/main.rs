@@ -1,1 +1,122 @@
-fn main() {}
+//! Calls Amazon Connect `StartWebRTCContact` with the generated `awslim-connect` client.
+//!
+//! ```text
+//! AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... \
+//! cargo run -p awslim-example -- --region us-west-2 \
+//!     --instance-id 12345678-1234-1234-1234-123456789012 \
+//!     --contact-flow-id 87654321-4321-4321-4321-210987654321 \
+//!     [--display-name "Jane Doe"] [--endpoint-url http://127.0.0.1:4566]
+//! ```
+//!
+//! Region: `--region`, else `AWS_REGION` / `AWS_DEFAULT_REGION`. Credentials: `AWS_ACCESS_KEY_ID`,
+//! `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (and with `--features aws-config` the shared
+//! config files). `--endpoint-url` (or `AWS_ENDPOINT_URL`) sends to another server, e.g. a local
+//! mock. Set `RUST_LOG`-style tracing up in your own app to see the runtime's spans.
+
+use std::process::ExitCode;
+
+use awslim_connect::types::{ParticipantDetails, StartWebRtcContactRequest};
+use awslim_connect::Client;
+use awslim_connect::{Config, SdkError};
+
+struct Args {
+    endpoint_url: Option<String>,
+    region: Option<String>,
+    instance_id: String,
+    contact_flow_id: String,
+    display_name: String,
+}
+
+const USAGE: &str = "usage: awslim-example --instance-id ID --contact-flow-id ID \
+[--display-name NAME] [--region REGION] [--endpoint-url URL]";
+
+fn parse_args() -> Result<Args, String> {
+    let mut endpoint_url = None;
+    let mut region = None;
+    let mut instance_id = None;
+    let mut contact_flow_id = None;
+    let mut display_name = String::from("awslim example");
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        if flag == "--help" || flag == "-h" {
+            return Err(USAGE.to_owned());
+        }
+        let value = args
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        match flag.as_str() {
+            "--endpoint-url" => endpoint_url = Some(value),
+            "--region" => region = Some(value),
+            "--instance-id" => instance_id = Some(value),
+            "--contact-flow-id" => contact_flow_id = Some(value),
+            "--display-name" => display_name = value,
+            other => return Err(format!("unknown argument {other}\n{USAGE}")),
+        }
+    }
+    Ok(Args {
+        endpoint_url,
+        region,
+        instance_id: instance_id.ok_or_else(|| format!("--instance-id is required\n{USAGE}"))?,
+        contact_flow_id: contact_flow_id
+            .ok_or_else(|| format!("--contact-flow-id is required\n{USAGE}"))?,
+        display_name,
+    })
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+
+    // Environment first (region, endpoint, credentials), then the command line on top.
+    let mut config = Config::builder_from_env().app_name("awslim-example");
+    if let Some(region) = args.region {
+        config = config.region(region);
+    }
+    if let Some(url) = args.endpoint_url {
+        config = config.endpoint_url(url);
+    }
+    let client = Client::new(config.build());
+
+    let input = StartWebRtcContactRequest::builder()
+        .contact_flow_id(args.contact_flow_id)
+        .instance_id(args.instance_id)
+        .participant_details(
+            ParticipantDetails::builder()
+                .display_name(args.display_name)
+                .build(),
+        )
+        .build();
+
+    match client.start_web_rtc_contact(input).await {
+        Ok(out) => {
+            println!("contact id:      {}", out.contact_id().unwrap_or("-"));
+            println!("participant id:  {}", out.participant_id().unwrap_or("-"));
+            // The participant token is a credential for the call: say whether we got one only.
+            println!(
+                "participant token received: {}",
+                out.participant_token().is_some()
+            );
+            if let Some(meeting) = out.connection_data().and_then(|c| c.meeting()) {
+                println!("meeting id:      {}", meeting.meeting_id().unwrap_or("-"));
+                println!("media region:    {}", meeting.media_region().unwrap_or("-"));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("StartWebRTCContact failed: {err}");
+            if let SdkError::Service { error, .. } = &err {
+                eprintln!("  code: {}", error.meta().code().unwrap_or("-"));
+            }
+            if let Some(id) = err.request_id() {
+                eprintln!("  request id: {id}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -9,4 +9,28 @@ pub mod json;
 pub mod types;
 pub mod validate;
 
-pub use types::{BigDecimal, BigInteger, Blob, DateTime, Document};
+pub mod client;
+pub mod config;
+pub mod credentials;
+pub mod error;
+pub mod protocol;
+pub mod retry;
+pub mod sign;
+pub mod transport;
+
+pub use types::{
+    BigDecimal, BigInteger, Blob, DateTime, Document, Redacted, TimestampFormat, UnknownMember,
+};
+
+pub use bytes;
+pub use http;
+
+pub use client::{Handle, OperationMeta, RetryableError, ServiceMeta};
+pub use config::{Config, ConfigBuilder, TimeoutConfig};
+pub use credentials::{Credentials, CredentialsError, EnvironmentCredentials, ProvideCredentials};
+pub use error::{
+    ConstructionError, ErrorMetadata, ProvideErrorMetadata, ResponseMeta, SdkError, TimeoutError,
+    TransportError, UnhandledError,
+};
+pub use retry::RetryConfig;
+pub use transport::{HttpTransport, HyperTransport, StubTransport};

@@ -1,0 +1,847 @@
+//! The named intermediate representation between the model and the emitted tokens.
+//!
+//! [`lower`] resolves everything the emitters need: Rust names, types, presence, boxing,
+//! constraints, wire names, HTTP bindings and documentation lines. Emitters read only this.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::docs;
+use crate::model::{self, Model, ModelError, ModelErrors, Shape, ShapeKind, Traits};
+use crate::naming;
+
+/// How timestamps are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimestampFormat {
+    /// No `@timestampFormat`: the protocol's default for where the value travels
+    /// (epoch seconds in JSON bodies, http-date in headers, date-time in URIs).
+    Unset,
+    EpochSeconds,
+    DateTime,
+    HttpDate,
+}
+
+/// A Rust value type, with the constraints that apply to it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValueType {
+    pub ty: Type,
+    pub constraints: Constraints,
+    /// Values of this type are `@sensitive` (or contain sensitive values through collections).
+    pub sensitive: bool,
+}
+
+/// The type of a value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Type {
+    String,
+    Bool,
+    Byte,
+    Short,
+    Integer,
+    Long,
+    Float,
+    Double,
+    BigInteger,
+    BigDecimal,
+    Blob,
+    Timestamp(TimestampFormat),
+    Document,
+    /// A generated open enum (string values), by Rust name.
+    Enum(String),
+    /// A generated open enum (integer values), by Rust name.
+    IntEnum(String),
+    /// A generated structure, by Rust name.
+    Struct(String),
+    /// A generated union, by Rust name.
+    Union(String),
+    List { item: Box<ValueType>, sparse: bool },
+    Map { key: Box<ValueType>, value: Box<ValueType>, sparse: bool },
+}
+
+/// Constraint traits on a value.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Constraints {
+    pub length: Option<(Option<u64>, Option<u64>)>,
+    pub pattern: Option<String>,
+    /// Bounds as written in the model (numbers as text).
+    pub range: Option<(Option<String>, Option<String>)>,
+    pub unique_items: bool,
+    pub total_utf8_bytes: Option<u64>,
+}
+
+impl Constraints {
+    pub fn is_empty(&self) -> bool {
+        self == &Constraints::default()
+    }
+}
+
+/// Whether a field can be absent.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Presence {
+    /// `@required`: a plain field; builders make it a compile-time requirement.
+    Required,
+    /// A plain field that starts at the model's `@default`.
+    Default(Value),
+    /// `Option<T>`.
+    Optional,
+}
+
+/// Where a member travels in an HTTP message (top-level input/output/error members only).
+#[derive(Clone, Debug, PartialEq)]
+pub enum HttpBinding {
+    Body,
+    Label,
+    Query(String),
+    QueryParams,
+    Header(String),
+    PrefixHeaders(String),
+    Payload,
+    ResponseCode,
+}
+
+/// A structure member.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    /// The member name in the model.
+    pub member: String,
+    /// The key in JSON bodies (`@jsonName` or the member name).
+    pub json_name: String,
+    /// The Rust field name (escaped).
+    pub name: String,
+    /// The Rust name of the typestate parameter, for required members.
+    pub type_param: String,
+    pub value: ValueType,
+    pub presence: Presence,
+    /// Boxed to break a recursive cycle.
+    pub boxed: bool,
+    pub docs: Vec<String>,
+    pub idempotency_token: bool,
+    pub http: HttpBinding,
+}
+
+/// What a structure is used for, which decides what code it needs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Reachable from an operation input: needs validation and serialization.
+    pub input: bool,
+    /// Reachable from an operation output or error: needs deserialization.
+    pub output: bool,
+}
+
+/// Facts of an `@error` structure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorInfo {
+    /// The error code: the shape name.
+    pub code: String,
+    pub server_fault: bool,
+    pub http_status: Option<u16>,
+    /// `Some(throttling)` when `@retryable`.
+    pub retryable: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Struct {
+    pub id: String,
+    pub name: String,
+    pub docs: Vec<String>,
+    pub fields: Vec<Field>,
+    pub error: Option<ErrorInfo>,
+    /// The whole structure is `@sensitive`.
+    pub sensitive: bool,
+    pub usage: Usage,
+    /// Has at least one constraint to check, itself or below.
+    pub needs_validation: bool,
+    /// The output of an operation: carries the response's request id.
+    pub operation_output: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumVariant {
+    pub name: String,
+    /// The wire value (an integer's decimal text for intEnums).
+    pub value: String,
+    pub docs: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Enum {
+    pub id: String,
+    pub name: String,
+    pub docs: Vec<String>,
+    pub variants: Vec<EnumVariant>,
+    pub int: bool,
+    pub sensitive: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnionVariant {
+    pub member: String,
+    pub json_name: String,
+    pub name: String,
+    /// `None` for members targeting `smithy.api#Unit`.
+    pub value: Option<ValueType>,
+    pub boxed: bool,
+    pub docs: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Union {
+    pub id: String,
+    pub name: String,
+    pub docs: Vec<String>,
+    pub variants: Vec<UnionVariant>,
+    pub sensitive: bool,
+    pub usage: Usage,
+    pub needs_validation: bool,
+}
+
+/// A URI pattern segment of `@http`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum UriSegment {
+    Literal(String),
+    /// A label, by member name; greedy labels (`{Key+}`) keep `/`.
+    Label { member: String, greedy: bool },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Http {
+    pub method: String,
+    pub path: Vec<UriSegment>,
+    /// Literal query parameters from the URI pattern (`/x?list-type=2`).
+    pub query: Vec<(String, Option<String>)>,
+    pub code: u16,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct OperationError {
+    /// The Rust name of the error structure (also the variant name).
+    pub type_name: String,
+    pub info: ErrorInfo,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Operation {
+    pub id: String,
+    /// The Smithy name (`StartWebRTCContact`).
+    pub name: String,
+    /// Module and method name (`start_web_rtc_contact`).
+    pub module: String,
+    /// The per-operation error enum (`StartWebRtcContactError`).
+    pub error_name: String,
+    /// The input structure's Rust name; `None` for `smithy.api#Unit`.
+    pub input: Option<String>,
+    pub output: Option<String>,
+    pub errors: Vec<OperationError>,
+    pub http: Http,
+    pub docs: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Service {
+    pub id: String,
+    pub name: String,
+    pub sdk_id: String,
+    pub version: String,
+    pub signing_name: String,
+    pub title: Option<String>,
+    /// The endpoint rule set as compact JSON with sorted keys.
+    pub endpoint_rule_set: Option<String>,
+    pub docs: Vec<String>,
+}
+
+/// Everything the emitters need for one crate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Crate {
+    pub service: Service,
+    pub operations: Vec<Operation>,
+    pub structs: Vec<Struct>,
+    pub enums: Vec<Enum>,
+    pub unions: Vec<Union>,
+}
+
+impl Crate {
+    pub fn find_struct(&self, name: &str) -> Option<&Struct> {
+        self.structs.iter().find(|s| s.name == name)
+    }
+}
+
+/// What to generate.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// The service shape ID; needed only when the model has several services.
+    pub service: Option<String>,
+    /// Operation names (Smithy names such as `StartWebRTCContact`); all when `None`.
+    pub operations: Option<Vec<String>>,
+}
+
+fn err(shape: &str, member: Option<&str>, message: impl Into<String>) -> ModelError {
+    ModelError { shape: shape.to_owned(), member: member.map(str::to_owned), pointer: None, message: message.into() }
+}
+
+fn docs_of(traits: &Traits) -> Vec<String> {
+    traits.documentation().map(docs::to_markdown).unwrap_or_default()
+}
+
+struct Lowering<'m> {
+    model: &'m Model,
+    rename: BTreeMap<String, String>,
+    /// Rust type name -> shape ID, for collision detection.
+    names: BTreeMap<String, String>,
+    errors: Vec<ModelError>,
+}
+
+/// Lowers the selected part of `model` into the IR.
+pub fn lower(model: &Model, selection: &Selection) -> Result<Crate, ModelErrors> {
+    let services: Vec<&Shape> = model.shapes.values().filter(|s| s.kind == ShapeKind::Service).collect();
+    let service = match (&selection.service, services.as_slice()) {
+        (Some(id), _) => match model.shape(id) {
+            Some(s) if s.kind == ShapeKind::Service => s,
+            _ => return Err(ModelErrors(vec![err(id, None, "is not a service shape in the model")])),
+        },
+        (None, [one]) => *one,
+        (None, []) => return Err(ModelErrors(vec![err("(model)", None, "the model has no service shape to generate a client for")])),
+        (None, many) => {
+            let ids: Vec<&str> = many.iter().map(|s| s.id.as_str()).collect();
+            return Err(ModelErrors(vec![err("(model)", None, format!("the model has several services ({}); choose one", ids.join(", ")))]));
+        }
+    };
+    let mut lowering = Lowering { model, rename: service.relations.rename.clone(), names: BTreeMap::new(), errors: Vec::new() };
+    let result = lowering.run(service, selection);
+    if lowering.errors.is_empty() {
+        result.ok_or_else(|| ModelErrors(Vec::new()))
+    } else {
+        lowering.errors.sort();
+        lowering.errors.dedup();
+        Err(ModelErrors(lowering.errors))
+    }
+}
+
+impl<'m> Lowering<'m> {
+    fn shape(&self, id: &str) -> &'m Shape {
+        // Targets were checked by the loader; an unknown ID here is the prelude Unit.
+        self.model.shapes.get(id).unwrap_or_else(|| &self.model.shapes["smithy.api#Unit"])
+    }
+
+    fn local_name(&self, id: &str) -> String {
+        self.rename.get(id).cloned().unwrap_or_else(|| model::shape_name(id).to_owned())
+    }
+
+    fn rust_type_name(&mut self, id: &str) -> String {
+        let name = naming::type_name(&self.local_name(id));
+        match self.names.get(&name) {
+            Some(other) if other != id => {
+                let (a, b) = if other.as_str() < id { (other.clone(), id.to_owned()) } else { (id.to_owned(), other.clone()) };
+                self.errors.push(err(&a, None, format!("`{a}` and `{b}` both become the Rust type `{name}`; add a `rename` for one of them to the service")));
+            }
+            Some(_) => {}
+            None => {
+                self.names.insert(name.clone(), id.to_owned());
+            }
+        }
+        name
+    }
+
+    fn service_operations(&self, service: &Shape) -> Vec<String> {
+        let mut out = BTreeSet::new();
+        let mut stack: Vec<&Shape> = vec![service];
+        let mut seen = BTreeSet::new();
+        while let Some(s) = stack.pop() {
+            out.extend(s.relations.operations.iter().cloned());
+            for r in &s.relations.resources {
+                if seen.insert(r.clone()) {
+                    stack.push(self.shape(r));
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    fn run(&mut self, service: &'m Shape, selection: &Selection) -> Option<Crate> {
+        let all_ops = self.service_operations(service);
+        let ops: Vec<String> = match &selection.operations {
+            None => all_ops,
+            Some(wanted) => {
+                let mut picked = Vec::new();
+                for w in wanted {
+                    let found = all_ops.iter().find(|id| model::shape_name(id) == w || id.as_str() == w || naming::snake_case(model::shape_name(id)) == *w);
+                    match found {
+                        Some(id) => picked.push(id.clone()),
+                        None => {
+                            let close: Vec<&str> = all_ops.iter().map(|id| model::shape_name(id)).filter(|n| n.to_ascii_lowercase().contains(&w.to_ascii_lowercase()) || w.to_ascii_lowercase().contains(&n.to_ascii_lowercase())).take(5).collect();
+                            let hint = if close.is_empty() { format!("it has {} operations", all_ops.len()) } else { format!("did you mean {}?", close.join(", ")) };
+                            self.errors.push(err(&service.id, None, format!("has no operation named `{w}`; {hint}")));
+                        }
+                    }
+                }
+                picked.sort();
+                picked.dedup();
+                picked
+            }
+        };
+        if !self.errors.is_empty() {
+            return None;
+        }
+
+        // Usage: which shapes are reachable from inputs, and from outputs/errors.
+        let mut input_roots = Vec::new();
+        let mut output_roots = Vec::new();
+        for op in &ops {
+            let shape = self.shape(op);
+            input_roots.extend(shape.relations.input.clone());
+            output_roots.extend(shape.relations.output.clone());
+            output_roots.extend(shape.relations.errors.iter().cloned());
+            output_roots.extend(service.relations.errors.iter().cloned());
+        }
+        let input_set = self.closure(&input_roots);
+        let output_set = self.closure(&output_roots);
+        let all: BTreeSet<String> = input_set.union(&output_set).cloned().collect();
+
+        let service_ir = self.service(service);
+        let mut structs = Vec::new();
+        let mut enums = Vec::new();
+        let mut unions = Vec::new();
+        for id in &all {
+            if id == "smithy.api#Unit" {
+                continue;
+            }
+            let shape = self.shape(id);
+            let usage = Usage { input: input_set.contains(id), output: output_set.contains(id) };
+            match shape.kind {
+                ShapeKind::Structure => structs.push(self.structure(shape, usage)),
+                ShapeKind::Union => unions.push(self.union(shape, usage)),
+                ShapeKind::Enum | ShapeKind::IntEnum => enums.push(self.enumeration(shape)),
+                _ => {}
+            }
+        }
+        let mut operations = Vec::new();
+        for op in &ops {
+            if let Some(o) = self.operation(self.shape(op), service) {
+                operations.push(o);
+            }
+        }
+        self.check_operation_names(&operations);
+        structs.sort_by(|a, b| a.name.cmp(&b.name));
+        enums.sort_by(|a, b| a.name.cmp(&b.name));
+        unions.sort_by(|a, b| a.name.cmp(&b.name));
+        operations.sort_by(|a, b| a.module.cmp(&b.module));
+        for s in &mut structs {
+            s.operation_output = operations.iter().any(|o| o.output.as_deref() == Some(s.name.as_str()));
+            if s.operation_output && s.error.is_none() && s.fields.iter().any(|f| f.name == "request_id") {
+                self.errors.push(err(&s.id, None, "an operation output cannot have a member named `request_id` (the generator uses it)"));
+            }
+        }
+        let mut krate = Crate { service: service_ir, operations, structs, enums, unions };
+        compute_needs_validation(&mut krate);
+        Some(krate)
+    }
+
+    fn check_operation_names(&mut self, ops: &[Operation]) {
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        for op in ops {
+            if let Some(other) = seen.insert(&op.module, &op.id) {
+                self.errors.push(err(other, None, format!("`{other}` and `{}` both become the method `{}`", op.id, op.module)));
+            }
+        }
+    }
+
+    /// Every value shape reachable from `roots`.
+    fn closure(&self, roots: &[String]) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack: Vec<String> = roots.to_vec();
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            let shape = self.shape(&id);
+            if matches!(shape.kind, ShapeKind::Enum | ShapeKind::IntEnum) {
+                continue;
+            }
+            for m in &shape.members {
+                if !seen.contains(&m.target) {
+                    stack.push(m.target.clone());
+                }
+            }
+        }
+        seen
+    }
+
+    fn service(&mut self, service: &Shape) -> Service {
+        let aws = service.traits.get(model::AWS_SERVICE);
+        let name = model::shape_name(&service.id).to_owned();
+        let sdk_id = aws.and_then(|a| a.get("sdkId")).and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| name.clone());
+        let endpoint_prefix = aws.and_then(|a| a.get("endpointPrefix")).and_then(Value::as_str);
+        let signing_name = service
+            .traits
+            .get(model::SIGV4)
+            .and_then(|s| s.get("name"))
+            .and_then(Value::as_str)
+            .or(endpoint_prefix)
+            .map(str::to_owned)
+            .unwrap_or_else(|| naming::snake_case(&sdk_id).replace('_', ""));
+        if !service.traits.has(model::REST_JSON1) {
+            let protocols: Vec<&str> = service.traits.0.keys().filter(|k| k.starts_with("aws.protocols#")).map(String::as_str).collect();
+            self.errors.push(err(&service.id, None, format!("uses {}; only `aws.protocols#restJson1` is supported so far", if protocols.is_empty() { "no protocol trait".to_owned() } else { protocols.join(", ") })));
+        }
+        Service {
+            id: service.id.clone(),
+            name,
+            sdk_id,
+            version: service.relations.version.clone().unwrap_or_default(),
+            signing_name,
+            title: service.traits.get("smithy.api#title").and_then(Value::as_str).map(str::to_owned),
+            // serde_json's map is sorted, so this text does not depend on the file's key order.
+            endpoint_rule_set: service.traits.get(model::ENDPOINT_RULE_SET).map(Value::to_string),
+            docs: docs_of(&service.traits),
+        }
+    }
+
+    fn timestamp_format(&self, member_traits: Option<&Traits>, target: &Shape) -> TimestampFormat {
+        let raw = member_traits.and_then(|t| t.get(model::TIMESTAMP_FORMAT)).or_else(|| target.traits.get(model::TIMESTAMP_FORMAT));
+        match raw.and_then(Value::as_str) {
+            Some("date-time") => TimestampFormat::DateTime,
+            Some("http-date") => TimestampFormat::HttpDate,
+            Some("epoch-seconds") => TimestampFormat::EpochSeconds,
+            _ => TimestampFormat::Unset,
+        }
+    }
+
+    /// The value type of a member (or of a list/map member) targeting `target_id`.
+    fn value_type(&mut self, member_traits: Option<&Traits>, target_id: &str, depth: usize) -> ValueType {
+        let target = self.shape(target_id);
+        let get = |id: &str| member_traits.and_then(|t| t.get(id)).or_else(|| target.traits.get(id));
+        let mut constraints = Constraints::default();
+        if let Some(l) = get(model::LENGTH) {
+            constraints.length = Some((l.get("min").and_then(Value::as_u64), l.get("max").and_then(Value::as_u64)));
+        }
+        if let Some(p) = get(model::PATTERN).and_then(Value::as_str) {
+            constraints.pattern = Some(p.to_owned());
+        }
+        if let Some(r) = get(model::RANGE) {
+            constraints.range = Some((r.get("min").map(Value::to_string), r.get("max").map(Value::to_string)));
+        }
+        constraints.unique_items = get(model::UNIQUE_ITEMS).is_some();
+        constraints.total_utf8_bytes = get(model::TOTAL_UTF8_BYTES).and_then(|t| t.get("max")).and_then(Value::as_u64);
+        let mut sensitive = target.traits.has(model::SENSITIVE) || member_traits.is_some_and(|t| t.has(model::SENSITIVE));
+        let ty = match target.kind {
+            ShapeKind::String => Type::String,
+            ShapeKind::Boolean => Type::Bool,
+            ShapeKind::Byte => Type::Byte,
+            ShapeKind::Short => Type::Short,
+            ShapeKind::Integer => Type::Integer,
+            ShapeKind::Long => Type::Long,
+            ShapeKind::Float => Type::Float,
+            ShapeKind::Double => Type::Double,
+            ShapeKind::BigInteger => Type::BigInteger,
+            ShapeKind::BigDecimal => Type::BigDecimal,
+            ShapeKind::Blob => Type::Blob,
+            ShapeKind::Timestamp => Type::Timestamp(self.timestamp_format(member_traits, target)),
+            ShapeKind::Document => Type::Document,
+            ShapeKind::Enum => Type::Enum(self.rust_type_name(target_id)),
+            ShapeKind::IntEnum => Type::IntEnum(self.rust_type_name(target_id)),
+            ShapeKind::Structure => Type::Struct(self.rust_type_name(target_id)),
+            ShapeKind::Union => Type::Union(self.rust_type_name(target_id)),
+            ShapeKind::List | ShapeKind::Map if depth > 32 => {
+                self.errors.push(err(target_id, None, "collections nest more than 32 levels deep"));
+                Type::Document
+            }
+            ShapeKind::List => {
+                let m = target.member("member").cloned();
+                let item = match &m {
+                    Some(m) => self.value_type(Some(&m.traits), &m.target, depth + 1),
+                    None => ValueType { ty: Type::Document, constraints: Constraints::default(), sensitive: false },
+                };
+                sensitive |= item.sensitive;
+                Type::List { item: Box::new(item), sparse: target.traits.has(model::SPARSE) }
+            }
+            ShapeKind::Map => {
+                let k = target.member("key").cloned();
+                let v = target.member("value").cloned();
+                let key = match &k {
+                    Some(m) => self.value_type(Some(&m.traits), &m.target, depth + 1),
+                    None => ValueType { ty: Type::String, constraints: Constraints::default(), sensitive: false },
+                };
+                let value = match &v {
+                    Some(m) => self.value_type(Some(&m.traits), &m.target, depth + 1),
+                    None => ValueType { ty: Type::Document, constraints: Constraints::default(), sensitive: false },
+                };
+                sensitive |= key.sensitive || value.sensitive;
+                Type::Map { key: Box::new(key), value: Box::new(value), sparse: target.traits.has(model::SPARSE) }
+            }
+            ShapeKind::Service | ShapeKind::Operation | ShapeKind::Resource => Type::Document,
+        };
+        ValueType { ty, constraints, sensitive }
+    }
+
+    /// Whether `from` reaches `to` through structure/union members without passing a
+    /// collection (which already puts values on the heap).
+    fn reaches_directly(&self, from: &str, to: &str) -> bool {
+        let mut stack = vec![from.to_owned()];
+        let mut seen = BTreeSet::new();
+        while let Some(id) = stack.pop() {
+            if id == to {
+                return true;
+            }
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            let shape = self.shape(&id);
+            if matches!(shape.kind, ShapeKind::Structure | ShapeKind::Union) {
+                for m in &shape.members {
+                    let t = self.shape(&m.target);
+                    if matches!(t.kind, ShapeKind::Structure | ShapeKind::Union) {
+                        stack.push(m.target.clone());
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    fn structure(&mut self, shape: &'m Shape, usage: Usage) -> Struct {
+        let name = self.rust_type_name(&shape.id);
+        let error = shape.traits.get(model::ERROR).map(|fault| ErrorInfo {
+            code: self.local_name(&shape.id),
+            server_fault: fault.as_str() == Some("server"),
+            http_status: shape.traits.get(model::HTTP_ERROR).and_then(Value::as_u64).and_then(|c| u16::try_from(c).ok()),
+            retryable: shape.traits.get(model::RETRYABLE).map(|r| r.get("throttling").and_then(Value::as_bool).unwrap_or(false)),
+        });
+        let mut fields = Vec::new();
+        let mut field_names: BTreeMap<String, String> = BTreeMap::new();
+        for m in &shape.members {
+            let fname = naming::field_name(&m.name);
+            if let Some(other) = field_names.insert(fname.clone(), m.name.clone()) {
+                self.errors.push(err(&shape.id, Some(&m.name), format!("members `{other}` and `{}` both become the Rust field `{fname}`", m.name)));
+            }
+            if error.is_some() && fname == "meta" {
+                self.errors.push(err(&shape.id, Some(&m.name), "an error structure member cannot be called `meta` (the generator uses it for the error metadata)"));
+            }
+            let target = self.shape(&m.target);
+            let value = self.value_type(Some(&m.traits), &m.target, 0);
+            let idempotency_token = m.traits.has(model::IDEMPOTENCY_TOKEN);
+            let default = m.traits.get(model::DEFAULT).or_else(|| target.traits.get(model::DEFAULT)).filter(|v| !v.is_null()).cloned();
+            let presence = if idempotency_token || m.traits.has(model::CLIENT_OPTIONAL) {
+                Presence::Optional
+            } else if let Some(d) = default.filter(|_| !matches!(value.ty, Type::Document)) {
+                Presence::Default(d)
+            } else if m.traits.has(model::REQUIRED) {
+                Presence::Required
+            } else {
+                Presence::Optional
+            };
+            let boxed = matches!(target.kind, ShapeKind::Structure | ShapeKind::Union) && self.reaches_directly(&m.target, &shape.id);
+            let http = http_binding(&m.traits);
+            let mut docs = docs_of(&m.traits);
+            if docs.is_empty() && !matches!(target.kind, ShapeKind::Structure | ShapeKind::Union | ShapeKind::Enum | ShapeKind::IntEnum) {
+                docs = docs_of(&target.traits);
+            }
+            fields.push(Field {
+                member: m.name.clone(),
+                json_name: m.traits.get(model::JSON_NAME).and_then(Value::as_str).unwrap_or(&m.name).to_owned(),
+                type_param: naming::type_param_name(&m.name),
+                name: fname,
+                value,
+                presence,
+                boxed,
+                docs,
+                idempotency_token,
+                http,
+            });
+        }
+        Struct {
+            id: shape.id.clone(),
+            name,
+            docs: docs_of(&shape.traits),
+            fields,
+            error,
+            sensitive: shape.traits.has(model::SENSITIVE),
+            usage,
+            needs_validation: false,
+            operation_output: false,
+        }
+    }
+
+    fn union(&mut self, shape: &'m Shape, usage: Usage) -> Union {
+        let name = self.rust_type_name(&shape.id);
+        let mut variants = Vec::new();
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for m in &shape.members {
+            let vname = naming::variant_name(&m.name);
+            if let Some(other) = seen.insert(vname.clone(), m.name.clone()) {
+                self.errors.push(err(&shape.id, Some(&m.name), format!("members `{other}` and `{}` both become the variant `{vname}`", m.name)));
+            }
+            let target = self.shape(&m.target);
+            let value = if m.target == "smithy.api#Unit" { None } else { Some(self.value_type(Some(&m.traits), &m.target, 0)) };
+            let boxed = matches!(target.kind, ShapeKind::Structure | ShapeKind::Union) && m.target != "smithy.api#Unit" && self.reaches_directly(&m.target, &shape.id);
+            variants.push(UnionVariant {
+                member: m.name.clone(),
+                json_name: m.traits.get(model::JSON_NAME).and_then(Value::as_str).unwrap_or(&m.name).to_owned(),
+                name: vname,
+                value,
+                boxed,
+                docs: docs_of(&m.traits),
+            });
+        }
+        Union { id: shape.id.clone(), name, docs: docs_of(&shape.traits), variants, sensitive: shape.traits.has(model::SENSITIVE), usage, needs_validation: false }
+    }
+
+    fn enumeration(&mut self, shape: &'m Shape) -> Enum {
+        let name = self.rust_type_name(&shape.id);
+        let int = shape.kind == ShapeKind::IntEnum;
+        let mut variants = Vec::new();
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for m in &shape.members {
+            let value = match m.traits.get(model::ENUM_VALUE) {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Number(n)) => n.to_string(),
+                _ => m.name.clone(),
+            };
+            let vname = naming::variant_name(&m.name);
+            if let Some(other) = seen.insert(vname.clone(), m.name.clone()) {
+                self.errors.push(err(&shape.id, Some(&m.name), format!("members `{other}` and `{}` both become the variant `{vname}`", m.name)));
+            }
+            variants.push(EnumVariant { name: vname, value, docs: docs_of(&m.traits) });
+        }
+        if int {
+            variants.sort_by_key(|v| v.value.parse::<i64>().unwrap_or(0));
+        }
+        Enum { id: shape.id.clone(), name, docs: docs_of(&shape.traits), variants, int, sensitive: shape.traits.has(model::SENSITIVE) }
+    }
+
+    fn operation(&mut self, op: &'m Shape, service: &Shape) -> Option<Operation> {
+        let Some(http) = op.traits.get(model::HTTP) else {
+            self.errors.push(err(&op.id, None, "has no `smithy.api#http` trait; restJson1 operations need one"));
+            return None;
+        };
+        let method = http.get("method").and_then(Value::as_str).unwrap_or("POST").to_owned();
+        let uri = http.get("uri").and_then(Value::as_str).unwrap_or("/");
+        let code = http.get("code").and_then(Value::as_u64).and_then(|c| u16::try_from(c).ok()).unwrap_or(200);
+        let (path_part, query_part) = uri.split_once('?').unwrap_or((uri, ""));
+        let mut path = Vec::new();
+        let input_shape = op.relations.input.as_deref().map(|id| self.shape(id));
+        for segment in path_part.split('/').skip(1) {
+            if let Some(label) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                let (member, greedy) = match label.strip_suffix('+') {
+                    Some(m) => (m.to_owned(), true),
+                    None => (label.to_owned(), false),
+                };
+                let bound = input_shape.and_then(|s| s.member(&member)).is_some_and(|m| m.traits.has(model::HTTP_LABEL));
+                if !bound {
+                    self.errors.push(err(&op.id, None, format!("the URI label `{{{label}}}` has no input member `{member}` with `@httpLabel`")));
+                }
+                path.push(UriSegment::Literal("/".to_owned()));
+                path.push(UriSegment::Label { member, greedy });
+            } else {
+                path.push(UriSegment::Literal(format!("/{segment}")));
+            }
+        }
+        // Merge neighbouring literals: `/contact` + `/webrtc` -> `/contact/webrtc`.
+        let mut merged: Vec<UriSegment> = Vec::new();
+        for seg in path {
+            match (merged.last_mut(), seg) {
+                (Some(UriSegment::Literal(prev)), UriSegment::Literal(s)) => prev.push_str(&s),
+                (_, seg) => merged.push(seg),
+            }
+        }
+        let query = query_part
+            .split('&')
+            .filter(|q| !q.is_empty())
+            .map(|q| match q.split_once('=') {
+                Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
+                None => (q.to_owned(), None),
+            })
+            .collect();
+        let unit = |id: &Option<String>| id.as_deref().filter(|id| *id != "smithy.api#Unit").map(str::to_owned);
+        let input = unit(&op.relations.input).map(|id| self.rust_type_name(&id));
+        let output = unit(&op.relations.output).map(|id| self.rust_type_name(&id));
+        let mut errors = Vec::new();
+        let mut error_ids: Vec<&String> = op.relations.errors.iter().chain(service.relations.errors.iter()).collect();
+        error_ids.sort();
+        error_ids.dedup();
+        for id in error_ids {
+            let shape = self.shape(id);
+            let info = ErrorInfo {
+                code: self.local_name(id),
+                server_fault: shape.traits.get(model::ERROR).and_then(Value::as_str) == Some("server"),
+                http_status: shape.traits.get(model::HTTP_ERROR).and_then(Value::as_u64).and_then(|c| u16::try_from(c).ok()),
+                retryable: shape.traits.get(model::RETRYABLE).map(|r| r.get("throttling").and_then(Value::as_bool).unwrap_or(false)),
+            };
+            errors.push(OperationError { type_name: self.rust_type_name(id), info });
+        }
+        let name = model::shape_name(&op.id).to_owned();
+        let module = naming::module_name(&name);
+        Some(Operation {
+            id: op.id.clone(),
+            error_name: format!("{}Error", naming::pascal_case(&name)),
+            name,
+            module,
+            input,
+            output,
+            errors,
+            http: Http { method, path: merged, query, code },
+            docs: docs_of(&op.traits),
+        })
+    }
+}
+
+fn http_binding(traits: &Traits) -> HttpBinding {
+    let s = |id: &str| traits.get(id).and_then(Value::as_str).map(str::to_owned);
+    if traits.has(model::HTTP_LABEL) {
+        HttpBinding::Label
+    } else if let Some(q) = s(model::HTTP_QUERY) {
+        HttpBinding::Query(q)
+    } else if traits.has(model::HTTP_QUERY_PARAMS) {
+        HttpBinding::QueryParams
+    } else if let Some(h) = s(model::HTTP_HEADER) {
+        HttpBinding::Header(h)
+    } else if let Some(p) = s(model::HTTP_PREFIX_HEADERS) {
+        HttpBinding::PrefixHeaders(p)
+    } else if traits.has(model::HTTP_PAYLOAD) {
+        HttpBinding::Payload
+    } else if traits.has(model::HTTP_RESPONSE_CODE) {
+        HttpBinding::ResponseCode
+    } else {
+        HttpBinding::Body
+    }
+}
+
+/// Whether a value of this type has anything to check, given which named types do.
+pub fn value_needs_validation(v: &ValueType, named: &BTreeSet<String>) -> bool {
+    let own = match &v.ty {
+        // Enums are open: an unknown value is not a violation, so enum targets need no check.
+        Type::Enum(_) | Type::IntEnum(_) => false,
+        _ => !v.constraints.is_empty(),
+    };
+    own || match &v.ty {
+        Type::Struct(n) | Type::Union(n) => named.contains(n),
+        Type::List { item, .. } => value_needs_validation(item, named),
+        Type::Map { key, value, .. } => value_needs_validation(key, named) || value_needs_validation(value, named),
+        _ => false,
+    }
+}
+
+fn compute_needs_validation(krate: &mut Crate) {
+    let mut named: BTreeSet<String> = BTreeSet::new();
+    loop {
+        let before = named.len();
+        for s in &krate.structs {
+            if s.fields.iter().any(|f| value_needs_validation(&f.value, &named)) {
+                named.insert(s.name.clone());
+            }
+        }
+        for u in &krate.unions {
+            if u.variants.iter().filter_map(|v| v.value.as_ref()).any(|v| value_needs_validation(v, &named)) {
+                named.insert(u.name.clone());
+            }
+        }
+        if named.len() == before {
+            break;
+        }
+    }
+    for s in &mut krate.structs {
+        s.needs_validation = named.contains(&s.name);
+    }
+    for u in &mut krate.unions {
+        u.needs_validation = named.contains(&u.name);
+    }
+}

@@ -1,0 +1,538 @@
+//! The shared client state ([`Handle`]) and the call pipeline generated operations go through.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use bytes::Bytes;
+use http::header::{HeaderName, HeaderValue};
+use tracing::Instrument;
+
+use crate::config::{random_uuid_v4, Config};
+use crate::error::{
+    ConstructionError, ConstructionErrorKind, ResponseMeta, SdkError, TimeoutError, TimeoutKind,
+    TransportError,
+};
+use crate::json::ParseError;
+use crate::protocol::rest_json;
+use crate::retry::{classify_response, RetryKind, RetryQuota};
+use crate::sign::{sign_request, SigningOptions};
+
+/// The response parser a generated operation hands to [`Handle::invoke`]: `Ok(Ok(output))`,
+/// `Ok(Err(operation_error))` for an error response, or `Err(ParseError)` if the response is
+/// not what the model says.
+pub type ParseFn<O, E> = fn(&http::Response<Bytes>) -> Result<Result<O, E>, ParseError>;
+
+/// Facts about a service, emitted once per generated crate as a `static`.
+#[derive(Debug)]
+pub struct ServiceMeta {
+    /// `aws.api#service` `sdkId`, e.g. `Connect`.
+    pub sdk_id: &'static str,
+    /// Shape id of the service, e.g. `com.amazonaws.connect#AmazonConnectService`.
+    pub service_id: &'static str,
+    /// The service's `version`, e.g. `2017-08-08`.
+    pub api_version: &'static str,
+    /// SigV4 signing name (`aws.auth#sigv4` `name`), e.g. `connect`.
+    pub signing_name: &'static str,
+    /// The model's `smithy.rules#endpointRuleSet`, as JSON text.
+    pub endpoint_rule_set: &'static str,
+}
+
+/// A modeled error marked `@retryable`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryableError {
+    /// Error code (shape name), e.g. `ThrottlingException`.
+    pub code: &'static str,
+    /// `@retryable(throttling: true)`.
+    pub throttling: bool,
+}
+
+/// Facts about an operation, emitted once per operation as a `static`.
+#[derive(Debug)]
+pub struct OperationMeta {
+    /// Operation name, e.g. `StartWebRTCContact`.
+    pub name: &'static str,
+    /// The operation's modeled errors that are `@retryable`.
+    pub retryable_errors: &'static [RetryableError],
+}
+
+struct Inner {
+    service: &'static ServiceMeta,
+    config: Config,
+    rule_set: Result<awslim_endpoints::RuleSet, awslim_endpoints::Error>,
+    quota: RetryQuota,
+    user_agent: HeaderValue,
+    x_amz_user_agent: HeaderValue,
+}
+
+/// Shared, cheaply cloned state of one client: configuration, transport, retry quota, parsed
+/// endpoint rule set.
+#[derive(Clone)]
+pub struct Handle {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("service", &self.inner.service.sdk_id)
+            .field("config", &self.inner.config)
+            .field("retry_quota", &self.inner.quota.available())
+            .finish()
+    }
+}
+
+/// Where a call goes and how it is signed.
+struct Target {
+    uri: http::Uri,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    signing_region: String,
+    signing_name: String,
+}
+
+fn construction<E>(kind: ConstructionErrorKind, message: impl Into<String>) -> SdkError<E> {
+    SdkError::Construction(ConstructionError::new(kind, message))
+}
+
+fn user_agent_token(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+impl Handle {
+    /// Creates the shared state. The endpoint rule set is parsed here, once; if it does not
+    /// parse, every call returns that error (`SdkError::Construction`) instead of panicking.
+    pub fn new(service: &'static ServiceMeta, config: Config) -> Handle {
+        let rule_set = awslim_endpoints::RuleSet::from_json(service.endpoint_rule_set);
+        let quota = RetryQuota::new(config.retry().retry_quota_capacity);
+        let mut ua = format!(
+            "awslim/{} api/{}/{} os/{} lang/rust",
+            env!("CARGO_PKG_VERSION"),
+            user_agent_token(service.sdk_id).to_ascii_lowercase(),
+            user_agent_token(service.api_version),
+            std::env::consts::OS,
+        );
+        if let Some(app) = config.app_name() {
+            ua.push_str(" app/");
+            ua.push_str(&user_agent_token(app));
+        }
+        let user_agent = HeaderValue::from_str(&ua).unwrap_or(HeaderValue::from_static("awslim"));
+        Handle {
+            inner: Arc::new(Inner {
+                service,
+                config,
+                rule_set,
+                quota,
+                x_amz_user_agent: user_agent.clone(),
+                user_agent,
+            }),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The service this handle talks to.
+    pub fn service(&self) -> &'static ServiceMeta {
+        self.inner.service
+    }
+
+    /// Whether generated code should validate inputs before sending.
+    pub fn validate_requests(&self) -> bool {
+        self.inner.config.validate_requests()
+    }
+
+    /// A new idempotency token (for an `@idempotencyToken` member the caller left unset).
+    pub fn new_idempotency_token(&self) -> String {
+        self.inner.config.idempotency_token_provider().token()
+    }
+
+    /// Retry-quota tokens left (for tests and metrics).
+    pub fn retry_quota_available(&self) -> u32 {
+        self.inner.quota.available()
+    }
+
+    /// Resolves the endpoint for a call and joins it with the request's relative URI.
+    fn target<E>(&self, relative: &http::Uri) -> Result<Target, SdkError<E>> {
+        let config = &self.inner.config;
+        let rule_set = self.inner.rule_set.as_ref().map_err(|e| {
+            SdkError::Construction(
+                ConstructionError::new(
+                    ConstructionErrorKind::Endpoint,
+                    format!("the service's endpoint rule set is invalid: {e}"),
+                )
+                .with_source(e.clone()),
+            )
+        })?;
+        let mut params = awslim_endpoints::Params::new();
+        for p in rule_set.parameters() {
+            match p.built_in.as_deref() {
+                Some("AWS::Region") => {
+                    if let Some(r) = config.region() {
+                        params.set(p.name.clone(), r);
+                    }
+                }
+                Some("AWS::UseFIPS") => {
+                    params.set(p.name.clone(), config.use_fips());
+                }
+                Some("AWS::UseDualStack") => {
+                    params.set(p.name.clone(), config.use_dual_stack());
+                }
+                Some("SDK::Endpoint") => {
+                    if let Some(url) = config.endpoint_url() {
+                        params.set(p.name.clone(), url);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let endpoint = rule_set.resolve(&params).map_err(|e| {
+            let hint = if config.region().is_none() {
+                " (no region is configured)"
+            } else {
+                ""
+            };
+            SdkError::Construction(
+                ConstructionError::new(ConstructionErrorKind::Endpoint, format!("{e}{hint}"))
+                    .with_source(e),
+            )
+        })?;
+
+        let base: http::Uri = endpoint.url.parse().map_err(|e| {
+            construction(
+                ConstructionErrorKind::Endpoint,
+                format!("resolved endpoint `{}` is not a URL: {e}", endpoint.url),
+            )
+        })?;
+        let (Some(scheme), Some(authority)) = (base.scheme_str(), base.authority()) else {
+            return Err(construction(
+                ConstructionErrorKind::Endpoint,
+                format!("resolved endpoint `{}` has no scheme or host", endpoint.url),
+            ));
+        };
+        let base_path = base.path().trim_end_matches('/');
+        let relative_pq = relative
+            .path_and_query()
+            .map(|pq| pq.as_str())
+            .unwrap_or("/");
+        let uri: http::Uri = format!("{scheme}://{authority}{base_path}{relative_pq}")
+            .parse()
+            .map_err(|e| {
+                construction(
+                    ConstructionErrorKind::Request,
+                    format!("request URI is invalid: {e}"),
+                )
+            })?;
+
+        let mut headers = Vec::new();
+        for (name, values) in &endpoint.headers {
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                construction(
+                    ConstructionErrorKind::Endpoint,
+                    format!("endpoint header `{name}` is invalid"),
+                )
+            })?;
+            for v in values {
+                let v = HeaderValue::from_str(v).map_err(|_| {
+                    construction(
+                        ConstructionErrorKind::Endpoint,
+                        format!("endpoint header `{name}` has an invalid value"),
+                    )
+                })?;
+                headers.push((name.clone(), v));
+            }
+        }
+
+        // authSchemes: the first sigv4 scheme may override signing region and name.
+        let sigv4 = endpoint
+            .properties
+            .get("authSchemes")
+            .and_then(|s| s.as_array())
+            .and_then(|schemes| {
+                schemes
+                    .iter()
+                    .find(|s| s.get("name").and_then(|n| n.as_str()) == Some("sigv4"))
+            });
+        let prop = |key: &str| {
+            sigv4
+                .and_then(|s| s.get(key))
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        };
+        let signing_region = prop("signingRegion")
+            .or_else(|| config.region().map(str::to_owned))
+            .ok_or_else(|| {
+                construction(
+                    ConstructionErrorKind::Credentials,
+                    "no region to sign with: set Config::builder().region(..) or AWS_REGION",
+                )
+            })?;
+        let signing_name =
+            prop("signingName").unwrap_or_else(|| self.inner.service.signing_name.to_owned());
+        Ok(Target {
+            uri,
+            headers,
+            signing_region,
+            signing_name,
+        })
+    }
+
+    /// Sends `request` (relative URI: path and optional query, already percent-encoded) to the
+    /// resolved endpoint, signing and retrying as configured, and hands the final response to
+    /// `parse`: `Ok(Ok(o))` → `Ok(o)`, `Ok(Err(e))` → [`SdkError::Service`],
+    /// `Err(p)` → [`SdkError::ResponseParse`].
+    pub async fn invoke<O, E>(
+        &self,
+        op: &'static OperationMeta,
+        request: http::Request<Bytes>,
+        parse: ParseFn<O, E>,
+    ) -> Result<O, SdkError<E>> {
+        let invocation_id = random_uuid_v4();
+        let span = tracing::info_span!(
+            "awslim.call",
+            service = self.inner.service.sdk_id,
+            operation = op.name,
+            invocation_id = %invocation_id,
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let attempts = AtomicU32::new(0);
+        let call = self.invoke_attempts(op, request, parse, &invocation_id, &attempts);
+        let call_span = span.clone();
+        let result = async {
+            let result = match self.inner.config.timeouts().operation {
+                Some(limit) => match tokio::time::timeout(limit, call).await {
+                    Ok(r) => r,
+                    Err(_) => Err(SdkError::Timeout(TimeoutError::new(
+                        TimeoutKind::Operation,
+                        limit,
+                        attempts.load(Ordering::Relaxed),
+                    ))),
+                },
+                None => call.await,
+            };
+            let span = call_span;
+            span.record("attempts", attempts.load(Ordering::Relaxed));
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            if let Some(meta) = result.as_ref().err().and_then(|e| e.response_meta()) {
+                span.record("status", meta.status());
+                if let Some(id) = meta.request_id() {
+                    span.record("request_id", id);
+                }
+            }
+            match &result {
+                Ok(_) => tracing::debug!("call succeeded"),
+                Err(e) => tracing::debug!(error = %ErrorSummary(e), "call failed"),
+            }
+            result
+        }
+        .instrument(span)
+        .await;
+        result
+    }
+
+    async fn invoke_attempts<O, E>(
+        &self,
+        op: &'static OperationMeta,
+        request: http::Request<Bytes>,
+        parse: ParseFn<O, E>,
+        invocation_id: &str,
+        attempts: &AtomicU32,
+    ) -> Result<O, SdkError<E>> {
+        let config = &self.inner.config;
+        let (parts, body) = request.into_parts();
+        let target = self.target::<E>(&parts.uri)?;
+        let max_attempts = config.retry().max_attempts.max(1);
+        let attempt_timeout = config.timeouts().attempt;
+        let invocation_id = HeaderValue::from_str(invocation_id)
+            .map_err(|_| construction(ConstructionErrorKind::Request, "invalid invocation id"))?;
+        let mut last_retry_cost: Option<u32> = None;
+
+        for attempt in 1..=max_attempts {
+            attempts.store(attempt, Ordering::Relaxed);
+            let mut req = http::Request::new(body.clone());
+            *req.method_mut() = parts.method.clone();
+            *req.uri_mut() = target.uri.clone();
+            *req.headers_mut() = parts.headers.clone();
+            let headers = req.headers_mut();
+            for (name, value) in &target.headers {
+                headers.append(name.clone(), value.clone());
+            }
+            headers.insert(
+                HeaderName::from_static("amz-sdk-invocation-id"),
+                invocation_id.clone(),
+            );
+            headers.insert(
+                HeaderName::from_static("amz-sdk-request"),
+                HeaderValue::from_str(&format!("attempt={attempt}; max={max_attempts}"))
+                    .expect("digits are a valid header value"),
+            );
+            headers.insert(http::header::USER_AGENT, self.inner.user_agent.clone());
+            headers.insert(
+                HeaderName::from_static("x-amz-user-agent"),
+                self.inner.x_amz_user_agent.clone(),
+            );
+
+            let credentials = config
+                .credentials_provider()
+                .provide_credentials()
+                .await
+                .map_err(|e| {
+                    SdkError::Construction(
+                        ConstructionError::new(ConstructionErrorKind::Credentials, e.to_string())
+                            .with_source(e),
+                    )
+                })?;
+            sign_request(
+                &mut req,
+                &credentials,
+                &SigningOptions::new(
+                    &target.signing_region,
+                    &target.signing_name,
+                    SystemTime::now(),
+                ),
+            )
+            .map_err(|e| {
+                SdkError::Construction(
+                    ConstructionError::new(ConstructionErrorKind::Signing, e.to_string())
+                        .with_source(e),
+                )
+            })?;
+            drop(credentials);
+
+            let span = tracing::debug_span!(
+                "awslim.attempt",
+                attempt,
+                max_attempts,
+                status = tracing::field::Empty,
+                request_id = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            );
+            let sent = Instant::now();
+            let send = config.transport().send(req, attempt_timeout);
+            let attempt_span = span.clone();
+            let outcome = async {
+                let outcome = match attempt_timeout {
+                    Some(limit) => tokio::time::timeout(limit, send).await.map_err(|_| limit),
+                    None => Ok(send.await),
+                };
+                let span = attempt_span;
+                span.record("duration_ms", sent.elapsed().as_millis() as u64);
+                if let Ok(Ok(response)) = &outcome {
+                    span.record("status", response.status().as_u16());
+                    if let Some(id) = rest_json::request_id(response.headers()) {
+                        span.record("request_id", id.as_str());
+                    }
+                }
+                outcome
+            }
+            .instrument(span)
+            .await;
+
+            let (kind, failure) = match outcome {
+                Ok(Ok(response)) if response.status().is_success() => {
+                    if config.retry().use_retry_quota {
+                        self.inner.quota.release(last_retry_cost);
+                    }
+                    return finish(response, parse);
+                }
+                Ok(Ok(response)) => {
+                    let meta = rest_json::error_metadata(&response);
+                    let kind = classify_response(meta.status(), meta.code(), op.retryable_errors);
+                    tracing::debug!(
+                        attempt,
+                        status = meta.status(),
+                        code = meta.code().unwrap_or(""),
+                        retryable = kind.is_retryable(),
+                        "error response"
+                    );
+                    (kind, Failure::Response(response))
+                }
+                Ok(Err(error)) => {
+                    tracing::debug!(attempt, error = %error, "transport error");
+                    (RetryKind::Transport, Failure::Transport(error))
+                }
+                Err(limit) => {
+                    tracing::debug!(attempt, ?limit, "attempt timed out");
+                    (
+                        RetryKind::Timeout,
+                        Failure::Timeout(TimeoutError::new(TimeoutKind::Attempt, limit, attempt)),
+                    )
+                }
+            };
+
+            if kind.is_retryable() && attempt < max_attempts {
+                let cost = if config.retry().use_retry_quota {
+                    self.inner.quota.acquire(kind)
+                } else {
+                    Some(0)
+                };
+                match cost {
+                    Some(cost) => {
+                        last_retry_cost = Some(cost);
+                        let delay = config.retry().backoff(attempt, fastrand::f64());
+                        tracing::debug!(attempt, ?delay, ?kind, "retrying");
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                    None => tracing::debug!(attempt, "retry quota exhausted; not retrying"),
+                }
+            }
+            return match failure {
+                Failure::Response(response) => finish(response, parse),
+                Failure::Transport(e) => Err(SdkError::Transport(e)),
+                Failure::Timeout(e) => Err(SdkError::Timeout(e)),
+            };
+        }
+        unreachable!("the last attempt always returns")
+    }
+}
+
+enum Failure {
+    Response(http::Response<Bytes>),
+    Transport(TransportError),
+    Timeout(TimeoutError),
+}
+
+fn finish<O, E>(response: http::Response<Bytes>, parse: ParseFn<O, E>) -> Result<O, SdkError<E>> {
+    match parse(&response) {
+        Ok(Ok(output)) => Ok(output),
+        Ok(Err(error)) => Err(SdkError::Service {
+            error,
+            meta: ResponseMeta::from_response(&response),
+        }),
+        Err(error) => Err(SdkError::ResponseParse {
+            error,
+            meta: ResponseMeta::from_response(&response),
+        }),
+    }
+}
+
+/// Describes an error for logs without requiring `E: Display`.
+struct ErrorSummary<'a, E>(&'a SdkError<E>);
+
+impl<E> fmt::Display for ErrorSummary<'_, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            SdkError::Service { meta, .. } => write!(f, "service error (HTTP {})", meta.status()),
+            SdkError::Validation(e) => write!(f, "validation: {e}"),
+            SdkError::Construction(e) => write!(f, "{e}"),
+            SdkError::Timeout(e) => write!(f, "{e}"),
+            SdkError::Transport(e) => write!(f, "{e}"),
+            SdkError::ResponseParse { error, .. } => write!(f, "response parse: {error}"),
+        }
+    }
+}

@@ -1,0 +1,472 @@
+//! Client configuration.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::credentials::{CredentialsChain, ProvideCredentials};
+pub use crate::retry::RetryConfig;
+use crate::transport::{HttpTransport, HyperTransport};
+
+/// Time limits. `None` disables a limit.
+///
+/// | limit | default | what it bounds |
+/// | --- | --- | --- |
+/// | `connect` | 3.1 s (as the official SDK) | establishing one TCP connection |
+/// | `attempt` | 30 s | one attempt: send the request and read the whole response |
+/// | `operation` | none | the whole call: all attempts and the backoff between them |
+///
+/// An attempt that times out is retried (it costs more retry quota than other retries); an
+/// operation timeout ends the call at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeoutConfig {
+    /// Connect timeout of the default transport. Default 3.1 s.
+    pub connect: Option<Duration>,
+    /// Per-attempt timeout. Default 30 s.
+    pub attempt: Option<Duration>,
+    /// Whole-call timeout. Default none.
+    pub operation: Option<Duration>,
+}
+
+impl TimeoutConfig {
+    /// Default connect timeout.
+    pub const DEFAULT_CONNECT: Duration = Duration::from_millis(3100);
+    /// Default attempt timeout.
+    pub const DEFAULT_ATTEMPT: Duration = Duration::from_secs(30);
+}
+
+impl Default for TimeoutConfig {
+    fn default() -> Self {
+        TimeoutConfig {
+            connect: Some(Self::DEFAULT_CONNECT),
+            attempt: Some(Self::DEFAULT_ATTEMPT),
+            operation: None,
+        }
+    }
+}
+
+/// Makes idempotency tokens for members marked `@idempotencyToken` that the caller left unset.
+#[derive(Clone)]
+pub struct IdempotencyTokenProvider(Arc<dyn Fn() -> String + Send + Sync>);
+
+impl IdempotencyTokenProvider {
+    /// Random UUID v4 tokens (the default).
+    pub fn random() -> Self {
+        IdempotencyTokenProvider(Arc::new(random_uuid_v4))
+    }
+    /// Tokens from a function (e.g. a fixed value in tests).
+    pub fn from_fn(f: impl Fn() -> String + Send + Sync + 'static) -> Self {
+        IdempotencyTokenProvider(Arc::new(f))
+    }
+    /// A new token.
+    pub fn token(&self) -> String {
+        (self.0)()
+    }
+}
+
+impl fmt::Debug for IdempotencyTokenProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("IdempotencyTokenProvider")
+    }
+}
+
+/// A random (v4) UUID, lowercase hyphenated. Uses `fastrand` (seeded per thread from the OS
+/// hasher seed): unique enough for tokens and invocation ids, not for secrets.
+pub fn random_uuid_v4() -> String {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&fastrand::u64(..).to_le_bytes());
+    bytes[8..].copy_from_slice(&fastrand::u64(..).to_le_bytes());
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .hyphenated()
+        .to_string()
+}
+
+/// Everything a client needs: region, credentials, endpoint, retries, timeouts, transport.
+///
+/// ```
+/// use awslim_runtime::{Config, Credentials};
+/// let config = Config::builder()
+///     .region("us-west-2")
+///     .credentials(Credentials::new("AKID", "SECRET"))
+///     .build();
+/// assert_eq!(config.region(), Some("us-west-2"));
+/// ```
+#[derive(Clone)]
+pub struct Config {
+    region: Option<String>,
+    credentials: Arc<dyn ProvideCredentials>,
+    endpoint_url: Option<String>,
+    use_fips: bool,
+    use_dual_stack: bool,
+    retry: RetryConfig,
+    timeouts: TimeoutConfig,
+    validate_requests: bool,
+    transport: Arc<dyn HttpTransport>,
+    idempotency_tokens: IdempotencyTokenProvider,
+    app_name: Option<String>,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Providers' own Debug redacts secrets; nothing else here is secret.
+        f.debug_struct("Config")
+            .field("region", &self.region)
+            .field("credentials", &self.credentials)
+            .field("endpoint_url", &self.endpoint_url)
+            .field("use_fips", &self.use_fips)
+            .field("use_dual_stack", &self.use_dual_stack)
+            .field("retry", &self.retry)
+            .field("timeouts", &self.timeouts)
+            .field("validate_requests", &self.validate_requests)
+            .field("transport", &self.transport)
+            .field("app_name", &self.app_name)
+            .finish()
+    }
+}
+
+impl Config {
+    /// A builder with every default.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// Configuration from the environment: region from `AWS_REGION` (else
+    /// `AWS_DEFAULT_REGION`), endpoint from `AWS_ENDPOINT_URL`, credentials from
+    /// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`, and with the
+    /// `aws-config` feature from the shared config files (profile `AWS_PROFILE` or `default`).
+    pub fn from_env() -> Config {
+        Self::builder_from_env().build()
+    }
+
+    /// Like [`Config::from_env`] but returns the builder, to override some settings.
+    pub fn builder_from_env() -> ConfigBuilder {
+        Self::builder_from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`Config::builder_from_env`] with a custom variable lookup (for tests).
+    pub fn builder_from_vars(var: impl Fn(&str) -> Option<String>) -> ConfigBuilder {
+        let non_empty = |name: &str| {
+            var(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let mut b = Self::builder();
+        b.region = non_empty("AWS_REGION").or_else(|| non_empty("AWS_DEFAULT_REGION"));
+        b.endpoint_url = non_empty("AWS_ENDPOINT_URL");
+        let truthy = |name: &str| non_empty(name).is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        b.use_fips = truthy("AWS_USE_FIPS_ENDPOINT");
+        b.use_dual_stack = truthy("AWS_USE_DUALSTACK_ENDPOINT");
+        if let Some(n) = non_empty("AWS_MAX_ATTEMPTS").and_then(|v| v.parse::<u32>().ok()) {
+            b.retry.max_attempts = n.max(1);
+        }
+        b
+    }
+
+    /// Like [`Config::from_env`], and when no environment variable names a region, the
+    /// region of the selected profile in the shared config file (`AWS_PROFILE`, else
+    /// `default`; `AWS_CONFIG_FILE` to move the file). Needs the `aws-config` feature.
+    #[cfg(feature = "aws-config")]
+    pub async fn load_from_env() -> Config {
+        Self::builder_from_env_and_profile().await.build()
+    }
+
+    /// [`Config::load_from_env`] returning the builder. Needs the `aws-config` feature.
+    #[cfg(feature = "aws-config")]
+    pub async fn builder_from_env_and_profile() -> ConfigBuilder {
+        use aws_config::meta::region::ProvideRegion as _;
+        let mut b = Self::builder_from_env();
+        if b.region.is_none() {
+            let provider = aws_config::profile::ProfileFileRegionProvider::new();
+            b.region = provider.region().await.map(|r| r.as_ref().to_owned());
+        }
+        b
+    }
+
+    /// The region (`None` if none was configured).
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+    /// The credentials provider.
+    pub fn credentials_provider(&self) -> &Arc<dyn ProvideCredentials> {
+        &self.credentials
+    }
+    /// The endpoint override.
+    pub fn endpoint_url(&self) -> Option<&str> {
+        self.endpoint_url.as_deref()
+    }
+    /// Whether FIPS endpoints are used.
+    pub fn use_fips(&self) -> bool {
+        self.use_fips
+    }
+    /// Whether dual-stack (IPv6) endpoints are used.
+    pub fn use_dual_stack(&self) -> bool {
+        self.use_dual_stack
+    }
+    /// Retry settings.
+    pub fn retry(&self) -> &RetryConfig {
+        &self.retry
+    }
+    /// Time limits.
+    pub fn timeouts(&self) -> &TimeoutConfig {
+        &self.timeouts
+    }
+    /// Whether inputs are checked against the model's constraints before sending.
+    pub fn validate_requests(&self) -> bool {
+        self.validate_requests
+    }
+    /// The transport.
+    pub fn transport(&self) -> &Arc<dyn HttpTransport> {
+        &self.transport
+    }
+    /// The idempotency token provider.
+    pub fn idempotency_token_provider(&self) -> &IdempotencyTokenProvider {
+        &self.idempotency_tokens
+    }
+    /// The application name added to the user agent.
+    pub fn app_name(&self) -> Option<&str> {
+        self.app_name.as_deref()
+    }
+    /// A builder starting from this configuration.
+    pub fn to_builder(&self) -> ConfigBuilder {
+        ConfigBuilder {
+            region: self.region.clone(),
+            credentials: Some(self.credentials.clone()),
+            endpoint_url: self.endpoint_url.clone(),
+            use_fips: self.use_fips,
+            use_dual_stack: self.use_dual_stack,
+            retry: self.retry.clone(),
+            timeouts: self.timeouts,
+            validate_requests: self.validate_requests,
+            transport: Some(self.transport.clone()),
+            idempotency_tokens: Some(self.idempotency_tokens.clone()),
+            app_name: self.app_name.clone(),
+        }
+    }
+}
+
+/// Builds a [`Config`]; every setting is optional.
+#[derive(Clone)]
+pub struct ConfigBuilder {
+    region: Option<String>,
+    credentials: Option<Arc<dyn ProvideCredentials>>,
+    endpoint_url: Option<String>,
+    use_fips: bool,
+    use_dual_stack: bool,
+    retry: RetryConfig,
+    timeouts: TimeoutConfig,
+    validate_requests: bool,
+    transport: Option<Arc<dyn HttpTransport>>,
+    idempotency_tokens: Option<IdempotencyTokenProvider>,
+    app_name: Option<String>,
+}
+
+impl Default for ConfigBuilder {
+    fn default() -> Self {
+        ConfigBuilder {
+            region: None,
+            credentials: None,
+            endpoint_url: None,
+            use_fips: false,
+            use_dual_stack: false,
+            retry: RetryConfig::default(),
+            timeouts: TimeoutConfig::default(),
+            validate_requests: true,
+            transport: None,
+            idempotency_tokens: None,
+            app_name: None,
+        }
+    }
+}
+
+impl fmt::Debug for ConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigBuilder")
+            .field("region", &self.region)
+            .field("credentials", &self.credentials)
+            .field("endpoint_url", &self.endpoint_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConfigBuilder {
+    /// The AWS region, e.g. `us-west-2`.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+    /// Credentials (static [`Credentials`](crate::Credentials) or any provider). Default:
+    /// environment variables, then (with the `aws-config` feature) the shared config files.
+    pub fn credentials(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.credentials = Some(Arc::new(provider));
+        self
+    }
+    /// Credentials from a shared provider.
+    pub fn credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
+        self.credentials = Some(provider);
+        self
+    }
+    /// Sends to this URL instead of the resolved AWS endpoint (e.g. `http://127.0.0.1:4566`).
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint_url = Some(url.into());
+        self
+    }
+    /// Uses FIPS endpoints.
+    pub fn use_fips(mut self, on: bool) -> Self {
+        self.use_fips = on;
+        self
+    }
+    /// Uses dual-stack endpoints.
+    pub fn use_dual_stack(mut self, on: bool) -> Self {
+        self.use_dual_stack = on;
+        self
+    }
+    /// Retry settings.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+    /// Attempts per call including the first (shortcut for `retry.max_attempts`).
+    pub fn max_attempts(mut self, n: u32) -> Self {
+        self.retry.max_attempts = n.max(1);
+        self
+    }
+    /// Time limits.
+    pub fn timeouts(mut self, timeouts: TimeoutConfig) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+    /// Per-attempt timeout.
+    pub fn attempt_timeout(mut self, d: Duration) -> Self {
+        self.timeouts.attempt = Some(d);
+        self
+    }
+    /// Whole-call timeout.
+    pub fn operation_timeout(mut self, d: Duration) -> Self {
+        self.timeouts.operation = Some(d);
+        self
+    }
+    /// Whether to check inputs against the model's constraints before sending (default true).
+    pub fn validate_requests(mut self, on: bool) -> Self {
+        self.validate_requests = on;
+        self
+    }
+    /// The transport (default: [`HyperTransport`] with the configured connect timeout).
+    pub fn transport(mut self, transport: impl HttpTransport + 'static) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+    /// A shared transport.
+    pub fn transport_arc(mut self, transport: Arc<dyn HttpTransport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+    /// Idempotency tokens from a function instead of random UUIDs (for tests).
+    pub fn idempotency_token_provider(
+        mut self,
+        f: impl Fn() -> String + Send + Sync + 'static,
+    ) -> Self {
+        self.idempotency_tokens = Some(IdempotencyTokenProvider::from_fn(f));
+        self
+    }
+    /// Application name appended to the user agent (`app/<name>`).
+    pub fn app_name(mut self, name: impl Into<String>) -> Self {
+        self.app_name = Some(name.into());
+        self
+    }
+    /// Builds the configuration.
+    pub fn build(self) -> Config {
+        let timeouts = self.timeouts;
+        Config {
+            region: self.region,
+            credentials: self
+                .credentials
+                .unwrap_or_else(|| Arc::new(CredentialsChain::default_chain())),
+            endpoint_url: self.endpoint_url,
+            use_fips: self.use_fips,
+            use_dual_stack: self.use_dual_stack,
+            retry: self.retry,
+            timeouts,
+            validate_requests: self.validate_requests,
+            transport: self
+                .transport
+                .unwrap_or_else(|| Arc::new(HyperTransport::new(timeouts.connect))),
+            idempotency_tokens: self
+                .idempotency_tokens
+                .unwrap_or_else(IdempotencyTokenProvider::random),
+            app_name: self.app_name,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::Credentials;
+    use crate::transport::StubTransport;
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let config = Config::builder()
+            .region("us-west-2")
+            .credentials(
+                Credentials::new("AKIDEXAMPLE", "TOPSECRETKEY").with_session_token("TOKENVALUE"),
+            )
+            .transport(StubTransport::new())
+            .build();
+        let dbg = format!("{config:?} {config:#?} {:?}", config.to_builder());
+        assert!(dbg.contains("us-west-2"));
+        assert!(!dbg.contains("TOPSECRETKEY"), "{dbg}");
+        assert!(!dbg.contains("TOKENVALUE"), "{dbg}");
+    }
+
+    #[test]
+    fn from_vars() {
+        let vars = [
+            ("AWS_DEFAULT_REGION", "eu-west-1"),
+            ("AWS_ENDPOINT_URL", "http://localhost:4566"),
+            ("AWS_MAX_ATTEMPTS", "5"),
+            ("AWS_USE_FIPS_ENDPOINT", "true"),
+        ];
+        let lookup = |name: &str| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        };
+        let c = Config::builder_from_vars(lookup)
+            .transport(StubTransport::new())
+            .build();
+        assert_eq!(c.region(), Some("eu-west-1"));
+        assert_eq!(c.endpoint_url(), Some("http://localhost:4566"));
+        assert_eq!(c.retry().max_attempts, 5);
+        assert!(c.use_fips());
+        assert!(!c.use_dual_stack());
+        let with_region = |name: &str| match name {
+            "AWS_REGION" => Some("us-east-2".to_owned()),
+            "AWS_DEFAULT_REGION" => Some("eu-west-1".to_owned()),
+            _ => None,
+        };
+        let c = Config::builder_from_vars(with_region)
+            .transport(StubTransport::new())
+            .build();
+        assert_eq!(c.region(), Some("us-east-2"), "AWS_REGION wins");
+    }
+
+    #[test]
+    fn defaults() {
+        let c = Config::builder().transport(StubTransport::new()).build();
+        assert_eq!(c.retry().max_attempts, 3);
+        assert!(c.validate_requests());
+        assert_eq!(c.timeouts().connect, Some(Duration::from_millis(3100)));
+        let a = c.idempotency_token_provider().token();
+        let b = c.idempotency_token_provider().token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "4", "version 4: {a}");
+        let fixed = Config::builder()
+            .idempotency_token_provider(|| "fixed".into())
+            .transport(StubTransport::new())
+            .build();
+        assert_eq!(fixed.idempotency_token_provider().token(), "fixed");
+    }
+}

@@ -1,0 +1,3 @@
+//! Wire-protocol helpers shared by generated (de)serializers.
+
+pub mod rest_json;

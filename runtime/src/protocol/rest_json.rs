@@ -1,0 +1,218 @@
+//! `aws.protocols#restJson1` helpers: error metadata, request ids, URI encoding.
+
+use bytes::Bytes;
+use http::HeaderMap;
+
+use crate::error::ErrorMetadata;
+
+/// Reads code, message, request id and status off an error response, by the restJson1 rules:
+///
+/// * code: the `X-Amzn-ErrorType` header, else the body's `code`, else its `__type`; anything
+///   from the first `:` on is dropped, then anything up to and including the first `#`
+///   (`aws.protocoltests.restjson#FooError:http://internal/` becomes `FooError`);
+/// * message: the body's `message`, `Message` or `errorMessage`;
+/// * request id: `x-amzn-RequestId`, else `x-amz-request-id`.
+///
+/// Never fails: an empty, non-JSON (HTML from a proxy), or truncated body just yields less.
+pub fn error_metadata(response: &http::Response<Bytes>) -> ErrorMetadata {
+    let headers = response.headers();
+    let body: Option<serde_json::Map<String, serde_json::Value>> =
+        serde_json::from_slice(response.body()).ok();
+    let body_str = |name: &str| {
+        body.as_ref()
+            .and_then(|b| b.get(name))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+
+    let code = headers
+        .get("x-amzn-errortype")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| body_str("code"))
+        .or_else(|| body_str("__type"))
+        .map(|c| sanitize_error_code(&c).to_owned())
+        .filter(|c| !c.is_empty());
+    let message = body_str("message")
+        .or_else(|| body_str("Message"))
+        .or_else(|| body_str("errorMessage"));
+
+    let mut meta = ErrorMetadata::new(response.status().as_u16());
+    if let Some(code) = code {
+        meta = meta.with_code(code);
+    }
+    if let Some(message) = message {
+        meta = meta.with_message(message);
+    }
+    if let Some(id) = request_id(headers) {
+        meta = meta.with_request_id(id);
+    }
+    meta
+}
+
+/// The shape name inside an error code as services send it.
+pub fn sanitize_error_code(code: &str) -> &str {
+    let code = code.split(':').next().unwrap_or(code);
+    let code = match code.split_once('#') {
+        Some((_, name)) => name,
+        None => code,
+    };
+    code.trim()
+}
+
+/// The request id of a response: `x-amzn-RequestId`, else `x-amz-request-id`.
+pub fn request_id(headers: &HeaderMap) -> Option<String> {
+    ["x-amzn-requestid", "x-amz-request-id"]
+        .iter()
+        .find_map(|name| headers.get(*name))
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+/// Percent-encodes an `@httpLabel` value (RFC 3986: everything but unreserved characters
+/// `A-Z a-z 0-9 - . _ ~`). A greedy label (`{key+}`) keeps its `/`.
+pub fn encode_label(value: &str, greedy: bool) -> String {
+    encode(value, |b| greedy && b == b'/')
+}
+
+/// Percent-encodes an `@httpQuery` key or value (RFC 3986 unreserved characters kept; space is
+/// `%20`, never `+`).
+pub fn encode_query(value: &str) -> String {
+    encode(value, |_| false)
+}
+
+fn encode(value: &str, also_keep: impl Fn(u8) -> bool) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(value.len());
+    for &b in value.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') || also_keep(b) {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 0xf)] as char);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, headers: &[(&str, &str)], body: &str) -> http::Response<Bytes> {
+        let mut b = http::Response::builder().status(status);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        b.body(Bytes::copy_from_slice(body.as_bytes())).unwrap()
+    }
+
+    fn code(headers: &[(&str, &str)], body: &str) -> Option<String> {
+        error_metadata(&response(400, headers, body))
+            .code()
+            .map(str::to_owned)
+    }
+
+    #[test]
+    fn code_from_header_in_every_form() {
+        let forms = [
+            "FooError",
+            "FooError:http://internal.amazon.com/coral/com.amazon.coral.validate/",
+            "aws.protocoltests.restjson#FooError",
+            "aws.protocoltests.restjson#FooError:http://internal.amazon.com/coral/com.amazon.coral.validate/",
+        ];
+        for form in forms {
+            assert_eq!(
+                code(&[("X-Amzn-Errortype", form)], "{}").as_deref(),
+                Some("FooError"),
+                "{form}"
+            );
+        }
+        // The header wins over the body.
+        assert_eq!(
+            code(
+                &[("x-amzn-errortype", "FooError")],
+                r#"{"code":"BarError","__type":"BazError"}"#
+            )
+            .as_deref(),
+            Some("FooError")
+        );
+    }
+
+    #[test]
+    fn code_from_body_code_then_type() {
+        for body in [
+            r#"{"code":"FooError"}"#,
+            r#"{"code":"aws.protocoltests.restjson#FooError"}"#,
+            r#"{"code":"aws.protocoltests.restjson#FooError:http://internal.amazon.com/coral/com.amazon.coral.validate/"}"#,
+            r#"{"__type":"FooError"}"#,
+            r#"{"__type":"aws.protocoltests.restjson#FooError"}"#,
+            r#"{"__type":"aws.protocoltests.restjson#FooError:http://internal.amazon.com/coral/com.amazon.coral.validate/"}"#,
+            r#"{"code":"FooError","__type":"BarError"}"#,
+        ] {
+            assert_eq!(code(&[], body).as_deref(), Some("FooError"), "{body}");
+        }
+    }
+
+    #[test]
+    fn message_and_request_id() {
+        let m = error_metadata(&response(
+            404,
+            &[
+                ("x-amzn-RequestId", "req-1"),
+                ("x-amzn-errortype", "ResourceNotFoundException"),
+            ],
+            r#"{"Message":"no such instance"}"#,
+        ));
+        assert_eq!(m.message(), Some("no such instance"));
+        assert_eq!(m.request_id(), Some("req-1"));
+        assert_eq!(m.status(), 404);
+        for key in ["message", "Message", "errorMessage"] {
+            let body = format!(r#"{{"{key}":"hi"}}"#);
+            assert_eq!(
+                error_metadata(&response(400, &[], &body)).message(),
+                Some("hi")
+            );
+        }
+        let s3_style = error_metadata(&response(500, &[("x-amz-request-id", "s3-id")], ""));
+        assert_eq!(s3_style.request_id(), Some("s3-id"));
+    }
+
+    #[test]
+    fn tolerates_garbage_bodies() {
+        for body in [
+            "",
+            "<html><body>502 Bad Gateway</body></html>",
+            r#"{"code":"Foo"#,
+            "[1,2]",
+            "null",
+        ] {
+            let m = error_metadata(&response(502, &[], body));
+            assert_eq!(m.code(), None, "{body}");
+            assert_eq!(m.message(), None);
+            assert_eq!(m.status(), 502);
+        }
+        // Non-string members are ignored rather than failing.
+        assert_eq!(
+            code(&[], r#"{"code":42,"__type":"Real"}"#).as_deref(),
+            Some("Real")
+        );
+    }
+
+    #[test]
+    fn label_and_query_encoding() {
+        assert_eq!(encode_label("a b/c", false), "a%20b%2Fc");
+        assert_eq!(encode_label("a b/c", true), "a%20b/c");
+        assert_eq!(encode_label("AZaz09-._~", false), "AZaz09-._~");
+        assert_eq!(
+            encode_label("%:?#[]@!$&'()*+,;=", false),
+            "%25%3A%3F%23%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D"
+        );
+        assert_eq!(encode_label("é", false), "%C3%A9");
+        assert_eq!(encode_query("a b+c&d=e"), "a%20b%2Bc%26d%3De");
+        assert_eq!(encode_query("/"), "%2F");
+        assert_eq!(encode_query(""), "");
+    }
+}

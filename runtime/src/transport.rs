@@ -1,0 +1,286 @@
+//! Sending HTTP requests: the [`HttpTransport`] trait, the default hyper + rustls transport, and
+//! [`StubTransport`] for tests.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+
+pub use crate::error::{TransportError, TransportErrorKind};
+
+/// A boxed, `Send` future.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Sends one HTTP request and reads the whole response.
+///
+/// The request URI is absolute (`https://host/path?query`). `timeout` is the attempt timeout;
+/// the runtime enforces it around `send` in any case, so implementations may ignore it.
+pub trait HttpTransport: Send + Sync + fmt::Debug {
+    /// Sends `request` and returns the response with its complete body.
+    fn send(
+        &self,
+        request: http::Request<Bytes>,
+        timeout: Option<Duration>,
+    ) -> BoxFuture<'_, Result<http::Response<Bytes>, TransportError>>;
+}
+
+type HyperClient = hyper_util::client::legacy::Client<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    http_body_util::Full<Bytes>,
+>;
+
+/// The default transport: hyper 1 (HTTP/1.1) with a connection pool (keep-alive), rustls with
+/// the `ring` provider and the Mozilla (webpki) root certificates. `http://` works too, for
+/// local test servers.
+///
+/// Needs a Tokio runtime when sending.
+#[derive(Clone)]
+pub struct HyperTransport {
+    client: HyperClient,
+}
+
+impl fmt::Debug for HyperTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HyperTransport").finish_non_exhaustive()
+    }
+}
+
+impl HyperTransport {
+    /// A transport whose TCP connects give up after `connect_timeout`.
+    pub fn new(connect_timeout: Option<Duration>) -> Self {
+        let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(connect_timeout);
+        http.set_nodelay(true);
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_webpki_roots(Arc::new(rustls::crypto::ring::default_provider()))
+            .expect("ring supports the default TLS versions")
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .pool_idle_timeout(Duration::from_secs(90))
+                .pool_timer(hyper_util::rt::TokioTimer::new())
+                .build(https);
+        HyperTransport { client }
+    }
+}
+
+impl Default for HyperTransport {
+    fn default() -> Self {
+        Self::new(Some(crate::config::TimeoutConfig::DEFAULT_CONNECT))
+    }
+}
+
+fn classify_hyper_error(e: hyper_util::client::legacy::Error) -> TransportError {
+    let text = error_chain_text(&e);
+    let kind = if e.is_connect() {
+        if text.contains("certificate") || text.to_ascii_lowercase().contains("tls") {
+            TransportErrorKind::Tls
+        } else {
+            TransportErrorKind::Connect
+        }
+    } else {
+        TransportErrorKind::Io
+    };
+    TransportError::new(kind, text).with_source(e)
+}
+
+fn error_chain_text(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let s_text = s.to_string();
+        if !text.contains(&s_text) {
+            text.push_str(": ");
+            text.push_str(&s_text);
+        }
+        cur = s.source();
+    }
+    text
+}
+
+impl HttpTransport for HyperTransport {
+    fn send(
+        &self,
+        request: http::Request<Bytes>,
+        _timeout: Option<Duration>,
+    ) -> BoxFuture<'_, Result<http::Response<Bytes>, TransportError>> {
+        Box::pin(async move {
+            use http_body_util::BodyExt;
+            let (parts, body) = request.into_parts();
+            let request = http::Request::from_parts(parts, http_body_util::Full::new(body));
+            let response = self
+                .client
+                .request(request)
+                .await
+                .map_err(classify_hyper_error)?;
+            let (parts, body) = response.into_parts();
+            let body = body.collect().await.map_err(|e| {
+                TransportError::new(
+                    TransportErrorKind::Io,
+                    format!("reading the response body: {}", error_chain_text(&e)),
+                )
+                .with_source(e)
+            })?;
+            Ok(http::Response::from_parts(parts, body.to_bytes()))
+        })
+    }
+}
+
+/// A request as [`StubTransport`] saw it.
+#[derive(Clone, Debug)]
+pub struct RecordedRequest {
+    /// HTTP method.
+    pub method: http::Method,
+    /// Absolute URI.
+    pub uri: http::Uri,
+    /// All headers, signature included.
+    pub headers: http::HeaderMap,
+    /// The body.
+    pub body: Bytes,
+}
+
+impl RecordedRequest {
+    /// A header value as text (`None` if absent or not UTF-8).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+    /// The body as text (lossy).
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+enum Scripted {
+    Response(http::Response<Bytes>),
+    Error(TransportError),
+    Stall,
+}
+
+#[derive(Default)]
+struct StubState {
+    script: VecDeque<Scripted>,
+    requests: Vec<RecordedRequest>,
+}
+
+/// An in-memory transport for tests: answers each request with the next scripted response (or
+/// error), records every request it is sent. No sockets, no Tokio I/O.
+///
+/// Clones share the script and the record, so keep one clone to inspect after handing one to
+/// the [`Config`](crate::config::Config).
+///
+/// ```
+/// use awslim_runtime::transport::StubTransport;
+/// let stub = StubTransport::new();
+/// stub.push_json(503, "{}").push_json(200, r#"{"ok":true}"#);
+/// ```
+#[derive(Clone, Default)]
+pub struct StubTransport {
+    state: Arc<Mutex<StubState>>,
+}
+
+impl fmt::Debug for StubTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.lock();
+        f.debug_struct("StubTransport")
+            .field("scripted", &s.script.len())
+            .field("sent", &s.requests.len())
+            .finish()
+    }
+}
+
+impl StubTransport {
+    /// An empty script.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, StubState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Queues a response.
+    pub fn push_response(&self, response: http::Response<Bytes>) -> &Self {
+        self.lock().script.push_back(Scripted::Response(response));
+        self
+    }
+
+    /// Queues a JSON response with `status` and `body` (with `Content-Type: application/json`
+    /// and an `x-amzn-RequestId`).
+    pub fn push_json(&self, status: u16, body: &str) -> &Self {
+        let response = http::Response::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .header(
+                "x-amzn-requestid",
+                format!("stub-request-{}", self.lock().script.len() + 1),
+            )
+            .body(Bytes::copy_from_slice(body.as_bytes()))
+            .expect("valid stub response");
+        self.push_response(response)
+    }
+
+    /// Queues a transport error.
+    pub fn push_error(&self, error: TransportError) -> &Self {
+        self.lock().script.push_back(Scripted::Error(error));
+        self
+    }
+
+    /// Queues an answer that never comes (to test timeouts).
+    pub fn push_stall(&self) -> &Self {
+        self.lock().script.push_back(Scripted::Stall);
+        self
+    }
+
+    /// Every request sent so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.lock().requests.clone()
+    }
+
+    /// Every request sent so far, removing them from the record.
+    pub fn take_requests(&self) -> Vec<RecordedRequest> {
+        std::mem::take(&mut self.lock().requests)
+    }
+
+    /// How many scripted answers are left.
+    pub fn remaining(&self) -> usize {
+        self.lock().script.len()
+    }
+}
+
+impl HttpTransport for StubTransport {
+    fn send(
+        &self,
+        request: http::Request<Bytes>,
+        _timeout: Option<Duration>,
+    ) -> BoxFuture<'_, Result<http::Response<Bytes>, TransportError>> {
+        let next = {
+            let mut s = self.lock();
+            let (parts, body) = request.into_parts();
+            s.requests.push(RecordedRequest {
+                method: parts.method,
+                uri: parts.uri,
+                headers: parts.headers,
+                body,
+            });
+            s.script.pop_front()
+        };
+        Box::pin(async move {
+            match next {
+                Some(Scripted::Response(r)) => Ok(r),
+                Some(Scripted::Error(e)) => Err(e),
+                Some(Scripted::Stall) => std::future::pending().await,
+                None => Err(TransportError::new(
+                    TransportErrorKind::Other,
+                    "StubTransport: no scripted response left",
+                )),
+            }
+        })
+    }
+}

@@ -1,0 +1,431 @@
+//! The call pipeline (`Handle::invoke`) against the in-memory `StubTransport`.
+
+mod reference_operation;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use awslim_runtime::credentials::{CredentialsError, ProvideCredentials};
+use awslim_runtime::error::{ConstructionErrorKind, ProvideErrorMetadata, TimeoutKind};
+use awslim_runtime::transport::{BoxFuture, RecordedRequest, TransportErrorKind};
+use awslim_runtime::{
+    Config, ConfigBuilder, Credentials, RetryConfig, SdkError, ServiceMeta, StubTransport,
+    TransportError,
+};
+use reference_operation::{Client, StartThingError, StartThingInput};
+
+fn config(stub: &StubTransport) -> ConfigBuilder {
+    Config::builder()
+        .region("us-west-2")
+        .endpoint_url("http://localhost:8080")
+        .credentials(Credentials::new("AKIDEXAMPLE", "SECRETKEYEXAMPLE"))
+        .retry(RetryConfig::default().with_initial_backoff(Duration::from_millis(1)))
+        .idempotency_token_provider(|| "00000000-0000-4000-8000-000000000000".into())
+        .transport(stub.clone())
+}
+
+fn input() -> StartThingInput {
+    StartThingInput {
+        instance_id: "inst 1/a".into(),
+        mode: Some("fast&safe".into()),
+        client_token: None,
+        display_name: "Jane".into(),
+    }
+}
+
+const OK_BODY: &str = r#"{"ContactId":"c-1","Token":"t-1"}"#;
+
+fn attempt_headers(requests: &[RecordedRequest]) -> Vec<String> {
+    requests
+        .iter()
+        .map(|r| r.header("amz-sdk-request").unwrap().to_owned())
+        .collect()
+}
+
+fn signature(r: &RecordedRequest) -> &str {
+    let auth = r.header("authorization").expect("signed");
+    auth.rsplit("Signature=").next().unwrap()
+}
+
+#[tokio::test]
+async fn first_try_success_builds_a_complete_signed_request() {
+    let stub = StubTransport::new();
+    stub.push_json(200, OK_BODY);
+    let client = Client::new(config(&stub).build());
+    let out = client.start_thing(input()).await.unwrap();
+    assert_eq!(out.contact_id.as_deref(), Some("c-1"));
+    assert_eq!(out.token.as_deref(), Some("t-1"));
+
+    let reqs = stub.requests();
+    assert_eq!(reqs.len(), 1);
+    let r = &reqs[0];
+    assert_eq!(r.method, "PUT");
+    assert_eq!(
+        r.uri.to_string(),
+        "http://localhost:8080/things/inst%201%2Fa?mode=fast%26safe"
+    );
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.header("amz-sdk-request"), Some("attempt=1; max=3"));
+    let id = r.header("amz-sdk-invocation-id").unwrap();
+    assert_eq!(id.len(), 36, "{id}");
+    assert!(r.header("user-agent").unwrap().starts_with("awslim/"));
+    assert!(r.header("x-amz-date").is_some());
+    let auth = r.header("authorization").unwrap();
+    assert!(
+        auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"),
+        "{auth}"
+    );
+    assert!(auth.contains("/us-west-2/thing/aws4_request"), "{auth}");
+    assert!(
+        auth.contains("amz-sdk-invocation-id;amz-sdk-request;content-type;host;x-amz-date"),
+        "{auth}"
+    );
+    let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"ClientToken": "00000000-0000-4000-8000-000000000000", "DisplayName": "Jane"})
+    );
+    assert!(!format!("{r:?}").contains("SECRETKEYEXAMPLE"));
+    // A successful first attempt refills the (full) quota: stays at capacity.
+    assert_eq!(client.handle().retry_quota_available(), 500);
+}
+
+async fn retried_then_ok(status: u16, body: &str) {
+    let stub = StubTransport::new();
+    stub.push_json(status, body).push_json(200, OK_BODY);
+    let client = Client::new(config(&stub).build());
+    let out = client.start_thing(input()).await.unwrap();
+    assert_eq!(out.contact_id.as_deref(), Some("c-1"));
+    let reqs = stub.requests();
+    assert_eq!(
+        attempt_headers(&reqs),
+        ["attempt=1; max=3", "attempt=2; max=3"]
+    );
+    assert_eq!(
+        reqs[0].header("amz-sdk-invocation-id"),
+        reqs[1].header("amz-sdk-invocation-id")
+    );
+    assert_ne!(
+        signature(&reqs[0]),
+        signature(&reqs[1]),
+        "each attempt is signed afresh"
+    );
+    assert_eq!(
+        reqs[0].body, reqs[1].body,
+        "same body, same idempotency token"
+    );
+    assert_eq!(
+        client.handle().retry_quota_available(),
+        500,
+        "the retry's cost is refunded on success"
+    );
+}
+
+#[tokio::test]
+async fn retries_500_then_succeeds() {
+    retried_then_ok(500, r#"{"message":"oops"}"#).await;
+}
+
+#[tokio::test]
+async fn retries_503_then_succeeds() {
+    retried_then_ok(503, "<html>Service Unavailable</html>").await;
+}
+
+#[tokio::test]
+async fn retries_throttling_code_on_400() {
+    retried_then_ok(
+        400,
+        r#"{"__type":"com.example#ThrottlingException","message":"slow down"}"#,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn retries_modeled_retryable_error() {
+    retried_then_ok(400, r#"{"code":"InternalServiceException"}"#).await;
+}
+
+#[tokio::test]
+async fn throttled_until_attempts_run_out() {
+    let stub = StubTransport::new();
+    for _ in 0..4 {
+        stub.push_json(429, r#"{"message":"Rate exceeded"}"#);
+    }
+    let client = Client::new(config(&stub).build());
+    let err = client.start_thing(input()).await.unwrap_err();
+    assert_eq!(stub.requests().len(), 3);
+    assert_eq!(stub.remaining(), 1);
+    assert_eq!(
+        attempt_headers(&stub.requests()),
+        ["attempt=1; max=3", "attempt=2; max=3", "attempt=3; max=3"]
+    );
+    assert_eq!(err.request_id(), Some("stub-request-3"));
+    match &err {
+        SdkError::Service {
+            error: StartThingError::Unhandled(e),
+            meta,
+        } => {
+            assert_eq!(meta.status(), 429);
+            assert_eq!(e.message(), Some("Rate exceeded"));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(err.to_string().contains("HTTP 429"), "{err}");
+    assert_eq!(
+        client.handle().retry_quota_available(),
+        490,
+        "two retries cost 5 each"
+    );
+}
+
+#[tokio::test]
+async fn client_error_is_not_retried() {
+    let stub = StubTransport::new();
+    stub.push_json(
+        400,
+        r#"{"__type":"InvalidParameterException","Message":"bad instance"}"#,
+    )
+    .push_json(200, OK_BODY);
+    let client = Client::new(config(&stub).build());
+    let err = client.start_thing(input()).await.unwrap_err();
+    assert_eq!(stub.requests().len(), 1);
+    let e = err.into_service_error().expect("service error");
+    assert!(matches!(e, StartThingError::InvalidParameter(_)));
+    assert_eq!(e.code(), Some("InvalidParameterException"));
+    assert_eq!(e.message(), Some("bad instance"));
+}
+
+#[tokio::test]
+async fn connection_reset_is_retried() {
+    let stub = StubTransport::new();
+    stub.push_error(TransportError::new(
+        TransportErrorKind::Io,
+        "connection reset by peer",
+    ))
+    .push_json(200, OK_BODY);
+    let client = Client::new(config(&stub).build());
+    client.start_thing(input()).await.unwrap();
+    assert_eq!(stub.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn transport_errors_exhaust_to_transport_error() {
+    let stub = StubTransport::new();
+    for _ in 0..3 {
+        stub.push_error(TransportError::new(
+            TransportErrorKind::Connect,
+            "connection refused",
+        ));
+    }
+    let client = Client::new(config(&stub).build());
+    let err = client.start_thing(input()).await.unwrap_err();
+    assert!(
+        matches!(&err, SdkError::Transport(e) if e.kind() == TransportErrorKind::Connect),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("connection refused"), "{err}");
+    assert_eq!(stub.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn stalled_attempt_times_out_and_is_retried() {
+    let stub = StubTransport::new();
+    stub.push_stall().push_json(200, OK_BODY);
+    let client = Client::new(
+        config(&stub)
+            .attempt_timeout(Duration::from_millis(50))
+            .build(),
+    );
+    client.start_thing(input()).await.unwrap();
+    assert_eq!(stub.requests().len(), 2);
+    assert_eq!(
+        client.handle().retry_quota_available(),
+        500,
+        "timeout retry cost (10) refunded"
+    );
+}
+
+#[tokio::test]
+async fn stalled_attempts_end_in_attempt_timeout() {
+    let stub = StubTransport::new();
+    stub.push_stall().push_stall();
+    let client = Client::new(
+        config(&stub)
+            .max_attempts(2)
+            .attempt_timeout(Duration::from_millis(30))
+            .build(),
+    );
+    let err = client.start_thing(input()).await.unwrap_err();
+    match &err {
+        SdkError::Timeout(t) => {
+            assert_eq!(t.kind(), TimeoutKind::Attempt);
+            assert_eq!(t.after(), Duration::from_millis(30));
+            assert_eq!(t.attempts(), 2);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(err.to_string().contains("attempt timeout"), "{err}");
+    assert_eq!(client.handle().retry_quota_available(), 490);
+}
+
+#[tokio::test]
+async fn operation_timeout_bounds_the_whole_call() {
+    let stub = StubTransport::new();
+    stub.push_stall();
+    let config = config(&stub)
+        .timeouts(awslim_runtime::TimeoutConfig {
+            connect: None,
+            attempt: None,
+            operation: Some(Duration::from_millis(40)),
+        })
+        .build();
+    let err = Client::new(config).start_thing(input()).await.unwrap_err();
+    match err {
+        SdkError::Timeout(t) => {
+            assert_eq!(t.kind(), TimeoutKind::Operation);
+            assert_eq!(t.attempts(), 1);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn empty_retry_quota_stops_retries() {
+    let stub = StubTransport::new();
+    for _ in 0..3 {
+        stub.push_json(500, "{}");
+    }
+    let mut retry = RetryConfig::default().with_initial_backoff(Duration::from_millis(1));
+    retry.retry_quota_capacity = 7; // one retry (5), not two
+    let client = Client::new(config(&stub).retry(retry).build());
+    let err = client.start_thing(input()).await.unwrap_err();
+    assert_eq!(stub.requests().len(), 2);
+    assert!(matches!(err, SdkError::Service { .. }));
+}
+
+#[tokio::test]
+async fn unparseable_success_is_a_response_parse_error() {
+    let stub = StubTransport::new();
+    stub.push_json(200, r#"{"ContactId": 12}"#);
+    let err = Client::new(config(&stub).build())
+        .start_thing(input())
+        .await
+        .unwrap_err();
+    match &err {
+        SdkError::ResponseParse { error, meta } => {
+            assert_eq!(meta.status(), 200);
+            assert!(error.to_string().contains("ContactId"), "{error}");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(err.request_id(), Some("stub-request-1"));
+}
+
+#[tokio::test]
+async fn endpoint_from_rules_and_auth_scheme() {
+    let stub = StubTransport::new();
+    stub.push_json(200, OK_BODY);
+    let config = Config::builder()
+        .region("eu-central-1")
+        .credentials(Credentials::new("AKID", "SECRET").with_session_token("SESSION"))
+        .transport(stub.clone())
+        .build();
+    Client::new(config).start_thing(input()).await.unwrap();
+    let r = &stub.requests()[0];
+    assert_eq!(
+        r.uri.to_string(),
+        "https://thing.eu-central-1.amazonaws.com/things/inst%201%2Fa?mode=fast%26safe"
+    );
+    assert_eq!(r.header("x-amz-security-token"), Some("SESSION"));
+    assert!(r
+        .header("authorization")
+        .unwrap()
+        .contains("/eu-central-1/thing/aws4_request"));
+}
+
+#[tokio::test]
+async fn missing_region_is_a_construction_error() {
+    let stub = StubTransport::new();
+    let config = Config::builder()
+        .credentials(Credentials::new("A", "B"))
+        .transport(stub.clone())
+        .build();
+    let err = Client::new(config).start_thing(input()).await.unwrap_err();
+    match &err {
+        SdkError::Construction(e) => assert_eq!(e.kind(), ConstructionErrorKind::Endpoint),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(err.to_string().contains("Missing Region"), "{err}");
+    assert!(stub.requests().is_empty());
+}
+
+#[tokio::test]
+async fn invalid_rule_set_is_an_error_not_a_panic() {
+    static BROKEN: ServiceMeta = ServiceMeta {
+        sdk_id: "Broken",
+        service_id: "com.example#Broken",
+        api_version: "1",
+        signing_name: "broken",
+        endpoint_rule_set: "{ not json",
+    };
+    let stub = StubTransport::new();
+    let handle = awslim_runtime::Handle::new(&BROKEN, config(&stub).build());
+    let request = reference_operation::serialize_start_thing(&input());
+    let err = handle
+        .invoke(
+            &reference_operation::START_THING,
+            request,
+            reference_operation::parse_start_thing,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, SdkError::Construction(e) if e.kind() == ConstructionErrorKind::Endpoint),
+        "{err:?}"
+    );
+    assert!(stub.requests().is_empty());
+}
+
+#[derive(Debug)]
+struct FailingCredentials;
+
+impl ProvideCredentials for FailingCredentials {
+    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        Box::pin(async { Err(CredentialsError::new("vault is sealed")) })
+    }
+}
+
+#[tokio::test]
+async fn failing_credentials_are_a_construction_error() {
+    let stub = StubTransport::new();
+    let config = config(&stub)
+        .credentials_provider(Arc::new(FailingCredentials))
+        .build();
+    let err = Client::new(config).start_thing(input()).await.unwrap_err();
+    match &err {
+        SdkError::Construction(e) => assert_eq!(e.kind(), ConstructionErrorKind::Credentials),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(err.to_string().contains("vault is sealed"), "{err}");
+    assert!(stub.requests().is_empty());
+}
+
+#[tokio::test]
+async fn retry_disabled_means_one_attempt() {
+    let stub = StubTransport::new();
+    stub.push_json(503, "{}").push_json(200, OK_BODY);
+    let client = Client::new(config(&stub).retry(RetryConfig::disabled()).build());
+    let err = client.start_thing(input()).await.unwrap_err();
+    assert_eq!(err.as_service_error().unwrap().meta().status(), 503);
+    assert_eq!(attempt_headers(&stub.requests()), ["attempt=1; max=1"]);
+}
+
+#[test]
+fn handle_is_send_sync_and_futures_are_send() {
+    fn send_sync<T: Send + Sync + Clone>() {}
+    send_sync::<awslim_runtime::Handle>();
+    fn send<T: Send>(_: &T) {}
+    let client = Client::new(Config::builder().transport(StubTransport::new()).build());
+    let fut = client.start_thing(input());
+    send(&fut);
+}
