@@ -71,6 +71,7 @@ pub enum ChangeKind {
     ShapeAdded,
     ShapeRemoved,
     ShapeKindChanged,
+    TypeRenamed,
     MemberAdded,
     MemberRemoved,
     TargetChanged,
@@ -113,6 +114,7 @@ impl ChangeKind {
             ChangeKind::ShapeAdded => "shape-added",
             ChangeKind::ShapeRemoved => "shape-removed",
             ChangeKind::ShapeKindChanged => "shape-kind-changed",
+            ChangeKind::TypeRenamed => "type-renamed",
             ChangeKind::MemberAdded => "member-added",
             ChangeKind::MemberRemoved => "member-removed",
             ChangeKind::TargetChanged => "target-changed",
@@ -236,6 +238,8 @@ struct Side<'m> {
     /// Shape ID -> Rust items of fields and variants whose values contain it (through lists and
     /// maps too).
     uses: BTreeMap<String, BTreeSet<String>>,
+    /// Shapes reachable from an operation input: the client validates their constraints.
+    input_shapes: BTreeSet<String>,
 }
 
 impl<'m> Side<'m> {
@@ -264,7 +268,15 @@ impl<'m> Side<'m> {
                 stack.extend(shape.members.iter().map(|m| m.target.clone()));
             }
         }
-        let mut side = Side { model, krate, shapes, uses: BTreeMap::new() };
+        let mut input_shapes = BTreeSet::new();
+        let mut stack: Vec<String> = krate.operations.iter().filter_map(|op| model.shape(&op.id)).filter_map(|s| s.relations.input.clone()).collect();
+        while let Some(id) = stack.pop() {
+            let Some(shape) = model.shape(&id) else { continue };
+            if input_shapes.insert(id) {
+                stack.extend(shape.members.iter().map(|m| m.target.clone()));
+            }
+        }
+        let mut side = Side { model, krate, shapes, uses: BTreeMap::new(), input_shapes };
         let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for s in &side.krate.structs {
             let Some(shape) = model.shape(&s.id) else { continue };
@@ -686,6 +698,12 @@ impl<'m> Differ<'m> {
             }
             (Some(o), Some(n)) => {
                 let items = self.shape_items(id);
+                if let (Some(old_name), Some(new_name)) = (self.old.type_item(id), self.new.type_item(id)) {
+                    if old_name != new_name {
+                        let f = finding(ChangeKind::TypeRenamed, Severity::Breaking, format!("Rust type renamed from `{old_name}` to `{new_name}`"), "the service's `rename` changed; code that names the old type stops compiling");
+                        self.push(id, None, f, items.clone());
+                    }
+                }
                 self.traits(id, None, &o.traits, &n.traits, &[], items);
                 match o.kind {
                     ShapeKind::Structure | ShapeKind::Union => self.members(o, n),
@@ -715,7 +733,12 @@ impl<'m> Differ<'m> {
             if o == n {
                 continue;
             }
-            let f = classify_trait(id, o, n, member);
+            let mut f = classify_trait(id, o, n, member);
+            let validated = self.old.input_shapes.contains(shape) || self.new.input_shapes.contains(shape);
+            if matches!(f.kind, ChangeKind::ConstraintTightened | ChangeKind::ConstraintLoosened) && !validated {
+                f.severity = Severity::Safe;
+                f.reason = "only responses carry these values, and the client does not validate responses".to_owned();
+            }
             self.push(shape, member, f, items.clone());
         }
     }
@@ -740,16 +763,17 @@ impl<'m> Differ<'m> {
                 continue;
             }
             let item = self.new.member_item(id, &nm.name);
+            let ty = self.new.type_text(&nm.target, 0);
             let f = if !is_struct {
-                finding(ChangeKind::MemberAdded, Severity::Safe, "new union variant", "unions are non-exhaustive; the value used to arrive as `Unknown`")
+                finding(ChangeKind::MemberAdded, Severity::Safe, format!("new union variant (`{ty}`)"), "unions are non-exhaustive; the value used to arrive as `Unknown`")
             } else {
                 let presence = self.new.field(id, &nm.name).map(|f| f.presence.clone());
                 let input = self.new.struct_usage(id).is_some_and(|u| u.input);
                 match presence {
-                    Some(Presence::Required) if input => finding(ChangeKind::MemberAdded, Severity::Breaking, "new required member", "callers must now set it: building the value without it no longer compiles"),
-                    Some(Presence::Required) => finding(ChangeKind::MemberAdded, Severity::Safe, "new required member (only in responses)", "a new field in a response type; the struct is non-exhaustive"),
-                    Some(Presence::Default(v)) => finding(ChangeKind::MemberAdded, Severity::Safe, format!("new member with default {v}"), "callers need not set it; the struct is non-exhaustive"),
-                    _ => finding(ChangeKind::MemberAdded, Severity::Safe, "new optional member", "callers need not set it; the struct is non-exhaustive"),
+                    Some(Presence::Required) if input => finding(ChangeKind::MemberAdded, Severity::Breaking, format!("new required member (`{ty}`)"), "callers must now set it: building the value without it no longer compiles"),
+                    Some(Presence::Required) => finding(ChangeKind::MemberAdded, Severity::Safe, format!("new required member (`{ty}`), only in responses"), "a new field in a response type; the struct is non-exhaustive"),
+                    Some(Presence::Default(v)) => finding(ChangeKind::MemberAdded, Severity::Safe, format!("new member (`{ty}`) with default {v}"), "callers need not set it; the struct is non-exhaustive"),
+                    _ => finding(ChangeKind::MemberAdded, Severity::Safe, format!("new optional member (`Option<{ty}>`)"), "callers need not set it; the struct is non-exhaustive"),
                 }
             };
             self.push(id, Some(&nm.name), f, item);

@@ -1010,7 +1010,7 @@ pub enum AttachedFileInvalidRequestExceptionReason {
 }
 
 impl AttachedFileInvalidRequestExceptionReason {
-    /// Every value this version of the model knows, in model order.
+    /// Every value this version of the model knows.
     pub const KNOWN_VALUES: &'static [&'static str] = &[
         "INVALID_FILE_NAME",
         "INVALID_FILE_SIZE",
@@ -1025,12 +1025,10 @@ impl AttachedFileInvalidRequestExceptionReason {
             Self::Unknown(value) => value.as_str(),
         }
     }
-    /// Whether this is a value the model does not know.
+    /// Whether this is a value the model does not know (also for an `Unknown` built by
+    /// hand from a value that the model does know).
     pub fn is_unknown(&self) -> bool {
-        Self::from(self.as_str()).is_unknown_variant()
-    }
-    fn is_unknown_variant(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
+        !Self::KNOWN_VALUES.contains(&self.as_str())
     }
 }
 
@@ -1123,7 +1121,7 @@ pub enum MeetingFeatureStatus {
 }
 
 impl MeetingFeatureStatus {
-    /// Every value this version of the model knows, in model order.
+    /// Every value this version of the model knows.
     pub const KNOWN_VALUES: &'static [&'static str] = &["AVAILABLE", "UNAVAILABLE"];
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -1133,12 +1131,10 @@ impl MeetingFeatureStatus {
             Self::Unknown(value) => value.as_str(),
         }
     }
-    /// Whether this is a value the model does not know.
+    /// Whether this is a value the model does not know (also for an `Unknown` built by
+    /// hand from a value that the model does know).
     pub fn is_unknown(&self) -> bool {
-        Self::from(self.as_str()).is_unknown_variant()
-    }
-    fn is_unknown_variant(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
+        !Self::KNOWN_VALUES.contains(&self.as_str())
     }
 }
 
@@ -1244,7 +1240,7 @@ pub enum ReferenceStatus {
 }
 
 impl ReferenceStatus {
-    /// Every value this version of the model knows, in model order.
+    /// Every value this version of the model knows.
     pub const KNOWN_VALUES: &'static [&'static str] = &[
         "APPROVED",
         "AVAILABLE",
@@ -1265,12 +1261,10 @@ impl ReferenceStatus {
             Self::Unknown(value) => value.as_str(),
         }
     }
-    /// Whether this is a value the model does not know.
+    /// Whether this is a value the model does not know (also for an `Unknown` built by
+    /// hand from a value that the model does know).
     pub fn is_unknown(&self) -> bool {
-        Self::from(self.as_str()).is_unknown_variant()
-    }
-    fn is_unknown_variant(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
+        !Self::KNOWN_VALUES.contains(&self.as_str())
     }
 }
 
@@ -1392,7 +1386,7 @@ pub enum ReferenceType {
 }
 
 impl ReferenceType {
-    /// Every value this version of the model knows, in model order.
+    /// Every value this version of the model knows.
     pub const KNOWN_VALUES: &'static [&'static str] = &[
         "ATTACHMENT",
         "CONTACT_ANALYSIS",
@@ -1417,12 +1411,10 @@ impl ReferenceType {
             Self::Unknown(value) => value.as_str(),
         }
     }
-    /// Whether this is a value the model does not know.
+    /// Whether this is a value the model does not know (also for an `Unknown` built by
+    /// hand from a value that the model does know).
     pub fn is_unknown(&self) -> bool {
-        Self::from(self.as_str()).is_unknown_variant()
-    }
-    fn is_unknown_variant(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
+        !Self::KNOWN_VALUES.contains(&self.as_str())
     }
 }
 
@@ -1520,7 +1512,7 @@ pub enum ScreenShareCapability {
 }
 
 impl ScreenShareCapability {
-    /// Every value this version of the model knows, in model order.
+    /// Every value this version of the model knows.
     pub const KNOWN_VALUES: &'static [&'static str] = &["SEND"];
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -1529,12 +1521,10 @@ impl ScreenShareCapability {
             Self::Unknown(value) => value.as_str(),
         }
     }
-    /// Whether this is a value the model does not know.
+    /// Whether this is a value the model does not know (also for an `Unknown` built by
+    /// hand from a value that the model does know).
     pub fn is_unknown(&self) -> bool {
-        Self::from(self.as_str()).is_unknown_variant()
-    }
-    fn is_unknown_variant(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
+        !Self::KNOWN_VALUES.contains(&self.as_str())
     }
 }
 
@@ -1618,7 +1608,7 @@ pub enum VideoCapability {
 }
 
 impl VideoCapability {
-    /// Every value this version of the model knows, in model order.
+    /// Every value this version of the model knows.
     pub const KNOWN_VALUES: &'static [&'static str] = &["SEND"];
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -1627,12 +1617,10 @@ impl VideoCapability {
             Self::Unknown(value) => value.as_str(),
         }
     }
-    /// Whether this is a value the model does not know.
+    /// Whether this is a value the model does not know (also for an `Unknown` built by
+    /// hand from a value that the model does know).
     pub fn is_unknown(&self) -> bool {
-        Self::from(self.as_str()).is_unknown_variant()
-    }
-    fn is_unknown_variant(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
+        !Self::KNOWN_VALUES.contains(&self.as_str())
     }
 }
 

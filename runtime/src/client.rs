@@ -12,7 +12,7 @@ use tracing::Instrument;
 use crate::config::{random_uuid_v4, Config};
 use crate::error::{
     ConstructionError, ConstructionErrorKind, ResponseMeta, SdkError, TimeoutError, TimeoutKind,
-    TransportError,
+    TransportError, TransportErrorKind,
 };
 use crate::json::ParseError;
 use crate::protocol::rest_json;
@@ -68,6 +68,23 @@ struct Inner {
 
 /// Shared, cheaply cloned state of one client: configuration, transport, retry quota, parsed
 /// endpoint rule set.
+///
+/// What one [`Handle::invoke`] does:
+///
+/// 1. resolves the endpoint with the service's rule set (`AWS::Region`, `AWS::UseFIPS`,
+///    `AWS::UseDualStack`, `SDK::Endpoint` come from the [`Config`]) and joins its URL with the
+///    request's relative URI;
+/// 2. per attempt: adds `amz-sdk-invocation-id` (one UUID for all attempts of the call),
+///    `amz-sdk-request: attempt=N; max=M`, `user-agent`/`x-amz-user-agent` and the endpoint's
+///    headers, asks the credentials provider, signs with SigV4 (region and name from the
+///    endpoint's `sigv4` auth scheme when it has one), sends with the attempt timeout;
+/// 3. retries in the AWS *standard* mode (see [`crate::retry`]): transient statuses,
+///    throttling and transient codes, the operation's `@retryable` errors, connection failures
+///    and attempt timeouts, with full-jitter exponential backoff and the shared retry quota;
+/// 4. hands the final response to the operation's parser.
+///
+/// The whole call is bounded by the operation timeout. Timers need a Tokio runtime with time
+/// enabled (`#[tokio::main]` has it), even with a non-Tokio transport.
 #[derive(Clone)]
 pub struct Handle {
     inner: Arc<Inner>,
@@ -273,7 +290,7 @@ impl Handle {
             .or_else(|| config.region().map(str::to_owned))
             .ok_or_else(|| {
                 construction(
-                    ConstructionErrorKind::Credentials,
+                    ConstructionErrorKind::Signing,
                     "no region to sign with: set Config::builder().region(..) or AWS_REGION",
                 )
             })?;
@@ -310,8 +327,8 @@ impl Handle {
         );
         let started = Instant::now();
         let attempts = AtomicU32::new(0);
-        let call = self.invoke_attempts(op, request, parse, &invocation_id, &attempts);
         let call_span = span.clone();
+        let call = self.invoke_attempts(op, request, parse, &invocation_id, &attempts, &call_span);
         let result = async {
             let result = match self.inner.config.timeouts().operation {
                 Some(limit) => match tokio::time::timeout(limit, call).await {
@@ -324,15 +341,8 @@ impl Handle {
                 },
                 None => call.await,
             };
-            let span = call_span;
-            span.record("attempts", attempts.load(Ordering::Relaxed));
-            span.record("duration_ms", started.elapsed().as_millis() as u64);
-            if let Some(meta) = result.as_ref().err().and_then(|e| e.response_meta()) {
-                span.record("status", meta.status());
-                if let Some(id) = meta.request_id() {
-                    span.record("request_id", id);
-                }
-            }
+            call_span.record("attempts", attempts.load(Ordering::Relaxed));
+            call_span.record("duration_ms", started.elapsed().as_millis() as u64);
             match &result {
                 Ok(_) => tracing::debug!("call succeeded"),
                 Err(e) => tracing::debug!(error = %ErrorSummary(e), "call failed"),
@@ -351,6 +361,7 @@ impl Handle {
         parse: ParseFn<O, E>,
         invocation_id: &str,
         attempts: &AtomicU32,
+        call_span: &tracing::Span,
     ) -> Result<O, SdkError<E>> {
         let config = &self.inner.config;
         let (parts, body) = request.into_parts();
@@ -432,9 +443,13 @@ impl Handle {
                 let span = attempt_span;
                 span.record("duration_ms", sent.elapsed().as_millis() as u64);
                 if let Ok(Ok(response)) = &outcome {
-                    span.record("status", response.status().as_u16());
+                    // On the attempt and on the call (the last response wins).
+                    let status = response.status().as_u16();
+                    span.record("status", status);
+                    call_span.record("status", status);
                     if let Some(id) = rest_json::request_id(response.headers()) {
                         span.record("request_id", id.as_str());
+                        call_span.record("request_id", id.as_str());
                     }
                 }
                 outcome
@@ -463,7 +478,13 @@ impl Handle {
                 }
                 Ok(Err(error)) => {
                     tracing::debug!(attempt, error = %error, "transport error");
-                    (RetryKind::Transport, Failure::Transport(error))
+                    // A certificate or handshake failure will not fix itself on retry.
+                    let kind = if error.kind() == TransportErrorKind::Tls {
+                        RetryKind::No
+                    } else {
+                        RetryKind::Transport
+                    };
+                    (kind, Failure::Transport(error))
                 }
                 Err(limit) => {
                     tracing::debug!(attempt, ?limit, "attempt timed out");

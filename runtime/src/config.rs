@@ -421,6 +421,12 @@ mod tests {
     }
 
     #[test]
+    fn default_transport_builds_outside_a_runtime() {
+        let c = Config::builder().region("us-east-1").build();
+        assert!(format!("{c:?}").contains("HyperTransport"));
+    }
+
+    #[test]
     fn from_vars() {
         let vars = [
             ("AWS_DEFAULT_REGION", "eu-west-1"),

@@ -77,14 +77,33 @@ impl Default for HyperTransport {
     }
 }
 
+fn is_tls_error(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err.is::<rustls::Error>() {
+            return true;
+        }
+        // tokio-rustls reports rustls errors inside an io::Error (which hyper-rustls wraps in
+        // another one), and io::Error::source skips its payload: look inside.
+        if let Some(inner) = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            if is_tls_error(inner) {
+                return true;
+            }
+        }
+        cur = err.source();
+    }
+    false
+}
+
 fn classify_hyper_error(e: hyper_util::client::legacy::Error) -> TransportError {
     let text = error_chain_text(&e);
-    let kind = if e.is_connect() {
-        if text.contains("certificate") || text.to_ascii_lowercase().contains("tls") {
-            TransportErrorKind::Tls
-        } else {
-            TransportErrorKind::Connect
-        }
+    let kind = if is_tls_error(&e) {
+        TransportErrorKind::Tls
+    } else if e.is_connect() {
+        TransportErrorKind::Connect
     } else {
         TransportErrorKind::Io
     };

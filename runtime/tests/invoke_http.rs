@@ -307,3 +307,27 @@ async fn connection_refused_is_a_transport_error() {
     }
     assert!(std::error::Error::source(&err).is_some());
 }
+
+#[tokio::test]
+async fn tls_handshake_failure_is_a_tls_error_and_not_retried() {
+    // A server that answers the TLS ClientHello with plain HTTP.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let connections = Arc::new(Mutex::new(0));
+    let counter = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            *counter.lock().unwrap() += 1;
+            let _ = stream
+                .write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")
+                .await;
+        }
+    });
+    let client = Client::new(config(&format!("https://127.0.0.1:{port}")).build());
+    let err = client.start_thing(input()).await.unwrap_err();
+    match &err {
+        SdkError::Transport(e) => assert_eq!(e.kind(), TransportErrorKind::Tls, "{e}"),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(*connections.lock().unwrap(), 1);
+}

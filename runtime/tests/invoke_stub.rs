@@ -228,6 +228,25 @@ async fn transport_errors_exhaust_to_transport_error() {
 }
 
 #[tokio::test]
+async fn tls_failure_is_not_retried() {
+    let stub = StubTransport::new();
+    stub.push_error(TransportError::new(
+        TransportErrorKind::Tls,
+        "invalid peer certificate: UnknownIssuer",
+    ))
+    .push_json(200, OK_BODY);
+    let err = Client::new(config(&stub).build())
+        .start_thing(input())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, SdkError::Transport(e) if e.kind() == TransportErrorKind::Tls),
+        "{err:?}"
+    );
+    assert_eq!(stub.requests().len(), 1);
+}
+
+#[tokio::test]
 async fn stalled_attempt_times_out_and_is_retried() {
     let stub = StubTransport::new();
     stub.push_stall().push_json(200, OK_BODY);

@@ -27,7 +27,8 @@ pub enum Format {
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct DiffArgs {
-    /// The old model: a file path, or `REV:path` from git (e.g. `HEAD:model/connect.json`).
+    /// The old model: a file path, or `REV:path` from git (e.g. `HEAD:model/connect.json`;
+    /// git reads the path from the repository root, or from here with `REV:./path`).
     #[arg(value_name = "OLD")]
     pub old: String,
     /// The new model: a file path, or `REV:path` from git.
@@ -55,6 +56,13 @@ pub fn run(args: DiffArgs) -> Result<ExitCode, String> {
     let selection = Selection { service: args.service.clone(), operations: args.operations.clone() };
     let report = diff::diff(&old, &new, &selection).map_err(|e| e.to_string())?;
     print!("{}", render(&report, args.format));
+    if report.is_breaking() {
+        if args.allow_breaking {
+            eprintln!("note: breaking changes accepted with --allow-breaking");
+        } else {
+            eprintln!("error: the new model breaks users of the generated crate; pass --allow-breaking to accept that deliberately");
+        }
+    }
     Ok(ExitCode::from(exit_status(&report, args.allow_breaking)))
 }
 

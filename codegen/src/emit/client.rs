@@ -229,7 +229,16 @@ fn default_ts_or(found: crate::ir::TimestampFormat, location_default: crate::ir:
 }
 
 fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStream {
-    let method = lit(&op.http.method);
+    let method_expr = match op.http.method.as_str() {
+        m @ ("GET" | "PUT" | "POST" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS") => {
+            let c = quote::format_ident!("{}", m);
+            quote!(::awslim_runtime::http::Method::#c)
+        }
+        other => {
+            let m = lit(other);
+            quote!(::awslim_runtime::http::Method::from_bytes(#m.as_bytes()).map_err(|e| bad_request(e.to_string()))?)
+        }
+    };
     let mut path_code = Vec::new();
     for seg in &op.http.path {
         match seg {
@@ -439,12 +448,19 @@ fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStr
     } else {
         quote!()
     };
-    let ct_mut = if payload.is_some() {
-        quote!(let mut content_type: ::std::option::Option<&'static str> = ::std::option::Option::None;)
+    let (ct_mut, ct_apply) = if payload.is_some() {
+        (
+            quote!(let mut content_type: ::std::option::Option<&'static str> = ::std::option::Option::None;),
+            quote! {
+                if let ::std::option::Option::Some(content_type) = content_type {
+                    request.headers_mut().insert(::awslim_runtime::http::header::CONTENT_TYPE, ::awslim_runtime::http::HeaderValue::from_static(content_type));
+                }
+            },
+        )
     } else if !body_fields.is_empty() {
-        quote!(let content_type: ::std::option::Option<&'static str> = ::std::option::Option::Some("application/json");)
+        (quote!(), quote!(request.headers_mut().insert(::awslim_runtime::http::header::CONTENT_TYPE, ::awslim_runtime::http::HeaderValue::from_static("application/json"));))
     } else {
-        quote!(let content_type: ::std::option::Option<&'static str> = ::std::option::Option::None;)
+        (quote!(), quote!())
     };
     quote! {
         /// Builds the HTTP request (relative URI) for this operation.
@@ -460,11 +476,9 @@ fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStr
             #ct_mut
             #body_code
             let mut request = ::awslim_runtime::http::Request::new(body);
-            *request.method_mut() = ::awslim_runtime::http::Method::from_bytes(#method.as_bytes()).map_err(|e| bad_request(e.to_string()))?;
+            *request.method_mut() = #method_expr;
             *request.uri_mut() = ::awslim_runtime::http::Uri::try_from(uri).map_err(|e| bad_request(::std::format!("URI: {}", e)))?;
-            if let ::std::option::Option::Some(content_type) = content_type {
-                request.headers_mut().insert(::awslim_runtime::http::header::CONTENT_TYPE, ::awslim_runtime::http::HeaderValue::from_static(content_type));
-            }
+            #ct_apply
             #header_apply
             ::std::result::Result::Ok(request)
         }
@@ -630,6 +644,7 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
     let op_doc = format!(" Errors that `{}` can return.", op.name);
     let doc2 = " Modeled errors carry their members; any other error code becomes `Unhandled`, with the code, message, HTTP status and request id.";
     let code = op.http.code;
+    let success_test = if (200..300).contains(&code) { quote!((200..300).contains(&status)) } else { quote!(status == #code || (200..300).contains(&status)) };
     quote! {
         //! Generated from the model: the error enum, request serializer and response parser.
         /// What the runtime needs to know about this operation.
@@ -684,7 +699,7 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
         /// Reads the response: the output for a success status, else the error.
         pub(crate) fn parse(response: &::awslim_runtime::http::Response<::awslim_runtime::bytes::Bytes>) -> ::std::result::Result<::std::result::Result<#output_ty, #err_name>, ::awslim_runtime::json::ParseError> {
             let status = response.status().as_u16();
-            if status == #code || (200..300).contains(&status) {
+            if #success_test {
                 #success
             } else {
                 let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);

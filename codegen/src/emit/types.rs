@@ -513,7 +513,7 @@ fn enumeration(e: &Enum) -> TokenStream {
             Unknown(#raw_ty),
         }
         impl #name {
-            /// Every value this version of the model knows, in model order.
+            /// Every value this version of the model knows.
             pub const KNOWN_VALUES: #known_ty = &[#(#values),*];
             /// The value on the wire.
             pub fn #as_fn(&self) -> #as_ret {
@@ -522,12 +522,10 @@ fn enumeration(e: &Enum) -> TokenStream {
                     #unknown_arm
                 }
             }
-            /// Whether this is a value the model does not know.
+            /// Whether this is a value the model does not know (also for an `Unknown` built by
+            /// hand from a value that the model does know).
             pub fn is_unknown(&self) -> bool {
-                Self::from(self.#as_fn()).is_unknown_variant()
-            }
-            fn is_unknown_variant(&self) -> bool {
-                ::std::matches!(self, Self::Unknown(_))
+                !Self::KNOWN_VALUES.contains(&self.#as_fn())
             }
         }
         #conversions

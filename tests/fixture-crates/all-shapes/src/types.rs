@@ -1010,7 +1010,7 @@ pub enum Color {
 }
 
 impl Color {
-    /// Every value this version of the model knows, in model order.
+    /// Every value this version of the model knows.
     pub const KNOWN_VALUES: &'static [&'static str] = &["dark-blue", "green", "red"];
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -1021,12 +1021,10 @@ impl Color {
             Self::Unknown(value) => value.as_str(),
         }
     }
-    /// Whether this is a value the model does not know.
+    /// Whether this is a value the model does not know (also for an `Unknown` built by
+    /// hand from a value that the model does know).
     pub fn is_unknown(&self) -> bool {
-        Self::from(self.as_str()).is_unknown_variant()
-    }
-    fn is_unknown_variant(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
+        !Self::KNOWN_VALUES.contains(&self.as_str())
     }
 }
 
@@ -1120,7 +1118,7 @@ pub enum Priority {
 }
 
 impl Priority {
-    /// Every value this version of the model knows, in model order.
+    /// Every value this version of the model knows.
     pub const KNOWN_VALUES: &'static [i32] = &[1, 5, 10];
     /// The value on the wire.
     pub fn as_i32(&self) -> i32 {
@@ -1131,12 +1129,10 @@ impl Priority {
             Self::Unknown(value) => *value,
         }
     }
-    /// Whether this is a value the model does not know.
+    /// Whether this is a value the model does not know (also for an `Unknown` built by
+    /// hand from a value that the model does know).
     pub fn is_unknown(&self) -> bool {
-        Self::from(self.as_i32()).is_unknown_variant()
-    }
-    fn is_unknown_variant(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
+        !Self::KNOWN_VALUES.contains(&self.as_i32())
     }
 }
 

@@ -103,21 +103,11 @@ pub(crate) fn serialize(
         }
         uri.push_str(&::awslim_runtime::protocol::rest_json::encode_label(&text, false));
     }
-    let content_type: ::std::option::Option<&'static str> = ::std::option::Option::None;
     let body = ::awslim_runtime::bytes::Bytes::new();
     let mut request = ::awslim_runtime::http::Request::new(body);
-    *request.method_mut() = ::awslim_runtime::http::Method::from_bytes("GET".as_bytes())
-        .map_err(|e| bad_request(e.to_string()))?;
+    *request.method_mut() = ::awslim_runtime::http::Method::GET;
     *request.uri_mut() = ::awslim_runtime::http::Uri::try_from(uri)
         .map_err(|e| bad_request(::std::format!("URI: {}", e)))?;
-    if let ::std::option::Option::Some(content_type) = content_type {
-        request
-            .headers_mut()
-            .insert(
-                ::awslim_runtime::http::header::CONTENT_TYPE,
-                ::awslim_runtime::http::HeaderValue::from_static(content_type),
-            );
-    }
     ::std::result::Result::Ok(request)
 }
 
@@ -129,7 +119,7 @@ pub(crate) fn parse(
     ::awslim_runtime::json::ParseError,
 > {
     let status = response.status().as_u16();
-    if status == 200u16 || (200..300).contains(&status) {
+    if (200..300).contains(&status) {
         let body = ::awslim_runtime::json::parse_body(response.body())?;
         let mut output = crate::json::de_get_thing_output(&body)?;
         if let ::std::option::Option::Some(raw) = response.headers().get("ETag") {

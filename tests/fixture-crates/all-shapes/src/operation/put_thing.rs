@@ -137,27 +137,21 @@ pub(crate) fn serialize(
     if let ::std::option::Option::Some(value) = &input.trace_label {
         headers.push(("X-Trace-Label", ::std::string::ToString::to_string(value)));
     }
-    let content_type: ::std::option::Option<&'static str> = ::std::option::Option::Some(
-        "application/json",
-    );
     let mut writer = ::awslim_runtime::json::JsonWriter::new();
     let mut object = writer.value().object();
     crate::json::ser_put_thing_input(input, &mut object);
     object.finish();
     let body = ::awslim_runtime::bytes::Bytes::from(writer.finish());
     let mut request = ::awslim_runtime::http::Request::new(body);
-    *request.method_mut() = ::awslim_runtime::http::Method::from_bytes("PUT".as_bytes())
-        .map_err(|e| bad_request(e.to_string()))?;
+    *request.method_mut() = ::awslim_runtime::http::Method::PUT;
     *request.uri_mut() = ::awslim_runtime::http::Uri::try_from(uri)
         .map_err(|e| bad_request(::std::format!("URI: {}", e)))?;
-    if let ::std::option::Option::Some(content_type) = content_type {
-        request
-            .headers_mut()
-            .insert(
-                ::awslim_runtime::http::header::CONTENT_TYPE,
-                ::awslim_runtime::http::HeaderValue::from_static(content_type),
-            );
-    }
+    request
+        .headers_mut()
+        .insert(
+            ::awslim_runtime::http::header::CONTENT_TYPE,
+            ::awslim_runtime::http::HeaderValue::from_static("application/json"),
+        );
     for (name, value) in headers
         .into_iter()
         .map(|(n, v)| (::std::string::String::from(n), v))
@@ -180,7 +174,7 @@ pub(crate) fn parse(
     ::awslim_runtime::json::ParseError,
 > {
     let status = response.status().as_u16();
-    if status == 200u16 || (200..300).contains(&status) {
+    if (200..300).contains(&status) {
         let body = ::awslim_runtime::json::parse_body(response.body())?;
         let mut output = crate::json::de_put_thing_output(&body)?;
         output.request_id = ::awslim_runtime::protocol::rest_json::request_id(

@@ -71,27 +71,21 @@ pub(crate) fn serialize(
     }
     let mut uri = ::std::string::String::new();
     uri.push_str("/do");
-    let content_type: ::std::option::Option<&'static str> = ::std::option::Option::Some(
-        "application/json",
-    );
     let mut writer = ::awslim_runtime::json::JsonWriter::new();
     let mut object = writer.value().object();
     crate::json::ser_do_input(input, &mut object);
     object.finish();
     let body = ::awslim_runtime::bytes::Bytes::from(writer.finish());
     let mut request = ::awslim_runtime::http::Request::new(body);
-    *request.method_mut() = ::awslim_runtime::http::Method::from_bytes("POST".as_bytes())
-        .map_err(|e| bad_request(e.to_string()))?;
+    *request.method_mut() = ::awslim_runtime::http::Method::POST;
     *request.uri_mut() = ::awslim_runtime::http::Uri::try_from(uri)
         .map_err(|e| bad_request(::std::format!("URI: {}", e)))?;
-    if let ::std::option::Option::Some(content_type) = content_type {
-        request
-            .headers_mut()
-            .insert(
-                ::awslim_runtime::http::header::CONTENT_TYPE,
-                ::awslim_runtime::http::HeaderValue::from_static(content_type),
-            );
-    }
+    request
+        .headers_mut()
+        .insert(
+            ::awslim_runtime::http::header::CONTENT_TYPE,
+            ::awslim_runtime::http::HeaderValue::from_static("application/json"),
+        );
     ::std::result::Result::Ok(request)
 }
 
@@ -103,7 +97,7 @@ pub(crate) fn parse(
     ::awslim_runtime::json::ParseError,
 > {
     let status = response.status().as_u16();
-    if status == 200u16 || (200..300).contains(&status) {
+    if (200..300).contains(&status) {
         let body = ::awslim_runtime::json::parse_body(response.body())?;
         let mut output = crate::json::de_do_output(&body)?;
         output.request_id = ::awslim_runtime::protocol::rest_json::request_id(
