@@ -245,7 +245,7 @@ pub struct Service {
     pub version: String,
     pub signing_name: String,
     pub title: Option<String>,
-    /// The endpoint rule set as compact JSON with sorted keys.
+    /// The endpoint rule set as pretty-printed JSON with sorted keys.
     pub endpoint_rule_set: Option<String>,
     pub docs: Vec<String>,
 }
@@ -490,8 +490,9 @@ impl<'m> Lowering<'m> {
             version: service.relations.version.clone().unwrap_or_default(),
             signing_name,
             title: service.traits.get("smithy.api#title").and_then(Value::as_str).map(str::to_owned),
-            // serde_json's map is sorted, so this text does not depend on the file's key order.
-            endpoint_rule_set: service.traits.get(model::ENDPOINT_RULE_SET).map(Value::to_string),
+            // serde_json's map is sorted, so this text does not depend on the file's key order;
+            // pretty-printed so that a rule change reviews as a line diff.
+            endpoint_rule_set: service.traits.get(model::ENDPOINT_RULE_SET).map(|v| serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())),
             docs: docs_of(&service.traits),
         }
     }

@@ -52,3 +52,7 @@
 //! ```compile_fail
 //! let details = awslim_connect::types::ParticipantDetails { display_name: "Ana".to_owned() };
 //! ```
+
+/// The README, so that its Rust examples are compiled as doctests.
+#[doc = include_str!("../../README.md")]
+pub mod readme {}

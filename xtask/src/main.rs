@@ -2,6 +2,7 @@
 //! itself lives in `awslim-codegen`.
 
 mod conformance;
+mod diff;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -25,6 +26,8 @@ enum Command {
     Codegen(CodegenArgs),
     /// Run the suites that need the reference data in `../shared`.
     Conformance(ConformanceArgs),
+    /// Show what a new model version does to users of the generated crate.
+    Diff(diff::DiffArgs),
 }
 
 #[derive(clap::Args, Clone, Default)]
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Codegen(args) => codegen(&args).map(|_| ExitCode::SUCCESS),
         Command::Conformance(args) => conformance::run_all(&repo_root(), args.shared),
+        Command::Diff(args) => diff::run(args),
     };
     match result {
         Ok(code) => code,
@@ -216,6 +220,12 @@ pub(crate) fn codegen(args: &CodegenArgs) -> Result<(), String> {
     } else {
         let mut parts: Vec<String> = changed.iter().map(|c| c.to_string()).collect();
         parts.extend(stale.iter().map(|s| format!("-{s}")));
+        const SHOWN: usize = 12;
+        let more = parts.len().saturating_sub(SHOWN);
+        parts.truncate(SHOWN);
+        if more > 0 {
+            parts.push(format!("and {more} more"));
+        }
         format!("changed: {}", parts.join(", "))
     };
     println!(

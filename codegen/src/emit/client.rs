@@ -35,7 +35,6 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
     let service_id = lit(&s.id);
     let version = lit(&s.version);
     let signing = lit(&s.signing_name);
-    let rules = lit(s.endpoint_rule_set.as_deref().unwrap_or("{}"));
     quote! {
         #(#docs)*
         // Names and shapes come from the model, so style lints that depend on them are off.
@@ -61,6 +60,8 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
         mod client;
         #[rustfmt::skip]
         pub mod operation;
+        #[rustfmt::skip]
+        mod endpoint;
 
         pub use client::Client;
         pub use ::awslim_runtime::{Config, SdkError};
@@ -72,8 +73,24 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
             service_id: #service_id,
             api_version: #version,
             signing_name: #signing,
-            endpoint_rule_set: #rules,
+            endpoint_rule_set: endpoint::RULE_SET,
         };
+    }
+}
+
+pub(super) fn endpoint_rs(krate: &Crate) -> TokenStream {
+    let text = krate.service.endpoint_rule_set.as_deref().unwrap_or("{}");
+    // A raw string keeps the JSON readable; enough `#`s that the text cannot end it early.
+    let mut hashes = 1;
+    while text.contains(&format!("\"{}", "#".repeat(hashes))) {
+        hashes += 1;
+    }
+    let h = "#".repeat(hashes);
+    let literal: proc_macro2::Literal = format!("r{h}\"\n{text}\n\"{h}").parse().unwrap_or_else(|_| proc_macro2::Literal::string(text));
+    quote! {
+        //! The service's endpoint rule set (`smithy.rules#endpointRuleSet`), evaluated by the runtime.
+        /// The rule set as JSON.
+        pub(crate) const RULE_SET: &str = #literal;
     }
 }
 

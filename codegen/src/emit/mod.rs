@@ -34,21 +34,55 @@ pub struct RenderError {
     pub message: String,
 }
 
+/// One file to produce: its path and the emitter that makes its tokens.
+type Job<'a> = (String, Box<dyn Fn() -> TokenStream + Send + Sync + 'a>);
+
 /// All files of the crate, by path relative to the crate root.
+///
+/// Files are independent, so they are rendered on all available cores (token streams are not
+/// `Send`, so each worker builds its own from the shared IR); the result does not depend on the
+/// number of threads.
 pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, String>, RenderError> {
-    let mut out = BTreeMap::new();
-    out.insert("Cargo.toml".to_owned(), cargo_toml(options));
-    out.insert("src/lib.rs".to_owned(), render("src/lib.rs", client::lib_rs(krate))?);
-    out.insert("src/types.rs".to_owned(), render("src/types.rs", types::types_rs(krate))?);
-    out.insert("src/types/builders.rs".to_owned(), render("src/types/builders.rs", types::builders_rs(krate))?);
-    out.insert("src/validate.rs".to_owned(), render("src/validate.rs", validate::validate_rs(krate))?);
-    out.insert("src/json.rs".to_owned(), render("src/json.rs", json::json_rs(krate))?);
-    out.insert("src/client.rs".to_owned(), render("src/client.rs", client::client_rs(krate))?);
-    out.insert("src/operation/mod.rs".to_owned(), render("src/operation/mod.rs", client::operation_mod_rs(krate))?);
+    let mut jobs: Vec<Job<'_>> = vec![
+        ("src/lib.rs".to_owned(), Box::new(|| client::lib_rs(krate))),
+        ("src/types.rs".to_owned(), Box::new(|| types::types_rs(krate))),
+        ("src/types/builders.rs".to_owned(), Box::new(|| types::builders_rs(krate))),
+        ("src/validate.rs".to_owned(), Box::new(|| validate::validate_rs(krate))),
+        ("src/json.rs".to_owned(), Box::new(|| json::json_rs(krate))),
+        ("src/client.rs".to_owned(), Box::new(|| client::client_rs(krate))),
+        ("src/endpoint.rs".to_owned(), Box::new(|| client::endpoint_rs(krate))),
+        ("src/operation/mod.rs".to_owned(), Box::new(|| client::operation_mod_rs(krate))),
+    ];
     for op in &krate.operations {
         let path = format!("src/operation/{}.rs", op.module.trim_start_matches("r#"));
-        let tokens = client::operation_rs(krate, op);
-        out.insert(path.clone(), render(&path, tokens)?);
+        jobs.push((path, Box::new(move || client::operation_rs(krate, op))));
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len()).max(1);
+    let results: Vec<Vec<(usize, Result<String, RenderError>)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((path, make)) = jobs.get(i) else { break };
+                        done.push((i, render(path, make())));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_else(|_| vec![(usize::MAX, Err(RenderError { file: "(worker)".into(), message: "a render worker panicked".into() }))]))
+            .collect()
+    });
+    let mut out = BTreeMap::new();
+    out.insert("Cargo.toml".to_owned(), cargo_toml(options));
+    for (i, result) in results.into_iter().flatten() {
+        let path = jobs.get(i).map(|(p, _)| p.clone()).unwrap_or_default();
+        out.insert(path, result?);
     }
     Ok(out)
 }
@@ -69,11 +103,13 @@ fn render(file: &str, tokens: TokenStream) -> Result<String, RenderError> {
     let mut out = String::from(HEADER);
     out.push('\n');
     let syn::File { attrs, items, .. } = parsed;
+    let has_head_attrs = !attrs.is_empty();
     let head = syn::File { shebang: None, attrs, items: Vec::new() };
+    let has_head = has_head_attrs;
     out.push_str(&prettyplease::unparse(&head));
-    for item in items {
+    for (i, item) in items.into_iter().enumerate() {
         let one = syn::File { shebang: None, attrs: Vec::new(), items: vec![item] };
-        if !out.ends_with("\n\n") && out.lines().count() > 1 {
+        if i > 0 || has_head {
             out.push('\n');
         }
         out.push_str(&prettyplease::unparse(&one));

@@ -36,6 +36,9 @@ mod client;
 #[rustfmt::skip]
 pub mod operation;
 
+#[rustfmt::skip]
+mod endpoint;
+
 pub use client::Client;
 
 pub use ::awslim_runtime::{Config, SdkError};
@@ -47,5 +50,5 @@ pub static SERVICE: ::awslim_runtime::ServiceMeta = ::awslim_runtime::ServiceMet
     service_id: "example.allshapes#AllShapesService",
     api_version: "2024-01-01",
     signing_name: "allshapes",
-    endpoint_rule_set: "{\"parameters\":{\"Region\":{\"builtIn\":\"AWS::Region\",\"documentation\":\"The Region to send requests to.\",\"required\":true,\"type\":\"String\"}},\"rules\":[{\"conditions\":[],\"documentation\":\"Every Region uses the same host pattern.\",\"endpoint\":{\"headers\":{},\"properties\":{},\"url\":\"https://allshapes.{Region}.example.com\"},\"type\":\"endpoint\"}],\"version\":\"1.0\"}",
+    endpoint_rule_set: endpoint::RULE_SET,
 };

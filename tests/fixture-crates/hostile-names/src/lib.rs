@@ -35,6 +35,9 @@ mod client;
 #[rustfmt::skip]
 pub mod operation;
 
+#[rustfmt::skip]
+mod endpoint;
+
 pub use client::Client;
 
 pub use ::awslim_runtime::{Config, SdkError};
@@ -46,5 +49,5 @@ pub static SERVICE: ::awslim_runtime::ServiceMeta = ::awslim_runtime::ServiceMet
     service_id: "example.hostile#HostileService",
     api_version: "2024-01-01",
     signing_name: "hostile",
-    endpoint_rule_set: "{\"parameters\":{\"Region\":{\"builtIn\":\"AWS::Region\",\"documentation\":\"The Region to send requests to.\",\"required\":true,\"type\":\"String\"}},\"rules\":[{\"conditions\":[],\"documentation\":\"Every Region uses the same host pattern.\",\"endpoint\":{\"headers\":{},\"properties\":{},\"url\":\"https://hostile.{Region}.example.com\"},\"type\":\"endpoint\"}],\"version\":\"1.0\"}",
+    endpoint_rule_set: endpoint::RULE_SET,
 };
