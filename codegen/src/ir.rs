@@ -601,12 +601,7 @@ impl<'m> Lowering<'m> {
 
     fn structure(&mut self, shape: &'m Shape, usage: Usage) -> Struct {
         let name = self.rust_type_name(&shape.id);
-        let error = shape.traits.get(model::ERROR).map(|fault| ErrorInfo {
-            code: self.local_name(&shape.id),
-            server_fault: fault.as_str() == Some("server"),
-            http_status: shape.traits.get(model::HTTP_ERROR).and_then(Value::as_u64).and_then(|c| u16::try_from(c).ok()),
-            retryable: shape.traits.get(model::RETRYABLE).map(|r| r.get("throttling").and_then(Value::as_bool).unwrap_or(false)),
-        });
+        let error = self.error_info(shape);
         let mut fields = Vec::new();
         let mut field_names: BTreeMap<String, String> = BTreeMap::new();
         for m in &shape.members {
@@ -618,6 +613,9 @@ impl<'m> Lowering<'m> {
                 self.errors.push(err(&shape.id, Some(&m.name), "an error structure member cannot be called `meta` (the generator uses it for the error metadata)"));
             }
             let target = self.shape(&m.target);
+            if target.kind == ShapeKind::Union && target.traits.has("smithy.api#streaming") {
+                self.errors.push(err(&shape.id, Some(&m.name), format!("targets the event stream `{}`; event streams are not supported yet (leave out the operations that use it with --operations)", m.target)));
+            }
             let value = self.value_type(Some(&m.traits), &m.target, 0);
             let idempotency_token = m.traits.has(model::IDEMPOTENCY_TOKEN);
             let default = m.traits.get(model::DEFAULT).or_else(|| target.traits.get(model::DEFAULT)).filter(|v| !v.is_null()).cloned();
@@ -660,6 +658,17 @@ impl<'m> Lowering<'m> {
             needs_validation: false,
             operation_output: false,
         }
+    }
+
+    /// The facts of an `@error` structure; `None` for other shapes.
+    fn error_info(&self, shape: &Shape) -> Option<ErrorInfo> {
+        let fault = shape.traits.get(model::ERROR)?;
+        Some(ErrorInfo {
+            code: self.local_name(&shape.id),
+            server_fault: fault.as_str() == Some("server"),
+            http_status: shape.traits.get(model::HTTP_ERROR).and_then(Value::as_u64).and_then(|c| u16::try_from(c).ok()),
+            retryable: shape.traits.get(model::RETRYABLE).map(|r| r.get("throttling").and_then(Value::as_bool).unwrap_or(false)),
+        })
     }
 
     fn union(&mut self, shape: &'m Shape, usage: Usage) -> Union {
@@ -760,14 +769,10 @@ impl<'m> Lowering<'m> {
         error_ids.sort();
         error_ids.dedup();
         for id in error_ids {
-            let shape = self.shape(id);
-            let info = ErrorInfo {
-                code: self.local_name(id),
-                server_fault: shape.traits.get(model::ERROR).and_then(Value::as_str) == Some("server"),
-                http_status: shape.traits.get(model::HTTP_ERROR).and_then(Value::as_u64).and_then(|c| u16::try_from(c).ok()),
-                retryable: shape.traits.get(model::RETRYABLE).map(|r| r.get("throttling").and_then(Value::as_bool).unwrap_or(false)),
-            };
-            errors.push(OperationError { type_name: self.rust_type_name(id), info });
+            // The loader checked that every operation error has `@error`.
+            if let Some(info) = self.error_info(self.shape(id)) {
+                errors.push(OperationError { type_name: self.rust_type_name(id), info });
+            }
         }
         let name = model::shape_name(&op.id).to_owned();
         let module = naming::module_name(&name);

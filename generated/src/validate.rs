@@ -7,8 +7,7 @@ static PATTERN_0: ::awslim_runtime::validate::Pattern = ::awslim_runtime::valida
 );
 
 impl crate::types::AllowedCapabilities {
-    /// Checks every constraint the model declares on this value and everything in it,
-    /// and returns all violations at once, each with its path.
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
         &self,
     ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
@@ -25,8 +24,7 @@ impl crate::types::AllowedCapabilities {
 }
 
 impl crate::types::ParticipantCapabilities {
-    /// Checks every constraint the model declares on this value and everything in it,
-    /// and returns all violations at once, each with its path.
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
         &self,
     ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
@@ -43,8 +41,7 @@ impl crate::types::ParticipantCapabilities {
 }
 
 impl crate::types::ParticipantDetails {
-    /// Checks every constraint the model declares on this value and everything in it,
-    /// and returns all violations at once, each with its path.
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
         &self,
     ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
@@ -73,8 +70,7 @@ impl crate::types::ParticipantDetails {
 }
 
 impl crate::types::Reference {
-    /// Checks every constraint the model declares on this value and everything in it,
-    /// and returns all violations at once, each with its path.
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
         &self,
     ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
@@ -124,8 +120,7 @@ impl crate::types::Reference {
 }
 
 impl crate::types::StartWebRtcContactRequest {
-    /// Checks every constraint the model declares on this value and everything in it,
-    /// and returns all violations at once, each with its path.
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
         &self,
     ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {

@@ -212,6 +212,17 @@ fn name_collisions_name_both_shapes() {
 }
 
 #[test]
+fn event_streams_are_a_clear_error() {
+    let text = r#"{"smithy":"2.0","shapes":{
+        "a.b#Svc":{"type":"service","version":"1","operations":[{"target":"a.b#Op"}],"traits":{"aws.protocols#restJson1":{}}},
+        "a.b#Op":{"type":"operation","input":{"target":"a.b#In"},"traits":{"smithy.api#http":{"method":"POST","uri":"/"}}},
+        "a.b#In":{"type":"structure","members":{"events":{"target":"a.b#Events","traits":{"smithy.api#httpPayload":{}}}}},
+        "a.b#Events":{"type":"union","members":{"tick":{"target":"smithy.api#Unit"}},"traits":{"smithy.api#streaming":{}}}}}"#;
+    let err = awslim_codegen::ir::lower(&load(text), &Selection::default()).unwrap_err().to_string();
+    assert!(err.contains("a.b#In$events: targets the event stream `a.b#Events`; event streams are not supported yet"), "{err}");
+}
+
+#[test]
 fn smithy_1_models_load() {
     let text = r#"{"smithy":"1.0","shapes":{
         "a.b#Svc":{"type":"service","version":"1","operations":[{"target":"a.b#Op"}],"traits":{"aws.protocols#restJson1":{}}},

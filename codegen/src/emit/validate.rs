@@ -87,21 +87,8 @@ pub(super) fn validate_rs(krate: &Crate) -> TokenStream {
             })
             .collect();
         let into_args = if checks.is_empty() { quote!(_path: &::awslim_runtime::validate::Path<'_>, _violations: &mut ::awslim_runtime::validate::Violations) } else { quote!(path: &::awslim_runtime::validate::Path<'_>, violations: &mut ::awslim_runtime::validate::Violations) };
-        quote! {
-            impl crate::types::#name {
-                /// Checks every constraint the model declares on this value and everything in it,
-                /// and returns all violations at once, each with its path.
-                pub fn validate(&self) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
-                    let mut violations = ::awslim_runtime::validate::Violations::new();
-                    self.validate_into(&::awslim_runtime::validate::Path::Root, &mut violations);
-                    violations.into_result()
-                }
-                #[doc(hidden)]
-                pub fn validate_into(&self, #into_args) {
-                    #(#checks)*
-                }
-            }
-        }
+        let doc = " Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.";
+        validate_methods(&name, doc, into_args, quote!(#(#checks)*))
     });
     let unions = krate.unions.iter().filter(|u| u.usage.input).map(|u| {
         let name = ident(&u.name);
@@ -135,20 +122,8 @@ pub(super) fn validate_rs(krate: &Crate) -> TokenStream {
                 }
             }
         };
-        quote! {
-            impl crate::types::#name {
-                /// Checks every constraint the model declares on the member that is set.
-                pub fn validate(&self) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
-                    let mut violations = ::awslim_runtime::validate::Violations::new();
-                    self.validate_into(&::awslim_runtime::validate::Path::Root, &mut violations);
-                    violations.into_result()
-                }
-                #[doc(hidden)]
-                pub fn validate_into(&self, path: &::awslim_runtime::validate::Path<'_>, violations: &mut ::awslim_runtime::validate::Violations) {
-                    #body
-                }
-            }
-        }
+        let args = quote!(path: &::awslim_runtime::validate::Path<'_>, violations: &mut ::awslim_runtime::validate::Violations);
+        validate_methods(&name, " Checks every constraint the model declares on the member that is set.", args, body)
     });
     let utf8 = utf8_size_impls(krate);
     quote! {
@@ -262,6 +237,24 @@ fn utf8_size_impls(krate: &Crate) -> Vec<TokenStream> {
             }
         })
         .collect()
+}
+
+/// `validate()` (all violations) and the hidden `validate_into` it and enclosing types call.
+fn validate_methods(name: &proc_macro2::Ident, doc: &str, into_args: TokenStream, body: TokenStream) -> TokenStream {
+    quote! {
+        impl crate::types::#name {
+            #[doc = #doc]
+            pub fn validate(&self) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
+                let mut violations = ::awslim_runtime::validate::Violations::new();
+                self.validate_into(&::awslim_runtime::validate::Path::Root, &mut violations);
+                violations.into_result()
+            }
+            #[doc(hidden)]
+            pub fn validate_into(&self, #into_args) {
+                #body
+            }
+        }
+    }
 }
 
 fn opt_u64(v: Option<u64>) -> TokenStream {

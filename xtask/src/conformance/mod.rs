@@ -13,6 +13,7 @@ pub struct Report {
 }
 
 pub mod endpoints;
+pub mod restjson;
 pub mod sigv4;
 
 use std::path::{Path, PathBuf};

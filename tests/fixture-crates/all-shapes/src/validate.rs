@@ -15,8 +15,7 @@ static PATTERN_2: ::awslim_runtime::validate::Pattern = ::awslim_runtime::valida
 );
 
 impl crate::types::Circle {
-    /// Checks every constraint the model declares on this value and everything in it,
-    /// and returns all violations at once, each with its path.
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
         &self,
     ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
@@ -46,8 +45,7 @@ impl crate::types::Circle {
 }
 
 impl crate::types::Credentials {
-    /// Checks every constraint the model declares on this value and everything in it,
-    /// and returns all violations at once, each with its path.
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
         &self,
     ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
@@ -64,8 +62,7 @@ impl crate::types::Credentials {
 }
 
 impl crate::types::GetThingInput {
-    /// Checks every constraint the model declares on this value and everything in it,
-    /// and returns all violations at once, each with its path.
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
         &self,
     ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
@@ -95,8 +92,7 @@ impl crate::types::GetThingInput {
 }
 
 impl crate::types::LinkedItem {
-    /// Checks every constraint the model declares on this value and everything in it,
-    /// and returns all violations at once, each with its path.
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
         &self,
     ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
@@ -113,8 +109,7 @@ impl crate::types::LinkedItem {
 }
 
 impl crate::types::Node {
-    /// Checks every constraint the model declares on this value and everything in it,
-    /// and returns all violations at once, each with its path.
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
         &self,
     ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
@@ -151,8 +146,7 @@ impl crate::types::Node {
 }
 
 impl crate::types::Part {
-    /// Checks every constraint the model declares on this value and everything in it,
-    /// and returns all violations at once, each with its path.
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
         &self,
     ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
@@ -193,8 +187,7 @@ impl crate::types::Part {
 }
 
 impl crate::types::PutThingInput {
-    /// Checks every constraint the model declares on this value and everything in it,
-    /// and returns all violations at once, each with its path.
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
         &self,
     ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {

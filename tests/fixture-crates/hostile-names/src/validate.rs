@@ -3,8 +3,7 @@
 //! `@uniqueItems` and `awslim.traits#totalUtf8Bytes` traits.
 
 impl crate::types::DoInput {
-    /// Checks every constraint the model declares on this value and everything in it,
-    /// and returns all violations at once, each with its path.
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
         &self,
     ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
@@ -21,8 +20,7 @@ impl crate::types::DoInput {
 }
 
 impl crate::types::Error {
-    /// Checks every constraint the model declares on this value and everything in it,
-    /// and returns all violations at once, each with its path.
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
         &self,
     ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
@@ -39,8 +37,7 @@ impl crate::types::Error {
 }
 
 impl crate::types::Option {
-    /// Checks every constraint the model declares on this value and everything in it,
-    /// and returns all violations at once, each with its path.
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
         &self,
     ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
@@ -57,8 +54,7 @@ impl crate::types::Option {
 }
 
 impl crate::types::Result {
-    /// Checks every constraint the model declares on this value and everything in it,
-    /// and returns all violations at once, each with its path.
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
         &self,
     ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
@@ -75,8 +71,7 @@ impl crate::types::Result {
 }
 
 impl crate::types::String {
-    /// Checks every constraint the model declares on this value and everything in it,
-    /// and returns all violations at once, each with its path.
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
         &self,
     ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
