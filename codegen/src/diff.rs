@@ -450,11 +450,41 @@ fn trait_text(id: &str, value: &Value) -> String {
     }
 }
 
+/// Trait values longer than this are summarised instead of printed (an endpoint rule set is
+/// thousands of characters; the model diff and `generated/src/endpoint.rs` show the details).
+const MAX_INLINE: usize = 160;
+
 fn trait_change_text(id: &str, old: Option<&Value>, new: Option<&Value>) -> String {
+    let name = id.strip_prefix("smithy.api#").unwrap_or(id);
+    let short = |v: &Value| {
+        let text = trait_text(id, v);
+        if text.len() <= MAX_INLINE {
+            text
+        } else {
+            format!("@{name} ({} bytes of JSON)", v.to_string().len())
+        }
+    };
     match (old, new) {
-        (None, Some(n)) => format!("{} added", trait_text(id, n)),
-        (Some(o), None) => format!("{} removed", trait_text(id, o)),
-        (Some(o), Some(n)) => format!("{} changed to {}", trait_text(id, o), trait_text(id, n)),
+        (None, Some(n)) => format!("{} added", short(n)),
+        (Some(o), None) => format!("{} removed", short(o)),
+        (Some(o), Some(n)) => {
+            let (a, b) = (trait_text(id, o), trait_text(id, n));
+            if a.len() <= MAX_INLINE && b.len() <= MAX_INLINE {
+                return format!("{a} changed to {b}");
+            }
+            let changed: Vec<&String> = match (o, n) {
+                (Value::Object(x), Value::Object(y)) => {
+                    x.keys().chain(y.keys()).filter(|k| x.get(*k) != y.get(*k)).collect::<BTreeSet<_>>().into_iter().collect()
+                }
+                _ => Vec::new(),
+            };
+            if changed.is_empty() {
+                format!("@{name} changed")
+            } else {
+                let keys: Vec<String> = changed.iter().map(|k| format!("`{k}`")).collect();
+                format!("@{name} changed ({} differ)", keys.join(", "))
+            }
+        }
         (None, None) => String::new(),
     }
 }

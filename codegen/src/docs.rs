@@ -103,7 +103,11 @@ impl Converter {
         let name: String = body.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
         match (name.as_str(), closing) {
             ("p" | "div" | "note" | "important" | "dl" | "fullname" | "h1" | "h2" | "h3" | "h4", _) => {
-                self.end_block();
+                // A paragraph that opens a list item continues the item's line.
+                let after_marker = self.current.trim_end().ends_with(['-', '.']) && !self.list_stack.is_empty() && !closing;
+                if !after_marker {
+                    self.end_block();
+                }
                 if !closing && matches!(name.as_str(), "note" | "important") {
                     self.current.push_str(if name == "note" { "**Note:** " } else { "**Important:** " });
                 }

@@ -285,11 +285,15 @@ fn docs_of(traits: &Traits) -> Vec<String> {
 
 struct Lowering<'m> {
     model: &'m Model,
+    /// Stands in for a target the loader did not check (a hand-built `Model`).
+    unit: &'m Shape,
     rename: BTreeMap<String, String>,
     /// Rust type name -> shape ID, for collision detection.
     names: BTreeMap<String, String>,
     errors: Vec<ModelError>,
 }
+
+static UNIT: std::sync::OnceLock<Shape> = std::sync::OnceLock::new();
 
 /// Lowers the selected part of `model` into the IR.
 pub fn lower(model: &Model, selection: &Selection) -> Result<Crate, ModelErrors> {
@@ -306,7 +310,14 @@ pub fn lower(model: &Model, selection: &Selection) -> Result<Crate, ModelErrors>
             return Err(ModelErrors(vec![err("(model)", None, format!("the model has several services ({}); choose one", ids.join(", ")))]));
         }
     };
-    let mut lowering = Lowering { model, rename: service.relations.rename.clone(), names: BTreeMap::new(), errors: Vec::new() };
+    let unit = UNIT.get_or_init(|| Shape {
+        id: "smithy.api#Unit".to_owned(),
+        kind: ShapeKind::Structure,
+        members: Vec::new(),
+        traits: Traits::default(),
+        relations: Default::default(),
+    });
+    let mut lowering = Lowering { model, unit, rename: service.relations.rename.clone(), names: BTreeMap::new(), errors: Vec::new() };
     let result = lowering.run(service, selection);
     if lowering.errors.is_empty() {
         result.ok_or_else(|| ModelErrors(Vec::new()))
@@ -319,8 +330,8 @@ pub fn lower(model: &Model, selection: &Selection) -> Result<Crate, ModelErrors>
 
 impl<'m> Lowering<'m> {
     fn shape(&self, id: &str) -> &'m Shape {
-        // Targets were checked by the loader; an unknown ID here is the prelude Unit.
-        self.model.shapes.get(id).unwrap_or_else(|| &self.model.shapes["smithy.api#Unit"])
+        // Targets were checked by the loader; an unknown ID here is treated as `smithy.api#Unit`.
+        self.model.shapes.get(id).unwrap_or(self.unit)
     }
 
     fn local_name(&self, id: &str) -> String {

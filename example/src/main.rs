@@ -41,9 +41,7 @@ fn parse_args() -> Result<Args, String> {
         if flag == "--help" || flag == "-h" {
             return Err(USAGE.to_owned());
         }
-        let value = args
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
         match flag.as_str() {
             "--endpoint-url" => endpoint_url = Some(value),
             "--region" => region = Some(value),
@@ -57,8 +55,7 @@ fn parse_args() -> Result<Args, String> {
         endpoint_url,
         region,
         instance_id: instance_id.ok_or_else(|| format!("--instance-id is required\n{USAGE}"))?,
-        contact_flow_id: contact_flow_id
-            .ok_or_else(|| format!("--contact-flow-id is required\n{USAGE}"))?,
+        contact_flow_id: contact_flow_id.ok_or_else(|| format!("--contact-flow-id is required\n{USAGE}"))?,
         display_name,
     })
 }
@@ -86,11 +83,7 @@ async fn main() -> ExitCode {
     let input = StartWebRtcContactRequest::builder()
         .contact_flow_id(args.contact_flow_id)
         .instance_id(args.instance_id)
-        .participant_details(
-            ParticipantDetails::builder()
-                .display_name(args.display_name)
-                .build(),
-        )
+        .participant_details(ParticipantDetails::builder().display_name(args.display_name).build())
         .build();
 
     match client.start_web_rtc_contact(input).await {
@@ -98,10 +91,7 @@ async fn main() -> ExitCode {
             println!("contact id:      {}", out.contact_id().unwrap_or("-"));
             println!("participant id:  {}", out.participant_id().unwrap_or("-"));
             // The participant token is a credential for the call: say whether we got one only.
-            println!(
-                "participant token received: {}",
-                out.participant_token().is_some()
-            );
+            println!("participant token received: {}", out.participant_token().is_some());
             if let Some(meeting) = out.connection_data().and_then(|c| c.meeting()) {
                 println!("meeting id:      {}", meeting.meeting_id().unwrap_or("-"));
                 println!("media region:    {}", meeting.media_region().unwrap_or("-"));

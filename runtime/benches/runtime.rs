@@ -8,9 +8,7 @@ use std::time::{Duration, SystemTime};
 use awslim_runtime::bytes::Bytes;
 use awslim_runtime::protocol::rest_json;
 use awslim_runtime::sign::{sign_request, SigningOptions};
-use awslim_runtime::{
-    http, Config, Credentials, Handle, OperationMeta, ServiceMeta, StubTransport,
-};
+use awslim_runtime::{http, Config, Credentials, Handle, OperationMeta, ServiceMeta, StubTransport};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 
 const BODY: &str = r#"{"ClientToken":"5b7d3c1e-8f1a-4a57-9d4e-2f6a1c0b9e77","ContactFlowId":"c0ffee00-1234-4321-abcd-0123456789ab","InstanceId":"deadbeef-1234-4321-abcd-0123456789ab","ParticipantDetails":{"DisplayName":"Jane Doe"},"Attributes":{"k1":"v1","k2":"v2"}}"#;
@@ -20,15 +18,9 @@ fn build_request() -> http::Request<Bytes> {
         .method("PUT")
         .uri("https://connect.us-west-2.amazonaws.com/contact/webrtc")
         .header("content-type", "application/json")
-        .header(
-            "amz-sdk-invocation-id",
-            "5b7d3c1e-8f1a-4a57-9d4e-2f6a1c0b9e77",
-        )
+        .header("amz-sdk-invocation-id", "5b7d3c1e-8f1a-4a57-9d4e-2f6a1c0b9e77")
         .header("amz-sdk-request", "attempt=1; max=3")
-        .header(
-            "user-agent",
-            "awslim/0.1.0 api/connect/2017-08-08 os/linux lang/rust",
-        )
+        .header("user-agent", "awslim/0.1.0 api/connect/2017-08-08 os/linux lang/rust")
         .body(Bytes::from_static(BODY.as_bytes()))
         .unwrap()
 }
@@ -40,12 +32,7 @@ fn signing(c: &mut Criterion) {
     c.bench_function("build + sign StartWebRTCContact request", |b| {
         b.iter(|| {
             let mut req = build_request();
-            let sig = sign_request(
-                &mut req,
-                &creds,
-                &SigningOptions::new("us-west-2", "connect", time),
-            )
-            .unwrap();
+            let sig = sign_request(&mut req, &creds, &SigningOptions::new("us-west-2", "connect", time)).unwrap();
             black_box((req, sig))
         })
     });
@@ -55,19 +42,12 @@ fn error_parsing(c: &mut Criterion) {
     let json = http::Response::builder()
         .status(400)
         .header("x-amzn-requestid", "b7c3a1e2-0000-4000-8000-000000000000")
-        .header(
-            "x-amzn-errortype",
-            "InvalidParameterException:http://internal.amazon.com/coral/com.amazonaws.connect/",
-        )
-        .body(Bytes::from_static(
-            br#"{"Message":"The specified ContactFlowId is not valid."}"#,
-        ))
+        .header("x-amzn-errortype", "InvalidParameterException:http://internal.amazon.com/coral/com.amazonaws.connect/")
+        .body(Bytes::from_static(br#"{"Message":"The specified ContactFlowId is not valid."}"#))
         .unwrap();
     let html = http::Response::builder()
         .status(502)
-        .body(Bytes::from_static(
-            b"<html><head><title>502 Bad Gateway</title></head><body>bad gateway</body></html>",
-        ))
+        .body(Bytes::from_static(b"<html><head><title>502 Bad Gateway</title></head><body>bad gateway</body></html>"))
         .unwrap();
     c.bench_function("rest_json::error_metadata (JSON body + header)", |b| {
         b.iter(|| black_box(rest_json::error_metadata(black_box(&json))))
@@ -94,14 +74,9 @@ static SERVICE: ServiceMeta = ServiceMeta {
     signing_name: "connect",
     endpoint_rule_set: RULE_SET,
 };
-static OP: OperationMeta = OperationMeta {
-    name: "StartWebRTCContact",
-    retryable_errors: &[],
-};
+static OP: OperationMeta = OperationMeta { name: "StartWebRTCContact", retryable_errors: &[] };
 
-fn parse(
-    resp: &http::Response<Bytes>,
-) -> Result<Result<usize, ()>, awslim_runtime::json::ParseError> {
+fn parse(resp: &http::Response<Bytes>) -> Result<Result<usize, ()>, awslim_runtime::json::ParseError> {
     Ok(Ok(resp.body().len()))
 }
 
@@ -115,10 +90,7 @@ fn whole_call(c: &mut Criterion) {
             .transport(stub.clone())
             .build(),
     );
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
     c.bench_function("invoke (endpoint + sign + stub send + parse)", |b| {
         b.iter(|| {
             stub.push_json(200, r#"{"ContactId":"c"}"#);

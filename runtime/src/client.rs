@@ -11,8 +11,8 @@ use tracing::Instrument;
 
 use crate::config::{random_uuid_v4, Config};
 use crate::error::{
-    ConstructionError, ConstructionErrorKind, ResponseMeta, SdkError, TimeoutError, TimeoutKind,
-    TransportError, TransportErrorKind,
+    ConstructionError, ConstructionErrorKind, ResponseMeta, SdkError, TimeoutError, TimeoutKind, TransportError,
+    TransportErrorKind,
 };
 use crate::json::ParseError;
 use crate::protocol::rest_json;
@@ -113,15 +113,7 @@ fn construction<E>(kind: ConstructionErrorKind, message: impl Into<String>) -> S
 }
 
 fn user_agent_token(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c) {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect()
+    s.chars().map(|c| if c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c) { c } else { '-' }).collect()
 }
 
 impl Handle {
@@ -214,14 +206,9 @@ impl Handle {
             }
         }
         let endpoint = rule_set.resolve(&params).map_err(|e| {
-            let hint = if config.region().is_none() {
-                " (no region is configured)"
-            } else {
-                ""
-            };
+            let hint = if config.region().is_none() { " (no region is configured)" } else { "" };
             SdkError::Construction(
-                ConstructionError::new(ConstructionErrorKind::Endpoint, format!("{e}{hint}"))
-                    .with_source(e),
+                ConstructionError::new(ConstructionErrorKind::Endpoint, format!("{e}{hint}")).with_source(e),
             )
         })?;
 
@@ -238,26 +225,15 @@ impl Handle {
             ));
         };
         let base_path = base.path().trim_end_matches('/');
-        let relative_pq = relative
-            .path_and_query()
-            .map(|pq| pq.as_str())
-            .unwrap_or("/");
+        let relative_pq = relative.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
         let uri: http::Uri = format!("{scheme}://{authority}{base_path}{relative_pq}")
             .parse()
-            .map_err(|e| {
-                construction(
-                    ConstructionErrorKind::Request,
-                    format!("request URI is invalid: {e}"),
-                )
-            })?;
+            .map_err(|e| construction(ConstructionErrorKind::Request, format!("request URI is invalid: {e}")))?;
 
         let mut headers = Vec::new();
         for (name, values) in &endpoint.headers {
             let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                construction(
-                    ConstructionErrorKind::Endpoint,
-                    format!("endpoint header `{name}` is invalid"),
-                )
+                construction(ConstructionErrorKind::Endpoint, format!("endpoint header `{name}` is invalid"))
             })?;
             for v in values {
                 let v = HeaderValue::from_str(v).map_err(|_| {
@@ -275,33 +251,16 @@ impl Handle {
             .properties
             .get("authSchemes")
             .and_then(|s| s.as_array())
-            .and_then(|schemes| {
-                schemes
-                    .iter()
-                    .find(|s| s.get("name").and_then(|n| n.as_str()) == Some("sigv4"))
-            });
-        let prop = |key: &str| {
-            sigv4
-                .and_then(|s| s.get(key))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-        };
-        let signing_region = prop("signingRegion")
-            .or_else(|| config.region().map(str::to_owned))
-            .ok_or_else(|| {
-                construction(
-                    ConstructionErrorKind::Signing,
-                    "no region to sign with: set Config::builder().region(..) or AWS_REGION",
-                )
-            })?;
-        let signing_name =
-            prop("signingName").unwrap_or_else(|| self.inner.service.signing_name.to_owned());
-        Ok(Target {
-            uri,
-            headers,
-            signing_region,
-            signing_name,
-        })
+            .and_then(|schemes| schemes.iter().find(|s| s.get("name").and_then(|n| n.as_str()) == Some("sigv4")));
+        let prop = |key: &str| sigv4.and_then(|s| s.get(key)).and_then(|v| v.as_str()).map(str::to_owned);
+        let signing_region = prop("signingRegion").or_else(|| config.region().map(str::to_owned)).ok_or_else(|| {
+            construction(
+                ConstructionErrorKind::Signing,
+                "no region to sign with: set Config::builder().region(..) or AWS_REGION",
+            )
+        })?;
+        let signing_name = prop("signingName").unwrap_or_else(|| self.inner.service.signing_name.to_owned());
+        Ok(Target { uri, headers, signing_region, signing_name })
     }
 
     /// Sends `request` (relative URI: path and optional query, already percent-encoded) to the
@@ -382,44 +341,28 @@ impl Handle {
             for (name, value) in &target.headers {
                 headers.append(name.clone(), value.clone());
             }
-            headers.insert(
-                HeaderName::from_static("amz-sdk-invocation-id"),
-                invocation_id.clone(),
-            );
+            headers.insert(HeaderName::from_static("amz-sdk-invocation-id"), invocation_id.clone());
             headers.insert(
                 HeaderName::from_static("amz-sdk-request"),
                 HeaderValue::from_str(&format!("attempt={attempt}; max={max_attempts}"))
                     .expect("digits are a valid header value"),
             );
             headers.insert(http::header::USER_AGENT, self.inner.user_agent.clone());
-            headers.insert(
-                HeaderName::from_static("x-amz-user-agent"),
-                self.inner.x_amz_user_agent.clone(),
-            );
+            headers.insert(HeaderName::from_static("x-amz-user-agent"), self.inner.x_amz_user_agent.clone());
 
-            let credentials = config
-                .credentials_provider()
-                .provide_credentials()
-                .await
-                .map_err(|e| {
-                    SdkError::Construction(
-                        ConstructionError::new(ConstructionErrorKind::Credentials, e.to_string())
-                            .with_source(e),
-                    )
-                })?;
+            let credentials = config.credentials_provider().provide_credentials().await.map_err(|e| {
+                SdkError::Construction(
+                    ConstructionError::new(ConstructionErrorKind::Credentials, e.to_string()).with_source(e),
+                )
+            })?;
             sign_request(
                 &mut req,
                 &credentials,
-                &SigningOptions::new(
-                    &target.signing_region,
-                    &target.signing_name,
-                    SystemTime::now(),
-                ),
+                &SigningOptions::new(&target.signing_region, &target.signing_name, SystemTime::now()),
             )
             .map_err(|e| {
                 SdkError::Construction(
-                    ConstructionError::new(ConstructionErrorKind::Signing, e.to_string())
-                        .with_source(e),
+                    ConstructionError::new(ConstructionErrorKind::Signing, e.to_string()).with_source(e),
                 )
             })?;
             drop(credentials);
@@ -479,28 +422,18 @@ impl Handle {
                 Ok(Err(error)) => {
                     tracing::debug!(attempt, error = %error, "transport error");
                     // A certificate or handshake failure will not fix itself on retry.
-                    let kind = if error.kind() == TransportErrorKind::Tls {
-                        RetryKind::No
-                    } else {
-                        RetryKind::Transport
-                    };
+                    let kind =
+                        if error.kind() == TransportErrorKind::Tls { RetryKind::No } else { RetryKind::Transport };
                     (kind, Failure::Transport(error))
                 }
                 Err(limit) => {
                     tracing::debug!(attempt, ?limit, "attempt timed out");
-                    (
-                        RetryKind::Timeout,
-                        Failure::Timeout(TimeoutError::new(TimeoutKind::Attempt, limit, attempt)),
-                    )
+                    (RetryKind::Timeout, Failure::Timeout(TimeoutError::new(TimeoutKind::Attempt, limit, attempt)))
                 }
             };
 
             if kind.is_retryable() && attempt < max_attempts {
-                let cost = if config.retry().use_retry_quota {
-                    self.inner.quota.acquire(kind)
-                } else {
-                    Some(0)
-                };
+                let cost = if config.retry().use_retry_quota { self.inner.quota.acquire(kind) } else { Some(0) };
                 match cost {
                     Some(cost) => {
                         last_retry_cost = Some(cost);
@@ -531,14 +464,8 @@ enum Failure {
 fn finish<O, E>(response: http::Response<Bytes>, parse: ParseFn<O, E>) -> Result<O, SdkError<E>> {
     match parse(&response) {
         Ok(Ok(output)) => Ok(output),
-        Ok(Err(error)) => Err(SdkError::Service {
-            error,
-            meta: ResponseMeta::from_response(&response),
-        }),
-        Err(error) => Err(SdkError::ResponseParse {
-            error,
-            meta: ResponseMeta::from_response(&response),
-        }),
+        Ok(Err(error)) => Err(SdkError::Service { error, meta: ResponseMeta::from_response(&response) }),
+        Err(error) => Err(SdkError::ResponseParse { error, meta: ResponseMeta::from_response(&response) }),
     }
 }
 

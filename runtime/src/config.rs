@@ -37,11 +37,7 @@ impl TimeoutConfig {
 
 impl Default for TimeoutConfig {
     fn default() -> Self {
-        TimeoutConfig {
-            connect: Some(Self::DEFAULT_CONNECT),
-            attempt: Some(Self::DEFAULT_ATTEMPT),
-            operation: None,
-        }
+        TimeoutConfig { connect: Some(Self::DEFAULT_CONNECT), attempt: Some(Self::DEFAULT_ATTEMPT), operation: None }
     }
 }
 
@@ -76,10 +72,7 @@ pub fn random_uuid_v4() -> String {
     let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&fastrand::u64(..).to_le_bytes());
     bytes[8..].copy_from_slice(&fastrand::u64(..).to_le_bytes());
-    uuid::Builder::from_random_bytes(bytes)
-        .into_uuid()
-        .hyphenated()
-        .to_string()
+    uuid::Builder::from_random_bytes(bytes).into_uuid().hyphenated().to_string()
 }
 
 /// Everything a client needs: region, credentials, endpoint, retries, timeouts, transport.
@@ -146,11 +139,7 @@ impl Config {
 
     /// [`Config::builder_from_env`] with a custom variable lookup (for tests).
     pub fn builder_from_vars(var: impl Fn(&str) -> Option<String>) -> ConfigBuilder {
-        let non_empty = |name: &str| {
-            var(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let non_empty = |name: &str| var(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let mut b = Self::builder();
         b.region = non_empty("AWS_REGION").or_else(|| non_empty("AWS_DEFAULT_REGION"));
         b.endpoint_url = non_empty("AWS_ENDPOINT_URL");
@@ -174,11 +163,11 @@ impl Config {
     /// [`Config::load_from_env`] returning the builder. Needs the `aws-config` feature.
     #[cfg(feature = "aws-config")]
     pub async fn builder_from_env_and_profile() -> ConfigBuilder {
-        use aws_config::meta::region::ProvideRegion as _;
         let mut b = Self::builder_from_env();
         if b.region.is_none() {
-            let provider = aws_config::profile::ProfileFileRegionProvider::new();
-            b.region = provider.region().await.map(|r| r.as_ref().to_owned());
+            if let Ok(set) = crate::credentials::profile::load_profiles(None).await {
+                b.region = set.get_profile(set.selected_profile()).and_then(|p| p.get("region")).map(str::to_owned);
+            }
         }
         b
     }
@@ -362,10 +351,7 @@ impl ConfigBuilder {
         self
     }
     /// Idempotency tokens from a function instead of random UUIDs (for tests).
-    pub fn idempotency_token_provider(
-        mut self,
-        f: impl Fn() -> String + Send + Sync + 'static,
-    ) -> Self {
+    pub fn idempotency_token_provider(mut self, f: impl Fn() -> String + Send + Sync + 'static) -> Self {
         self.idempotency_tokens = Some(IdempotencyTokenProvider::from_fn(f));
         self
     }
@@ -379,21 +365,15 @@ impl ConfigBuilder {
         let timeouts = self.timeouts;
         Config {
             region: self.region,
-            credentials: self
-                .credentials
-                .unwrap_or_else(|| Arc::new(CredentialsChain::default_chain())),
+            credentials: self.credentials.unwrap_or_else(|| Arc::new(CredentialsChain::default_chain())),
             endpoint_url: self.endpoint_url,
             use_fips: self.use_fips,
             use_dual_stack: self.use_dual_stack,
             retry: self.retry,
             timeouts,
             validate_requests: self.validate_requests,
-            transport: self
-                .transport
-                .unwrap_or_else(|| Arc::new(HyperTransport::new(timeouts.connect))),
-            idempotency_tokens: self
-                .idempotency_tokens
-                .unwrap_or_else(IdempotencyTokenProvider::random),
+            transport: self.transport.unwrap_or_else(|| Arc::new(HyperTransport::new(timeouts.connect))),
+            idempotency_tokens: self.idempotency_tokens.unwrap_or_else(IdempotencyTokenProvider::random),
             app_name: self.app_name,
         }
     }
@@ -409,9 +389,7 @@ mod tests {
     fn debug_never_shows_secrets() {
         let config = Config::builder()
             .region("us-west-2")
-            .credentials(
-                Credentials::new("AKIDEXAMPLE", "TOPSECRETKEY").with_session_token("TOKENVALUE"),
-            )
+            .credentials(Credentials::new("AKIDEXAMPLE", "TOPSECRETKEY").with_session_token("TOKENVALUE"))
             .transport(StubTransport::new())
             .build();
         let dbg = format!("{config:?} {config:#?} {:?}", config.to_builder());
@@ -434,14 +412,8 @@ mod tests {
             ("AWS_MAX_ATTEMPTS", "5"),
             ("AWS_USE_FIPS_ENDPOINT", "true"),
         ];
-        let lookup = |name: &str| {
-            vars.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-        };
-        let c = Config::builder_from_vars(lookup)
-            .transport(StubTransport::new())
-            .build();
+        let lookup = |name: &str| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string());
+        let c = Config::builder_from_vars(lookup).transport(StubTransport::new()).build();
         assert_eq!(c.region(), Some("eu-west-1"));
         assert_eq!(c.endpoint_url(), Some("http://localhost:4566"));
         assert_eq!(c.retry().max_attempts, 5);
@@ -452,9 +424,7 @@ mod tests {
             "AWS_DEFAULT_REGION" => Some("eu-west-1".to_owned()),
             _ => None,
         };
-        let c = Config::builder_from_vars(with_region)
-            .transport(StubTransport::new())
-            .build();
+        let c = Config::builder_from_vars(with_region).transport(StubTransport::new()).build();
         assert_eq!(c.region(), Some("us-east-2"), "AWS_REGION wins");
     }
 
@@ -469,10 +439,8 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.len(), 36);
         assert_eq!(&a[14..15], "4", "version 4: {a}");
-        let fixed = Config::builder()
-            .idempotency_token_provider(|| "fixed".into())
-            .transport(StubTransport::new())
-            .build();
+        let fixed =
+            Config::builder().idempotency_token_provider(|| "fixed".into()).transport(StubTransport::new()).build();
         assert_eq!(fixed.idempotency_token_provider().token(), "fixed");
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Built in: static credentials ([`Credentials`] itself is a provider), environment variables
 //! ([`EnvironmentCredentials`]), and with the `aws-config` cargo feature the shared
-//! `~/.aws/config` / `~/.aws/credentials` files with profiles ([`ProfileCredentials`]).
+//! `~/.aws/config` / `~/.aws/credentials` files with profiles (`ProfileCredentials`).
 //! Anything else: implement [`ProvideCredentials`].
 //!
 //! Secrets never appear in `Debug` output.
@@ -77,10 +77,7 @@ impl fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("access_key_id", &self.access_key_id)
             .field("secret_access_key", &"** redacted **")
-            .field(
-                "session_token",
-                &self.session_token.as_ref().map(|_| "** redacted **"),
-            )
+            .field("session_token", &self.session_token.as_ref().map(|_| "** redacted **"))
             .field("expires_after", &self.expires_after)
             .finish()
     }
@@ -95,9 +92,7 @@ pub struct CredentialsError {
 impl CredentialsError {
     /// An error with a message (must not contain secrets).
     pub fn new(message: impl Into<String>) -> Self {
-        CredentialsError {
-            message: message.into(),
-        }
+        CredentialsError { message: message.into() }
     }
 }
 
@@ -142,16 +137,10 @@ impl EnvironmentCredentials {
     }
 
     /// Loads from a custom variable lookup (for tests).
-    pub fn load_with(
-        var: impl Fn(&str) -> Option<String>,
-    ) -> Result<Credentials, CredentialsError> {
-        let non_empty = |name: &str| {
-            var(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let key = non_empty("AWS_ACCESS_KEY_ID")
-            .ok_or_else(|| CredentialsError::new("AWS_ACCESS_KEY_ID is not set"))?;
+    pub fn load_with(var: impl Fn(&str) -> Option<String>) -> Result<Credentials, CredentialsError> {
+        let non_empty = |name: &str| var(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let key =
+            non_empty("AWS_ACCESS_KEY_ID").ok_or_else(|| CredentialsError::new("AWS_ACCESS_KEY_ID is not set"))?;
         let secret = non_empty("AWS_SECRET_ACCESS_KEY")
             .ok_or_else(|| CredentialsError::new("AWS_SECRET_ACCESS_KEY is not set"))?;
         let mut c = Credentials::new(key, secret);
@@ -183,8 +172,7 @@ impl CredentialsChain {
     /// Environment variables, then (with the `aws-config` feature) the shared config files.
     pub fn default_chain() -> Self {
         #[allow(unused_mut)]
-        let mut providers: Vec<Arc<dyn ProvideCredentials>> =
-            vec![Arc::new(EnvironmentCredentials)];
+        let mut providers: Vec<Arc<dyn ProvideCredentials>> = vec![Arc::new(EnvironmentCredentials)];
         #[cfg(feature = "aws-config")]
         providers.push(Arc::new(ProfileCredentials::new()));
         CredentialsChain { providers }
@@ -201,10 +189,7 @@ impl ProvideCredentials for CredentialsChain {
                     Err(e) => reasons.push(e.to_string()),
                 }
             }
-            Err(CredentialsError::new(format!(
-                "no provider had credentials ({})",
-                reasons.join("; ")
-            )))
+            Err(CredentialsError::new(format!("no provider had credentials ({})", reasons.join("; "))))
         })
     }
 }
@@ -213,19 +198,37 @@ impl ProvideCredentials for CredentialsChain {
 pub use profile::ProfileCredentials;
 
 #[cfg(feature = "aws-config")]
-mod profile {
+pub(crate) mod profile {
     use super::*;
     use std::borrow::Cow;
 
+    use aws_runtime::env_config::file::EnvConfigFiles;
+    use aws_runtime::env_config::section::EnvConfigSections;
+    use aws_types::os_shim_internal::{Env, Fs};
+
+    /// Loads and parses the shared config and credentials files with the official SDK parser
+    /// (`aws-runtime`'s `env_config`): `~/.aws/config`, `~/.aws/credentials`, moved by
+    /// `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`; profile from `profile` or
+    /// `AWS_PROFILE`, else `default`.
+    pub(crate) async fn load_profiles(profile: Option<&str>) -> Result<EnvConfigSections, String> {
+        let mut source = aws_runtime::env_config::source::load(&Env::real(), &Fs::real(), &EnvConfigFiles::default())
+            .await
+            .map_err(|e| format!("shared config files: {e}"))?;
+        if let Some(name) = profile {
+            source.profile = Cow::Owned(name.to_owned());
+        }
+        EnvConfigSections::parse(source).map_err(|e| format!("shared config files: {e}"))
+    }
+
     /// Static credentials from the shared config and credentials files (`~/.aws/config`,
     /// `~/.aws/credentials`; `AWS_PROFILE`, `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`),
-    /// parsed by the official `aws-config` crate on every call (files are small; edits are
+    /// parsed by the official SDK's parser on every call (the files are small; edits are
     /// picked up).
     ///
     /// Reads `aws_access_key_id`, `aws_secret_access_key` and `aws_session_token` of the
     /// selected profile. Profiles that get credentials some other way (`role_arn`, `sso_*`,
-    /// `credential_process`, web identity) need their own HTTP client or process and are
-    /// reported as unsupported: implement [`ProvideCredentials`] for those.
+    /// `credential_process`, web identity) are reported as unsupported: implement
+    /// [`ProvideCredentials`] for those.
     #[derive(Debug, Clone, Default)]
     pub struct ProfileCredentials {
         profile: Option<String>,
@@ -238,58 +241,37 @@ mod profile {
         }
         /// A named profile.
         pub fn with_profile(name: &str) -> Self {
-            ProfileCredentials {
-                profile: Some(name.to_owned()),
-            }
+            ProfileCredentials { profile: Some(name.to_owned()) }
         }
 
         /// Loads now.
         pub async fn load(&self) -> Result<Credentials, CredentialsError> {
-            #[allow(deprecated)] // the replacement lives in aws-runtime, one more direct dependency
-            let files = aws_config::profile::profile_file::ProfileFiles::default();
-            let set = aws_config::profile::load(
-                &aws_types::os_shim_internal::Fs::real(),
-                &aws_types::os_shim_internal::Env::real(),
-                &files,
-                self.profile.clone().map(Cow::Owned),
-            )
-            .await
-            .map_err(|e| CredentialsError::new(format!("shared config files: {e}")))?;
+            let set = load_profiles(self.profile.as_deref()).await.map_err(CredentialsError::new)?;
             let name = set.selected_profile().to_owned();
             let profile = set.get_profile(&name).ok_or_else(|| {
-                CredentialsError::new(format!(
-                    "profile `{name}` not found in the shared config files"
-                ))
+                CredentialsError::new(format!("profile `{name}` not found in the shared config files"))
             })?;
             let key = profile.get("aws_access_key_id");
             let secret = profile.get("aws_secret_access_key");
             match (key, secret) {
                 (Some(key), Some(secret)) => {
                     let mut c = Credentials::new(key, secret);
-                    if let Some(token) = profile.get("aws_session_token").filter(|t| !t.is_empty())
-                    {
+                    if let Some(token) = profile.get("aws_session_token").filter(|t| !t.is_empty()) {
                         c = c.with_session_token(token);
                     }
                     Ok(c)
                 }
                 _ => {
-                    let other = [
-                        "role_arn",
-                        "sso_session",
-                        "sso_start_url",
-                        "credential_process",
-                        "web_identity_token_file",
-                    ]
-                    .into_iter()
-                    .find(|k| profile.get(k).is_some());
+                    let other =
+                        ["role_arn", "sso_session", "sso_start_url", "credential_process", "web_identity_token_file"]
+                            .into_iter()
+                            .find(|k| profile.get(k).is_some());
                     Err(CredentialsError::new(match other {
                         Some(k) => format!(
                             "profile `{name}` uses `{k}`, which this runtime does not support; \
                              provide credentials through ProvideCredentials"
                         ),
-                        None => format!(
-                            "profile `{name}` has no aws_access_key_id/aws_secret_access_key"
-                        ),
+                        None => format!("profile `{name}` has no aws_access_key_id/aws_secret_access_key"),
                     }))
                 }
             }
@@ -320,12 +302,7 @@ mod tests {
     #[test]
     fn environment_variables() {
         let vars = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| v.to_string())
-            }
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
         };
         let c = EnvironmentCredentials::load_with(vars(&[
             ("AWS_ACCESS_KEY_ID", "AKID"),
@@ -333,10 +310,7 @@ mod tests {
             ("AWS_SESSION_TOKEN", "TOKEN"),
         ]))
         .unwrap();
-        assert_eq!(
-            (c.access_key_id(), c.secret_access_key(), c.session_token()),
-            ("AKID", "SECRET", Some("TOKEN"))
-        );
+        assert_eq!((c.access_key_id(), c.secret_access_key(), c.session_token()), ("AKID", "SECRET", Some("TOKEN")));
         let c = EnvironmentCredentials::load_with(vars(&[
             ("AWS_ACCESS_KEY_ID", "AKID"),
             ("AWS_SECRET_ACCESS_KEY", "SECRET"),
@@ -344,8 +318,7 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(c.session_token(), None);
-        let e =
-            EnvironmentCredentials::load_with(vars(&[("AWS_ACCESS_KEY_ID", "AKID")])).unwrap_err();
+        let e = EnvironmentCredentials::load_with(vars(&[("AWS_ACCESS_KEY_ID", "AKID")])).unwrap_err();
         assert!(e.to_string().contains("AWS_SECRET_ACCESS_KEY"));
     }
 }

@@ -57,10 +57,7 @@ pub struct ErrorMetadata {
 impl ErrorMetadata {
     /// Metadata with only an HTTP status.
     pub fn new(status: u16) -> Self {
-        ErrorMetadata {
-            status,
-            ..Default::default()
-        }
+        ErrorMetadata { status, ..Default::default() }
     }
     /// Sets the error code (shape name, e.g. `ThrottlingException`).
     #[must_use]
@@ -189,11 +186,7 @@ pub struct ConstructionError {
 impl ConstructionError {
     /// A construction error with a message.
     pub fn new(kind: ConstructionErrorKind, message: impl Into<String>) -> Self {
-        ConstructionError {
-            kind,
-            message: message.into(),
-            source: None,
-        }
+        ConstructionError { kind, message: message.into(), source: None }
     }
     /// Attaches the underlying error.
     #[must_use]
@@ -221,9 +214,7 @@ impl fmt::Display for ConstructionError {
 
 impl StdError for ConstructionError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn StdError + 'static))
+        self.source.as_deref().map(|e| e as &(dyn StdError + 'static))
     }
 }
 
@@ -249,11 +240,7 @@ pub struct TimeoutError {
 impl TimeoutError {
     /// A timeout of `kind` after `after`, with `attempts` attempts made.
     pub fn new(kind: TimeoutKind, after: Duration, attempts: u32) -> Self {
-        TimeoutError {
-            kind,
-            after,
-            attempts,
-        }
+        TimeoutError { kind, after, attempts }
     }
     /// Which limit.
     pub fn kind(&self) -> TimeoutKind {
@@ -272,11 +259,9 @@ impl TimeoutError {
 impl fmt::Display for TimeoutError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
-            TimeoutKind::Attempt => write!(
-                f,
-                "attempt timeout: no complete response within {:?} (attempt {})",
-                self.after, self.attempts
-            ),
+            TimeoutKind::Attempt => {
+                write!(f, "attempt timeout: no complete response within {:?} (attempt {})", self.after, self.attempts)
+            }
             TimeoutKind::Operation => write!(
                 f,
                 "operation timeout: call did not finish within {:?} ({} attempt{} started)",
@@ -315,11 +300,7 @@ pub struct TransportError {
 impl TransportError {
     /// A transport error with a message.
     pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
-        TransportError {
-            kind,
-            message: message.into(),
-            source: None,
-        }
+        TransportError { kind, message: message.into(), source: None }
     }
     /// Attaches the underlying error.
     #[must_use]
@@ -347,9 +328,7 @@ impl fmt::Display for TransportError {
 
 impl StdError for TransportError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn StdError + 'static))
+        self.source.as_deref().map(|e| e as &(dyn StdError + 'static))
     }
 }
 
@@ -385,9 +364,7 @@ impl<E> SdkError<E> {
     /// The service's request id, when the error came with a response.
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            SdkError::Service { meta, .. } | SdkError::ResponseParse { meta, .. } => {
-                meta.request_id()
-            }
+            SdkError::Service { meta, .. } | SdkError::ResponseParse { meta, .. } => meta.request_id(),
             _ => None,
         }
     }
@@ -419,10 +396,7 @@ impl<E> SdkError<E> {
     /// Converts the service error type (e.g. into a common error enum).
     pub fn map_service_error<F>(self, f: impl FnOnce(E) -> F) -> SdkError<F> {
         match self {
-            SdkError::Service { error, meta } => SdkError::Service {
-                error: f(error),
-                meta,
-            },
+            SdkError::Service { error, meta } => SdkError::Service { error: f(error), meta },
             SdkError::Validation(e) => SdkError::Validation(e),
             SdkError::Construction(e) => SdkError::Construction(e),
             SdkError::Timeout(e) => SdkError::Timeout(e),
@@ -484,10 +458,7 @@ mod tests {
             UnhandledError::new(meta).to_string(),
             "ThrottlingException (HTTP 429): Rate exceeded [request id abc-123]"
         );
-        assert_eq!(
-            ErrorMetadata::new(500).to_string(),
-            "unknown error (HTTP 500)"
-        );
+        assert_eq!(ErrorMetadata::new(500).to_string(), "unknown error (HTTP 500)");
     }
 
     #[test]
@@ -497,21 +468,12 @@ mod tests {
             meta: ResponseMeta::new(400, Some("rid".into())),
         };
         assert_eq!(err.request_id(), Some("rid"));
-        assert_eq!(
-            err.to_string(),
-            "service returned an error: Nope (HTTP 400)"
-        );
+        assert_eq!(err.to_string(), "service returned an error: Nope (HTTP 400)");
         assert!(StdError::source(&err).is_some());
-        assert_eq!(
-            err.into_service_error().unwrap().meta().code(),
-            Some("Nope")
-        );
+        assert_eq!(err.into_service_error().unwrap().meta().code(), Some("Nope"));
 
-        let t: SdkError<UnhandledError> = SdkError::Timeout(TimeoutError::new(
-            TimeoutKind::Attempt,
-            Duration::from_millis(250),
-            3,
-        ));
+        let t: SdkError<UnhandledError> =
+            SdkError::Timeout(TimeoutError::new(TimeoutKind::Attempt, Duration::from_millis(250), 3));
         assert!(t.to_string().contains("attempt timeout"), "{t}");
         assert!(t.to_string().contains("250ms"), "{t}");
         assert!(t.request_id().is_none());

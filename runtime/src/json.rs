@@ -22,10 +22,7 @@ pub struct ParseError {
 impl ParseError {
     /// An error at the current value.
     pub fn new(message: impl Into<String>) -> Self {
-        ParseError {
-            path: Vec::new(),
-            message: message.into(),
-        }
+        ParseError { path: Vec::new(), message: message.into() }
     }
 
     /// Adds the member name or index this error was found under (innermost first).
@@ -58,12 +55,7 @@ impl fmt::Display for ParseError {
         if self.path.is_empty() {
             write!(f, "invalid response body: {}", self.message)
         } else {
-            write!(
-                f,
-                "invalid response body at `{}`: {}",
-                self.path(),
-                self.message
-            )
+            write!(f, "invalid response body at `{}`: {}", self.path(), self.message)
         }
     }
 }
@@ -101,9 +93,7 @@ pub fn expect_object(v: &Value) -> Result<&Map<String, Value>, ParseError> {
 
 /// The items of an array.
 pub fn expect_array(v: &Value) -> Result<&[Value], ParseError> {
-    v.as_array()
-        .map(Vec::as_slice)
-        .ok_or_else(|| expected("an array", v))
+    v.as_array().map(Vec::as_slice).ok_or_else(|| expected("an array", v))
 }
 
 /// A member of an object, treating an explicit `null` as absent.
@@ -113,9 +103,7 @@ pub fn member<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Valu
 
 /// A string.
 pub fn expect_string(v: &Value) -> Result<String, ParseError> {
-    v.as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| expected("a string", v))
+    v.as_str().map(str::to_owned).ok_or_else(|| expected("a string", v))
 }
 
 /// A boolean.
@@ -125,9 +113,7 @@ pub fn expect_bool(v: &Value) -> Result<bool, ParseError> {
 
 fn expect_i64(v: &Value) -> Result<i64, ParseError> {
     match v {
-        Value::Number(n) => n
-            .as_i64()
-            .ok_or_else(|| ParseError::new(format!("{n} is not a 64-bit integer"))),
+        Value::Number(n) => n.as_i64().ok_or_else(|| ParseError::new(format!("{n} is not a 64-bit integer"))),
         _ => Err(expected("an integer", v)),
     }
 }
@@ -151,16 +137,12 @@ pub fn expect_long(v: &Value) -> Result<i64, ParseError> {
 /// A double: a JSON number, or one of the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
 pub fn expect_f64(v: &Value) -> Result<f64, ParseError> {
     match v {
-        Value::Number(n) => n
-            .as_f64()
-            .ok_or_else(|| ParseError::new(format!("{n} is not a number"))),
+        Value::Number(n) => n.as_f64().ok_or_else(|| ParseError::new(format!("{n} is not a number"))),
         Value::String(s) => match s.as_str() {
             "NaN" => Ok(f64::NAN),
             "Infinity" => Ok(f64::INFINITY),
             "-Infinity" => Ok(f64::NEG_INFINITY),
-            _ => Err(ParseError::new(format!(
-                "expected a number, found the string {s:?}"
-            ))),
+            _ => Err(ParseError::new(format!("expected a number, found the string {s:?}"))),
         },
         _ => Err(expected("a number", v)),
     }
@@ -225,9 +207,7 @@ pub struct JsonWriter {
 impl JsonWriter {
     /// An empty writer.
     pub fn new() -> Self {
-        JsonWriter {
-            buf: Vec::with_capacity(256),
-        }
+        JsonWriter { buf: Vec::with_capacity(256) }
     }
 
     /// The top-level value.
@@ -254,8 +234,7 @@ impl<'a> ValueWriter<'a> {
     }
     /// Writes `true` or `false`.
     pub fn boolean(self, b: bool) {
-        self.buf
-            .extend_from_slice(if b { b"true" } else { b"false" });
+        self.buf.extend_from_slice(if b { b"true" } else { b"false" });
     }
     /// Writes an integer.
     pub fn integer(self, n: i64) {
@@ -266,15 +245,10 @@ impl<'a> ValueWriter<'a> {
         if n.is_nan() {
             self.buf.extend_from_slice(b"\"NaN\"");
         } else if n.is_infinite() {
-            self.buf.extend_from_slice(if n > 0.0 {
-                b"\"Infinity\""
-            } else {
-                b"\"-Infinity\""
-            });
+            self.buf.extend_from_slice(if n > 0.0 { b"\"Infinity\"" } else { b"\"-Infinity\"" });
         } else if n.fract() == 0.0 && n.abs() < 1e15 {
             // Whole numbers keep a plain integer form (`1`, not `1.0`), as other SDKs write them.
-            self.buf
-                .extend_from_slice(format!("{}", n as i64).as_bytes());
+            self.buf.extend_from_slice(format!("{}", n as i64).as_bytes());
         } else {
             self.buf.extend_from_slice(format!("{n}").as_bytes());
         }
@@ -300,9 +274,7 @@ impl<'a> ValueWriter<'a> {
     /// Writes a timestamp in `format` (epoch seconds as a number).
     pub fn timestamp(self, t: &DateTime, format: TimestampFormat) {
         match (format, t.fmt_wire(format)) {
-            (TimestampFormat::EpochSeconds, Ok(text)) => {
-                self.buf.extend_from_slice(text.as_bytes())
-            }
+            (TimestampFormat::EpochSeconds, Ok(text)) => self.buf.extend_from_slice(text.as_bytes()),
             (_, Ok(text)) => write_escaped(self.buf, &text),
             // Dates beyond year 9999 have no date-time/http-date form; fall back to seconds.
             (_, Err(_)) => self.timestamp(t, TimestampFormat::EpochSeconds),
@@ -320,18 +292,12 @@ impl<'a> ValueWriter<'a> {
     /// Starts an object; call [`ObjectWriter::finish`] when done.
     pub fn object(self) -> ObjectWriter<'a> {
         self.buf.push(b'{');
-        ObjectWriter {
-            buf: self.buf,
-            first: true,
-        }
+        ObjectWriter { buf: self.buf, first: true }
     }
     /// Starts an array; call [`ArrayWriter::finish`] when done.
     pub fn array(self) -> ArrayWriter<'a> {
         self.buf.push(b'[');
-        ArrayWriter {
-            buf: self.buf,
-            first: true,
-        }
+        ArrayWriter { buf: self.buf, first: true }
     }
 }
 
@@ -401,12 +367,8 @@ mod tests {
         o.key("nan").double(f64::NAN);
         o.key("inf").float(f32::NEG_INFINITY);
         o.key("blob").blob(&Blob::from("hi"));
-        o.key("t").timestamp(
-            &DateTime::from_secs_and_nanos(1, 500_000_000),
-            TimestampFormat::EpochSeconds,
-        );
-        o.key("d")
-            .timestamp(&DateTime::from_secs(0), TimestampFormat::DateTime);
+        o.key("t").timestamp(&DateTime::from_secs_and_nanos(1, 500_000_000), TimestampFormat::EpochSeconds);
+        o.key("d").timestamp(&DateTime::from_secs(0), TimestampFormat::DateTime);
         let mut a = o.key("list").array();
         a.value().boolean(true);
         a.value().null();
@@ -425,36 +387,17 @@ mod tests {
     #[test]
     fn reads_with_paths() {
         let v = parse_body(br#"{"a":{"b":[1,"x"]}}"#).unwrap();
-        let err = expect_i32(&v["a"]["b"][1])
-            .unwrap_err()
-            .within("[1]")
-            .within("b")
-            .within("a");
+        let err = expect_i32(&v["a"]["b"][1]).unwrap_err().within("[1]").within("b").within("a");
         assert_eq!(err.path(), "a.b[1]");
-        assert_eq!(
-            err.to_string(),
-            "invalid response body at `a.b[1]`: expected an integer, found a string"
-        );
-        assert_eq!(
-            expect_i8(&serde_json::json!(300)).unwrap_err().message(),
-            "300 is out of range for i8"
-        );
+        assert_eq!(err.to_string(), "invalid response body at `a.b[1]`: expected an integer, found a string");
+        assert_eq!(expect_i8(&serde_json::json!(300)).unwrap_err().message(), "300 is out of range for i8");
         assert!(expect_f64(&serde_json::json!("NaN")).unwrap().is_nan());
-        assert_eq!(
-            expect_f64(&serde_json::json!("-Infinity")).unwrap(),
-            f64::NEG_INFINITY
-        );
+        assert_eq!(expect_f64(&serde_json::json!("-Infinity")).unwrap(), f64::NEG_INFINITY);
         assert!(expect_f64(&serde_json::json!("nan")).is_err());
-        assert_eq!(
-            expect_blob(&serde_json::json!("aGk=")).unwrap(),
-            Blob::from("hi")
-        );
+        assert_eq!(expect_blob(&serde_json::json!("aGk=")).unwrap(), Blob::from("hi"));
         assert!(expect_blob(&serde_json::json!("%%")).is_err());
         assert_eq!(parse_body(b" ").unwrap(), Value::Object(Map::new()));
-        assert!(parse_body(b"{\"a\":")
-            .unwrap_err()
-            .message()
-            .starts_with("malformed JSON"));
+        assert!(parse_body(b"{\"a\":").unwrap_err().message().starts_with("malformed JSON"));
         assert_eq!(
             expect_timestamp(&serde_json::json!(1.25), TimestampFormat::EpochSeconds).unwrap(),
             DateTime::from_secs_and_nanos(1, 250_000_000)

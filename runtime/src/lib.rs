@@ -18,9 +18,7 @@ pub mod retry;
 pub mod sign;
 pub mod transport;
 
-pub use types::{
-    BigDecimal, BigInteger, Blob, DateTime, Document, Redacted, TimestampFormat, UnknownMember,
-};
+pub use types::{BigDecimal, BigInteger, Blob, DateTime, Document, Redacted, TimestampFormat, UnknownMember};
 
 pub use bytes;
 pub use http;
@@ -29,8 +27,8 @@ pub use client::{Handle, OperationMeta, RetryableError, ServiceMeta};
 pub use config::{Config, ConfigBuilder, TimeoutConfig};
 pub use credentials::{Credentials, CredentialsError, EnvironmentCredentials, ProvideCredentials};
 pub use error::{
-    ConstructionError, ErrorMetadata, ProvideErrorMetadata, ResponseMeta, SdkError, TimeoutError,
-    TransportError, UnhandledError,
+    ConstructionError, ErrorMetadata, ProvideErrorMetadata, ResponseMeta, SdkError, TimeoutError, TransportError,
+    UnhandledError,
 };
 pub use retry::RetryConfig;
 pub use transport::{HttpTransport, HyperTransport, StubTransport};

@@ -58,11 +58,7 @@ impl RetryKind {
 pub fn classify_response(status: u16, code: Option<&str>, modeled: &[RetryableError]) -> RetryKind {
     if let Some(code) = code {
         if let Some(m) = modeled.iter().find(|m| m.code == code) {
-            return if m.throttling {
-                RetryKind::Throttling
-            } else {
-                RetryKind::Transient
-            };
+            return if m.throttling { RetryKind::Throttling } else { RetryKind::Transient };
         }
         if THROTTLING_CODES.contains(&code) {
             return RetryKind::Throttling;
@@ -111,10 +107,7 @@ impl Default for RetryConfig {
 impl RetryConfig {
     /// No retries: one attempt per call.
     pub fn disabled() -> Self {
-        RetryConfig {
-            max_attempts: 1,
-            ..Default::default()
-        }
+        RetryConfig { max_attempts: 1, ..Default::default() }
     }
     /// Sets `max_attempts` (at least 1).
     #[must_use]
@@ -139,8 +132,7 @@ impl RetryConfig {
     /// `rand(0..1) * min(max_backoff, initial_backoff * 2^(retry-1))`.
     pub fn backoff(&self, retry: u32, random: f64) -> Duration {
         let exp = 2f64.powi(retry.saturating_sub(1).min(62) as i32);
-        let ceiling =
-            (self.initial_backoff.as_secs_f64() * exp).min(self.max_backoff.as_secs_f64());
+        let ceiling = (self.initial_backoff.as_secs_f64() * exp).min(self.max_backoff.as_secs_f64());
         Duration::from_secs_f64(ceiling * random.clamp(0.0, 1.0))
     }
 }
@@ -165,10 +157,7 @@ pub struct RetryQuota {
 impl RetryQuota {
     /// A full bucket of `capacity` tokens.
     pub fn new(capacity: u32) -> Self {
-        RetryQuota {
-            capacity,
-            available: Mutex::new(capacity),
-        }
+        RetryQuota { capacity, available: Mutex::new(capacity) }
     }
     /// Tokens left.
     pub fn available(&self) -> u32 {
@@ -177,11 +166,7 @@ impl RetryQuota {
     /// Takes the cost of retrying after `kind`; `None` (and nothing taken) if the bucket is
     /// too low, in which case the call must not retry.
     pub fn acquire(&self, kind: RetryKind) -> Option<u32> {
-        let cost = if kind == RetryKind::Timeout {
-            RETRY_TIMEOUT_COST
-        } else {
-            RETRY_COST
-        };
+        let cost = if kind == RetryKind::Timeout { RETRY_TIMEOUT_COST } else { RETRY_COST };
         let mut available = self.available.lock().unwrap_or_else(|e| e.into_inner());
         if *available < cost {
             return None;
@@ -193,8 +178,7 @@ impl RetryQuota {
     /// [`NO_RETRY_INCREMENT`] when it needed no retry.
     pub fn release(&self, last_retry_cost: Option<u32>) {
         let mut available = self.available.lock().unwrap_or_else(|e| e.into_inner());
-        *available =
-            (*available + last_retry_cost.unwrap_or(NO_RETRY_INCREMENT)).min(self.capacity);
+        *available = (*available + last_retry_cost.unwrap_or(NO_RETRY_INCREMENT)).min(self.capacity);
     }
 }
 
@@ -205,41 +189,19 @@ mod tests {
     #[test]
     fn classifies_statuses_and_codes() {
         assert_eq!(classify_response(500, None, &[]), RetryKind::Transient);
-        assert_eq!(
-            classify_response(502, Some("Whatever"), &[]),
-            RetryKind::Transient
-        );
+        assert_eq!(classify_response(502, Some("Whatever"), &[]), RetryKind::Transient);
         assert_eq!(classify_response(503, None, &[]), RetryKind::Transient);
         assert_eq!(classify_response(504, None, &[]), RetryKind::Transient);
         assert_eq!(classify_response(429, None, &[]), RetryKind::Throttling);
-        assert_eq!(
-            classify_response(400, Some("ThrottlingException"), &[]),
-            RetryKind::Throttling
-        );
-        assert_eq!(
-            classify_response(400, Some("LimitExceededException"), &[]),
-            RetryKind::Throttling
-        );
-        assert_eq!(
-            classify_response(400, Some("RequestTimeout"), &[]),
-            RetryKind::Transient
-        );
+        assert_eq!(classify_response(400, Some("ThrottlingException"), &[]), RetryKind::Throttling);
+        assert_eq!(classify_response(400, Some("LimitExceededException"), &[]), RetryKind::Throttling);
+        assert_eq!(classify_response(400, Some("RequestTimeout"), &[]), RetryKind::Transient);
         for code in THROTTLING_CODES {
-            assert_eq!(
-                classify_response(400, Some(code), &[]),
-                RetryKind::Throttling,
-                "{code}"
-            );
+            assert_eq!(classify_response(400, Some(code), &[]), RetryKind::Throttling, "{code}");
         }
         // Non-throttling 4xx: never.
-        assert_eq!(
-            classify_response(400, Some("InvalidParameterException"), &[]),
-            RetryKind::No
-        );
-        assert_eq!(
-            classify_response(403, Some("AccessDeniedException"), &[]),
-            RetryKind::No
-        );
+        assert_eq!(classify_response(400, Some("InvalidParameterException"), &[]), RetryKind::No);
+        assert_eq!(classify_response(403, Some("AccessDeniedException"), &[]), RetryKind::No);
         assert_eq!(classify_response(404, None, &[]), RetryKind::No);
         assert_eq!(classify_response(501, None, &[]), RetryKind::No);
         assert_eq!(classify_response(200, None, &[]), RetryKind::No);
@@ -248,27 +210,12 @@ mod tests {
     #[test]
     fn modeled_retryable_errors_are_retried() {
         const MODELED: &[RetryableError] = &[
-            RetryableError {
-                code: "InternalServiceException",
-                throttling: false,
-            },
-            RetryableError {
-                code: "SlowPlease",
-                throttling: true,
-            },
+            RetryableError { code: "InternalServiceException", throttling: false },
+            RetryableError { code: "SlowPlease", throttling: true },
         ];
-        assert_eq!(
-            classify_response(400, Some("InternalServiceException"), MODELED),
-            RetryKind::Transient
-        );
-        assert_eq!(
-            classify_response(400, Some("SlowPlease"), MODELED),
-            RetryKind::Throttling
-        );
-        assert_eq!(
-            classify_response(400, Some("SlowPlease"), &[]),
-            RetryKind::No
-        );
+        assert_eq!(classify_response(400, Some("InternalServiceException"), MODELED), RetryKind::Transient);
+        assert_eq!(classify_response(400, Some("SlowPlease"), MODELED), RetryKind::Throttling);
+        assert_eq!(classify_response(400, Some("SlowPlease"), &[]), RetryKind::No);
     }
 
     #[test]
@@ -282,11 +229,7 @@ mod tests {
         assert_eq!(c.backoff(100, 1.0), Duration::from_secs(20));
         assert_eq!(c.backoff(3, 0.5), Duration::from_secs(2));
         assert_eq!(c.backoff(3, 0.0), Duration::ZERO);
-        assert_eq!(
-            c.backoff(3, 7.0),
-            Duration::from_secs(4),
-            "random is clamped to 1"
-        );
+        assert_eq!(c.backoff(3, 7.0), Duration::from_secs(4), "random is clamped to 1");
     }
 
     #[test]

@@ -4,10 +4,10 @@
 //! same function with the suite's fixed time and options.
 
 use std::fmt;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use aws_sigv4::http_request::{
-    PayloadChecksumKind, SessionTokenMode, SignableBody, SignableRequest, SigningSettings,
+    PayloadChecksumKind, SessionTokenMode, SignableBody, SignableRequest, SignatureLocation, SigningSettings,
     UriPathNormalizationMode,
 };
 use aws_smithy_runtime_api::client::identity::Identity;
@@ -31,6 +31,9 @@ pub struct SigningOptions<'a> {
     pub include_session_token: bool,
     /// Add `x-amz-content-sha256` with the payload hash (S3-style).
     pub content_sha256_header: bool,
+    /// Presign: put the signature in the query string (`X-Amz-Signature`, ...) with this
+    /// validity instead of in the `Authorization` header. Calls never do this.
+    pub presign_expires_in: Option<Duration>,
 }
 
 impl<'a> SigningOptions<'a> {
@@ -43,6 +46,7 @@ impl<'a> SigningOptions<'a> {
             normalize_path: true,
             include_session_token: true,
             content_sha256_header: false,
+            presign_expires_in: None,
         }
     }
 }
@@ -60,7 +64,8 @@ impl fmt::Display for SigningError {
 impl std::error::Error for SigningError {}
 
 /// Signs `request` (absolute URI) in place with SigV4 in the `Authorization` header: adds
-/// `X-Amz-Date`, `Authorization`, and `X-Amz-Security-Token` for temporary credentials.
+/// `X-Amz-Date`, `Authorization`, and `X-Amz-Security-Token` for temporary credentials (or,
+/// with [`SigningOptions::presign_expires_in`], the same in query parameters).
 /// Returns the hex signature (for tests; do not log it).
 pub fn sign_request(
     request: &mut http::Request<Bytes>,
@@ -69,18 +74,16 @@ pub fn sign_request(
 ) -> Result<String, SigningError> {
     let identity: Identity = credentials.to_aws().into();
     let mut settings = SigningSettings::default();
-    settings.uri_path_normalization_mode = if options.normalize_path {
-        UriPathNormalizationMode::Enabled
-    } else {
-        UriPathNormalizationMode::Disabled
-    };
-    settings.session_token_mode = if options.include_session_token {
-        SessionTokenMode::Include
-    } else {
-        SessionTokenMode::Exclude
-    };
+    settings.uri_path_normalization_mode =
+        if options.normalize_path { UriPathNormalizationMode::Enabled } else { UriPathNormalizationMode::Disabled };
+    settings.session_token_mode =
+        if options.include_session_token { SessionTokenMode::Include } else { SessionTokenMode::Exclude };
     if options.content_sha256_header {
         settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+    }
+    if let Some(expires_in) = options.presign_expires_in {
+        settings.signature_location = SignatureLocation::QueryParams;
+        settings.expires_in = Some(expires_in);
     }
     let params = aws_sigv4::sign::v4::SigningParams::builder()
         .identity(&identity)
@@ -95,9 +98,7 @@ pub fn sign_request(
     let uri = request.uri().to_string();
     let mut headers = Vec::with_capacity(request.headers().len());
     for (name, value) in request.headers() {
-        let value = value
-            .to_str()
-            .map_err(|_| SigningError(format!("header `{name}` is not visible ASCII")))?;
+        let value = value.to_str().map_err(|_| SigningError(format!("header `{name}` is not visible ASCII")))?;
         headers.push((name.as_str(), value));
     }
     let signable = SignableRequest::new(
@@ -107,9 +108,8 @@ pub fn sign_request(
         SignableBody::Bytes(request.body()),
     )
     .map_err(|e| SigningError(e.to_string()))?;
-    let (instructions, signature) = aws_sigv4::http_request::sign(signable, &params)
-        .map_err(|e| SigningError(e.to_string()))?
-        .into_parts();
+    let (instructions, signature) =
+        aws_sigv4::http_request::sign(signable, &params).map_err(|e| SigningError(e.to_string()))?.into_parts();
     instructions.apply_to_request_http1x(request);
     Ok(signature)
 }
@@ -122,29 +122,34 @@ mod tests {
     #[test]
     fn signs_vanilla_get_like_the_suite() {
         // The classic `get-vanilla` example (AKIDEXAMPLE, 2015-08-30T12:36:00Z).
-        let mut req = http::Request::builder()
-            .method("GET")
-            .uri("https://example.amazonaws.com/")
-            .body(Bytes::new())
-            .unwrap();
+        let mut req =
+            http::Request::builder().method("GET").uri("https://example.amazonaws.com/").body(Bytes::new()).unwrap();
         let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
         let time = UNIX_EPOCH + Duration::from_secs(1_440_938_160);
-        let sig = sign_request(
-            &mut req,
-            &creds,
-            &SigningOptions::new("us-east-1", "service", time),
-        )
-        .unwrap();
-        assert_eq!(
-            sig,
-            "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
-        );
+        let sig = sign_request(&mut req, &creds, &SigningOptions::new("us-east-1", "service", time)).unwrap();
+        assert_eq!(sig, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
         assert_eq!(
             req.headers()["authorization"],
             "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, \
              SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
         );
         assert_eq!(req.headers()["x-amz-date"], "20150830T123600Z");
+    }
+
+    #[test]
+    fn presigns_into_the_query_string() {
+        let mut req =
+            http::Request::builder().method("GET").uri("https://example.amazonaws.com/").body(Bytes::new()).unwrap();
+        let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+        let time = UNIX_EPOCH + Duration::from_secs(1_440_938_160);
+        let mut options = SigningOptions::new("us-east-1", "service", time);
+        options.presign_expires_in = Some(Duration::from_secs(3600));
+        let sig = sign_request(&mut req, &creds, &options).unwrap();
+        assert_eq!(sig, "e93c787ed7f371d5c6b165c1b38ede9550f4dce4144713e844b25b7192d3865d");
+        let query = req.uri().query().unwrap();
+        assert!(query.contains("X-Amz-Expires=3600"), "{query}");
+        assert!(query.contains(&format!("X-Amz-Signature={sig}")), "{query}");
+        assert!(req.headers().get("authorization").is_none());
     }
 
     #[test]
@@ -156,18 +161,10 @@ mod tests {
             .body(Bytes::from_static(b"{}"))
             .unwrap();
         let creds = Credentials::new("AKID", "SECRET").with_session_token("TOKEN");
-        sign_request(
-            &mut req,
-            &creds,
-            &SigningOptions::new("us-west-2", "connect", SystemTime::now()),
-        )
-        .unwrap();
+        sign_request(&mut req, &creds, &SigningOptions::new("us-west-2", "connect", SystemTime::now())).unwrap();
         assert_eq!(req.headers()["x-amz-security-token"], "TOKEN");
         let auth = req.headers()["authorization"].to_str().unwrap();
         assert!(auth.contains("/us-west-2/connect/aws4_request"), "{auth}");
-        assert!(
-            auth.contains("content-type;host;x-amz-date;x-amz-security-token"),
-            "{auth}"
-        );
+        assert!(auth.contains("content-type;host;x-amz-date;x-amz-security-token"), "{auth}");
     }
 }

@@ -62,11 +62,10 @@ impl HyperTransport {
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
-        let client =
-            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-                .pool_idle_timeout(Duration::from_secs(90))
-                .pool_timer(hyper_util::rt::TokioTimer::new())
-                .build(https);
+        let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_timer(hyper_util::rt::TokioTimer::new())
+            .build(https);
         HyperTransport { client }
     }
 }
@@ -85,10 +84,7 @@ fn is_tls_error(e: &(dyn std::error::Error + 'static)) -> bool {
         }
         // tokio-rustls reports rustls errors inside an io::Error (which hyper-rustls wraps in
         // another one), and io::Error::source skips its payload: look inside.
-        if let Some(inner) = err
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
+        if let Some(inner) = err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
             if is_tls_error(inner) {
                 return true;
             }
@@ -134,11 +130,7 @@ impl HttpTransport for HyperTransport {
             use http_body_util::BodyExt;
             let (parts, body) = request.into_parts();
             let request = http::Request::from_parts(parts, http_body_util::Full::new(body));
-            let response = self
-                .client
-                .request(request)
-                .await
-                .map_err(classify_hyper_error)?;
+            let response = self.client.request(request).await.map_err(classify_hyper_error)?;
             let (parts, body) = response.into_parts();
             let body = body.collect().await.map_err(|e| {
                 TransportError::new(
@@ -207,10 +199,7 @@ pub struct StubTransport {
 impl fmt::Debug for StubTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.lock();
-        f.debug_struct("StubTransport")
-            .field("scripted", &s.script.len())
-            .field("sent", &s.requests.len())
-            .finish()
+        f.debug_struct("StubTransport").field("scripted", &s.script.len()).field("sent", &s.requests.len()).finish()
     }
 }
 
@@ -236,10 +225,7 @@ impl StubTransport {
         let response = http::Response::builder()
             .status(status)
             .header("content-type", "application/json")
-            .header(
-                "x-amzn-requestid",
-                format!("stub-request-{}", self.lock().script.len() + 1),
-            )
+            .header("x-amzn-requestid", format!("stub-request-{}", self.lock().script.len() + 1))
             .body(Bytes::copy_from_slice(body.as_bytes()))
             .expect("valid stub response");
         self.push_response(response)
@@ -282,12 +268,7 @@ impl HttpTransport for StubTransport {
         let next = {
             let mut s = self.lock();
             let (parts, body) = request.into_parts();
-            s.requests.push(RecordedRequest {
-                method: parts.method,
-                uri: parts.uri,
-                headers: parts.headers,
-                body,
-            });
+            s.requests.push(RecordedRequest { method: parts.method, uri: parts.uri, headers: parts.headers, body });
             s.script.pop_front()
         };
         Box::pin(async move {
@@ -295,10 +276,7 @@ impl HttpTransport for StubTransport {
                 Some(Scripted::Response(r)) => Ok(r),
                 Some(Scripted::Error(e)) => Err(e),
                 Some(Scripted::Stall) => std::future::pending().await,
-                None => Err(TransportError::new(
-                    TransportErrorKind::Other,
-                    "StubTransport: no scripted response left",
-                )),
+                None => Err(TransportError::new(TransportErrorKind::Other, "StubTransport: no scripted response left")),
             }
         })
     }

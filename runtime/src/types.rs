@@ -104,10 +104,7 @@ impl DateTime {
 
     /// From seconds and nanoseconds; nanoseconds beyond one second carry into the seconds.
     pub const fn from_secs_and_nanos(seconds: i64, nanos: u32) -> Self {
-        DateTime {
-            seconds: seconds + (nanos / 1_000_000_000) as i64,
-            nanos: nanos % 1_000_000_000,
-        }
+        DateTime { seconds: seconds + (nanos / 1_000_000_000) as i64, nanos: nanos % 1_000_000_000 }
     }
 
     /// From fractional seconds since the epoch (rounded to the nearest microsecond, as a
@@ -194,17 +191,9 @@ impl DateTime {
         match format {
             TimestampFormat::EpochSeconds => Self::parse_epoch_seconds(text),
             TimestampFormat::DateTime => {
-                let t = time::OffsetDateTime::parse(
-                    text,
-                    &time::format_description::well_known::Rfc3339,
-                )
-                .map_err(|e| {
-                    DateTimeError(format!("`{text}` is not an RFC 3339 date-time: {e}"))
-                })?;
-                Ok(DateTime::from_secs_and_nanos(
-                    t.unix_timestamp(),
-                    t.nanosecond(),
-                ))
+                let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                    .map_err(|e| DateTimeError(format!("`{text}` is not an RFC 3339 date-time: {e}")))?;
+                Ok(DateTime::from_secs_and_nanos(t.unix_timestamp(), t.nanosecond()))
             }
             TimestampFormat::HttpDate => {
                 let system = httpdate::parse_http_date(text)
@@ -223,11 +212,7 @@ impl DateTime {
         let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
         if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
             // Exponent forms (1e3) and others: fall back to floating point.
-            return text
-                .parse::<f64>()
-                .ok()
-                .and_then(Self::from_secs_f64)
-                .ok_or_else(bad);
+            return text.parse::<f64>().ok().and_then(Self::from_secs_f64).ok_or_else(bad);
         }
         if !frac.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
@@ -241,27 +226,17 @@ impl DateTime {
             if nanos == 0 {
                 Ok(DateTime::from_secs(-whole))
             } else {
-                Ok(DateTime {
-                    seconds: -whole - 1,
-                    nanos: 1_000_000_000 - nanos,
-                })
+                Ok(DateTime { seconds: -whole - 1, nanos: 1_000_000_000 - nanos })
             }
         } else {
-            Ok(DateTime {
-                seconds: whole,
-                nanos,
-            })
+            Ok(DateTime { seconds: whole, nanos })
         }
     }
 
     fn to_offset_date_time(self) -> Result<time::OffsetDateTime, DateTimeError> {
         let nanos = i128::from(self.seconds) * 1_000_000_000 + i128::from(self.nanos);
-        time::OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| {
-            DateTimeError(format!(
-                "{} seconds is out of range for a date",
-                self.seconds
-            ))
-        })
+        time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+            .map_err(|_| DateTimeError(format!("{} seconds is out of range for a date", self.seconds)))
     }
 }
 
@@ -297,9 +272,7 @@ impl TryFrom<DateTime> for SystemTime {
     fn try_from(t: DateTime) -> Result<Self, DateTimeError> {
         let out_of_range = || DateTimeError(format!("{t:?} is out of range for SystemTime"));
         if t.seconds >= 0 {
-            UNIX_EPOCH
-                .checked_add(Duration::new(t.seconds as u64, t.nanos))
-                .ok_or_else(out_of_range)
+            UNIX_EPOCH.checked_add(Duration::new(t.seconds as u64, t.nanos)).ok_or_else(out_of_range)
         } else {
             UNIX_EPOCH
                 .checked_sub(Duration::from_secs(t.seconds.unsigned_abs()))
@@ -330,10 +303,7 @@ pub struct UnknownMember {
 impl UnknownMember {
     /// A member called `name` with the JSON `value`.
     pub fn new(name: impl Into<String>, value: Document) -> Self {
-        UnknownMember {
-            name: name.into(),
-            value,
-        }
+        UnknownMember { name: name.into(), value }
     }
     /// The member name on the wire.
     pub fn name(&self) -> &str {
@@ -407,14 +377,7 @@ mod tests {
 
     #[test]
     fn epoch_seconds_round_trip_exactly() {
-        for text in [
-            "0",
-            "1515531081",
-            "1515531081.123",
-            "-1.5",
-            "-2",
-            "0.000000001",
-        ] {
+        for text in ["0", "1515531081", "1515531081.123", "-1.5", "-2", "0.000000001"] {
             let t = DateTime::parse_wire(text, TimestampFormat::EpochSeconds).unwrap();
             assert_eq!(t.fmt_wire(TimestampFormat::EpochSeconds).unwrap(), text);
         }
@@ -422,35 +385,22 @@ mod tests {
         assert_eq!((t.secs(), t.subsec_nanos()), (-2, 500_000_000));
         assert!(DateTime::parse_wire("1.x", TimestampFormat::EpochSeconds).is_err());
         assert!(DateTime::parse_wire("", TimestampFormat::EpochSeconds).is_err());
-        assert_eq!(
-            DateTime::parse_wire("1e3", TimestampFormat::EpochSeconds)
-                .unwrap()
-                .secs(),
-            1000
-        );
+        assert_eq!(DateTime::parse_wire("1e3", TimestampFormat::EpochSeconds).unwrap().secs(), 1000);
     }
 
     #[test]
     fn date_time_and_http_date() {
-        let t =
-            DateTime::parse_wire("2018-01-09T20:51:21.123Z", TimestampFormat::DateTime).unwrap();
+        let t = DateTime::parse_wire("2018-01-09T20:51:21.123Z", TimestampFormat::DateTime).unwrap();
         assert_eq!(t.secs(), 1515531081);
         assert_eq!(t.subsec_nanos(), 123_000_000);
-        assert_eq!(
-            t.fmt_wire(TimestampFormat::DateTime).unwrap(),
-            "2018-01-09T20:51:21.123Z"
-        );
-        let offset =
-            DateTime::parse_wire("2018-01-09T21:51:21+01:00", TimestampFormat::DateTime).unwrap();
+        assert_eq!(t.fmt_wire(TimestampFormat::DateTime).unwrap(), "2018-01-09T20:51:21.123Z");
+        let offset = DateTime::parse_wire("2018-01-09T21:51:21+01:00", TimestampFormat::DateTime).unwrap();
         assert_eq!(offset.secs(), 1515531081);
         assert_eq!(
-            DateTime::from_secs(1515531081)
-                .fmt_wire(TimestampFormat::HttpDate)
-                .unwrap(),
+            DateTime::from_secs(1515531081).fmt_wire(TimestampFormat::HttpDate).unwrap(),
             "Tue, 09 Jan 2018 20:51:21 GMT"
         );
-        let h = DateTime::parse_wire("Tue, 09 Jan 2018 20:51:21 GMT", TimestampFormat::HttpDate)
-            .unwrap();
+        let h = DateTime::parse_wire("Tue, 09 Jan 2018 20:51:21 GMT", TimestampFormat::HttpDate).unwrap();
         assert_eq!(h, DateTime::from_secs(1515531081));
         assert!(DateTime::parse_wire("yesterday", TimestampFormat::DateTime).is_err());
     }

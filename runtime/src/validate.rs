@@ -162,11 +162,7 @@ impl Violation {
     }
 }
 
-fn fmt_bounds<T: fmt::Display>(
-    f: &mut fmt::Formatter<'_>,
-    min: &Option<T>,
-    max: &Option<T>,
-) -> fmt::Result {
+fn fmt_bounds<T: fmt::Display>(f: &mut fmt::Formatter<'_>, min: &Option<T>, max: &Option<T>) -> fmt::Result {
     match (min, max) {
         (Some(min), Some(max)) => write!(f, "{min}..={max}"),
         (Some(min), None) => write!(f, "{min}.."),
@@ -177,11 +173,7 @@ fn fmt_bounds<T: fmt::Display>(
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = if self.path.is_empty() {
-            "input"
-        } else {
-            &self.path
-        };
+        let path = if self.path.is_empty() { "input" } else { &self.path };
         write!(f, "{path}: ")?;
         match (&self.constraint, &self.actual) {
             (Constraint::Length { min, max, unit }, Actual::Size(n)) => {
@@ -194,10 +186,7 @@ impl fmt::Display for Violation {
                 fmt_bounds(f, min, max)
             }
             (Constraint::Pattern(p), Actual::Redacted) => {
-                write!(
-                    f,
-                    "the value (sensitive, not shown) does not match the pattern {p}"
-                )
+                write!(f, "the value (sensitive, not shown) does not match the pattern {p}")
             }
             (Constraint::Pattern(p), actual) => {
                 write!(f, "{} does not match the pattern {p}", ActualText(actual))
@@ -207,16 +196,10 @@ impl fmt::Display for Violation {
                 fmt_bounds(f, min, max)
             }
             (Constraint::UniqueItems, Actual::Repeats { index, first }) => {
-                write!(
-                    f,
-                    "item [{index}] repeats item [{first}]; items must be unique"
-                )
+                write!(f, "item [{index}] repeats item [{first}]; items must be unique")
             }
             (Constraint::TotalUtf8Bytes { max }, Actual::Size(n)) => {
-                write!(
-                    f,
-                    "{n} UTF-8 bytes in total across keys and values, at most {max} allowed"
-                )
+                write!(f, "{n} UTF-8 bytes in total across keys and values, at most {max} allowed")
             }
             (constraint, actual) => write!(f, "{} breaks {constraint:?}", ActualText(actual)),
         }
@@ -252,11 +235,7 @@ impl ValidationError {
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.violations.len();
-        write!(
-            f,
-            "{n} constraint violation{}: ",
-            if n == 1 { "" } else { "s" }
-        )?;
+        write!(f, "{n} constraint violation{}: ", if n == 1 { "" } else { "s" })?;
         for (i, v) in self.violations.iter().enumerate() {
             if i > 0 {
                 f.write_str("; ")?;
@@ -296,40 +275,19 @@ impl Violations {
     }
 
     fn push(&mut self, path: &Path<'_>, constraint: Constraint, actual: Actual) {
-        self.found.push(Violation {
-            path: path.to_string(),
-            constraint,
-            actual,
-        });
+        self.found.push(Violation { path: path.to_string(), constraint, actual });
     }
 
     /// `@length`: `size` must lie in `min..=max`.
-    pub fn length(
-        &mut self,
-        path: &Path<'_>,
-        size: usize,
-        min: Option<u64>,
-        max: Option<u64>,
-        unit: LengthUnit,
-    ) {
+    pub fn length(&mut self, path: &Path<'_>, size: usize, min: Option<u64>, max: Option<u64>, unit: LengthUnit) {
         let size = size as u64;
         if min.is_some_and(|m| size < m) || max.is_some_and(|m| size > m) {
-            self.push(
-                path,
-                Constraint::Length { min, max, unit },
-                Actual::Size(size),
-            );
+            self.push(path, Constraint::Length { min, max, unit }, Actual::Size(size));
         }
     }
 
     /// `@length` on a string, counted in Unicode scalar values.
-    pub fn length_chars(
-        &mut self,
-        path: &Path<'_>,
-        value: &str,
-        min: Option<u64>,
-        max: Option<u64>,
-    ) {
+    pub fn length_chars(&mut self, path: &Path<'_>, value: &str, min: Option<u64>, max: Option<u64>) {
         // A string has at least len/4 and at most len characters: skip counting when that settles it.
         let bytes = value.len() as u64;
         if min.is_none_or(|m| bytes / 4 >= m) && max.is_none_or(|m| bytes <= m) {
@@ -341,33 +299,15 @@ impl Violations {
     /// `@pattern`: the string must match somewhere (Smithy patterns are not implicitly anchored).
     pub fn pattern(&mut self, path: &Path<'_>, value: &str, pattern: &Pattern, sensitive: bool) {
         if !pattern.is_match(value) {
-            self.push(
-                path,
-                Constraint::Pattern(pattern.source()),
-                shown(value, sensitive),
-            );
+            self.push(path, Constraint::Pattern(pattern.source()), shown(value, sensitive));
         }
     }
 
     /// `@range` on an integer.
-    pub fn range_i64(
-        &mut self,
-        path: &Path<'_>,
-        value: i64,
-        min: Option<i64>,
-        max: Option<i64>,
-        sensitive: bool,
-    ) {
+    pub fn range_i64(&mut self, path: &Path<'_>, value: i64, min: Option<i64>, max: Option<i64>, sensitive: bool) {
         if min.is_some_and(|m| value < m) || max.is_some_and(|m| value > m) {
-            let actual = if sensitive {
-                Actual::Redacted
-            } else {
-                Actual::Value(value.to_string())
-            };
-            let range = Constraint::Range {
-                min: min.map(|m| m.to_string()),
-                max: max.map(|m| m.to_string()),
-            };
+            let actual = if sensitive { Actual::Redacted } else { Actual::Value(value.to_string()) };
+            let range = Constraint::Range { min: min.map(|m| m.to_string()), max: max.map(|m| m.to_string()) };
             self.push(path, range, actual);
         }
     }
@@ -385,11 +325,7 @@ impl Violations {
         let below = min.is_some_and(|(m, _)| value.is_nan() || value < m);
         let above = max.is_some_and(|(m, _)| value.is_nan() || value > m);
         if below || above {
-            let actual = if sensitive {
-                Actual::Redacted
-            } else {
-                Actual::Value(value.to_string())
-            };
+            let actual = if sensitive { Actual::Redacted } else { Actual::Value(value.to_string()) };
             let range = Constraint::Range {
                 min: min.map(|(_, text)| text.to_owned()),
                 max: max.map(|(_, text)| text.to_owned()),
@@ -402,11 +338,7 @@ impl Violations {
     pub fn unique_items<T: PartialEq>(&mut self, path: &Path<'_>, items: &[T]) {
         for (index, item) in items.iter().enumerate() {
             if let Some(first) = items[..index].iter().position(|earlier| earlier == item) {
-                self.push(
-                    path,
-                    Constraint::UniqueItems,
-                    Actual::Repeats { index, first },
-                );
+                self.push(path, Constraint::UniqueItems, Actual::Repeats { index, first });
             }
         }
     }
@@ -415,11 +347,7 @@ impl Violations {
     pub fn total_utf8_bytes<T: Utf8Size + ?Sized>(&mut self, path: &Path<'_>, value: &T, max: u64) {
         let total = value.utf8_size();
         if total > max {
-            self.push(
-                path,
-                Constraint::TotalUtf8Bytes { max },
-                Actual::Size(total),
-            );
+            self.push(path, Constraint::TotalUtf8Bytes { max }, Actual::Size(total));
         }
     }
 
@@ -428,9 +356,7 @@ impl Violations {
         if self.found.is_empty() {
             Ok(())
         } else {
-            Err(ValidationError {
-                violations: self.found,
-            })
+            Err(ValidationError { violations: self.found })
         }
     }
 }
@@ -448,10 +374,7 @@ pub struct Pattern {
 impl Pattern {
     /// A pattern to compile on first use.
     pub const fn new(source: &'static str) -> Self {
-        Pattern {
-            source,
-            compiled: OnceLock::new(),
-        }
+        Pattern { source, compiled: OnceLock::new() }
     }
 
     /// The pattern as written in the model.
@@ -461,9 +384,7 @@ impl Pattern {
 
     /// Compiles an ECMA-262 pattern the way [`Pattern`] does, reporting why it is invalid.
     pub fn compile(source: &str) -> Result<regress::Regex, String> {
-        regress::Regex::with_flags(source, "u")
-            .or_else(|_| regress::Regex::new(source))
-            .map_err(|e| e.to_string())
+        regress::Regex::with_flags(source, "u").or_else(|_| regress::Regex::new(source)).map_err(|e| e.to_string())
     }
 
     /// Whether the pattern matches anywhere in `value`. A pattern that does not compile
@@ -514,10 +435,7 @@ impl Utf8Size for Document {
         match self {
             Document::String(s) => s.len() as u64,
             Document::Array(items) => items.iter().map(Utf8Size::utf8_size).sum(),
-            Document::Object(map) => map
-                .iter()
-                .map(|(k, v)| k.len() as u64 + v.utf8_size())
-                .sum(),
+            Document::Object(map) => map.iter().map(|(k, v)| k.len() as u64 + v.utf8_size()).sum(),
             _ => 0,
         }
     }
@@ -543,9 +461,7 @@ impl<T: Utf8Size> Utf8Size for Vec<T> {
 
 impl<K: Utf8Size, V: Utf8Size> Utf8Size for BTreeMap<K, V> {
     fn utf8_size(&self) -> u64 {
-        self.iter()
-            .map(|(k, v)| k.utf8_size() + v.utf8_size())
-            .sum()
+        self.iter().map(|(k, v)| k.utf8_size() + v.utf8_size()).sum()
     }
 }
 
@@ -562,10 +478,7 @@ mod tests {
         assert_eq!(arn.to_string(), "References[\"r1\"].Arn");
         let items = root.member("Items");
         assert_eq!(items.index(3).to_string(), "Items[3]");
-        assert_eq!(
-            root.member("Attributes").map_key("").to_string(),
-            "Attributes[key \"\"]"
-        );
+        assert_eq!(root.member("Attributes").map_key("").to_string(), "Attributes[key \"\"]");
     }
 
     #[test]
@@ -601,10 +514,7 @@ mod tests {
         v.pattern(&Path::Root.member("Secret"), "x y", &arn, true);
         v.pattern(&Path::Root.member("Arn"), "x y", &arn, false);
         let err = v.into_result().unwrap_err();
-        assert!(
-            !err.to_string().contains("x y\" does not")
-                || err.violations()[0].actual() == &Actual::Redacted
-        );
+        assert!(!err.to_string().contains("x y\" does not") || err.violations()[0].actual() == &Actual::Redacted);
         assert_eq!(err.violations()[0].actual(), &Actual::Redacted);
         assert_eq!(err.violations()[1].actual(), &Actual::Value("x y".into()));
     }
@@ -623,10 +533,7 @@ mod tests {
         let err = v.into_result().unwrap_err();
         let paths: Vec<_> = err.violations().iter().map(|v| v.path()).collect();
         assert_eq!(paths, ["n", "f", "l", "l", "m"]);
-        assert_eq!(
-            err.violations()[3].actual(),
-            &Actual::Repeats { index: 3, first: 0 }
-        );
+        assert_eq!(err.violations()[3].actual(), &Actual::Repeats { index: 3, first: 0 });
         assert_eq!(
             err.violations()[4].to_string(),
             "m: 3 UTF-8 bytes in total across keys and values, at most 2 allowed"

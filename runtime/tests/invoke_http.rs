@@ -33,9 +33,7 @@ impl Seen {
     fn header(&self, name: &str) -> Option<String> {
         self.head.lines().skip(1).find_map(|line| {
             let (k, v) = line.split_once(':')?;
-            k.trim()
-                .eq_ignore_ascii_case(name)
-                .then(|| v.trim().to_owned())
+            k.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
         })
     }
 }
@@ -69,11 +67,7 @@ impl Server {
     }
 }
 
-async fn serve_connection(
-    mut stream: TcpStream,
-    seen: Arc<Mutex<Vec<Seen>>>,
-    script: Arc<Mutex<VecDeque<Action>>>,
-) {
+async fn serve_connection(mut stream: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, script: Arc<Mutex<VecDeque<Action>>>) {
     let mut buf = Vec::new();
     loop {
         // Read one request head.
@@ -92,8 +86,7 @@ async fn serve_connection(
             .lines()
             .find_map(|l| {
                 let (k, v) = l.split_once(':')?;
-                k.eq_ignore_ascii_case("content-length")
-                    .then(|| v.trim().parse().ok())?
+                k.eq_ignore_ascii_case("content-length").then(|| v.trim().parse().ok())?
             })
             .unwrap_or(0);
         while buf.len() < head_end + length {
@@ -107,11 +100,7 @@ async fn serve_connection(
         buf.drain(..head_end + length);
         seen.lock().unwrap().push(Seen { head, body });
 
-        let action = script
-            .lock()
-            .unwrap()
-            .pop_front()
-            .unwrap_or(Action::Respond(500, "{}"));
+        let action = script.lock().unwrap().pop_front().unwrap_or(Action::Respond(500, "{}"));
         match action {
             Action::Respond(status, body) => {
                 let n = seen.lock().unwrap().len();
@@ -147,19 +136,13 @@ fn config(url: &str) -> ConfigBuilder {
 }
 
 fn input() -> StartThingInput {
-    StartThingInput {
-        instance_id: "i-1".into(),
-        display_name: "Jane".into(),
-        ..Default::default()
-    }
+    StartThingInput { instance_id: "i-1".into(), display_name: "Jane".into(), ..Default::default() }
 }
 
 const OK: &str = r#"{"ContactId":"c-1"}"#;
 
 fn attempts(seen: &[Seen]) -> Vec<String> {
-    seen.iter()
-        .map(|s| s.header("amz-sdk-request").unwrap())
-        .collect()
+    seen.iter().map(|s| s.header("amz-sdk-request").unwrap()).collect()
 }
 
 #[tokio::test]
@@ -173,44 +156,24 @@ async fn success_over_real_http() {
     }
     let seen = server.seen();
     assert_eq!(seen.len(), 2);
-    assert!(
-        seen[0].head.starts_with("PUT /things/i-1 HTTP/1.1\r\n"),
-        "{}",
-        seen[0].head
-    );
+    assert!(seen[0].head.starts_with("PUT /things/i-1 HTTP/1.1\r\n"), "{}", seen[0].head);
     let host = seen[0].header("host").unwrap();
     assert_eq!(format!("http://{host}"), server.url);
-    assert!(seen[0]
-        .header("authorization")
-        .unwrap()
-        .contains("/us-west-2/thing/aws4_request"));
+    assert!(seen[0].header("authorization").unwrap().contains("/us-west-2/thing/aws4_request"));
     let body: serde_json::Value = serde_json::from_slice(&seen[0].body).unwrap();
     assert_eq!(body["DisplayName"], "Jane");
-    assert_ne!(
-        seen[0].header("amz-sdk-invocation-id"),
-        seen[1].header("amz-sdk-invocation-id")
-    );
+    assert_ne!(seen[0].header("amz-sdk-invocation-id"), seen[1].header("amz-sdk-invocation-id"));
 }
 
 async fn retried_once(first: Action) -> Vec<Seen> {
     let server = Server::start(vec![first, Action::Respond(200, OK)]).await;
-    let client = Client::new(
-        config(&server.url)
-            .attempt_timeout(Duration::from_millis(300))
-            .build(),
-    );
+    let client = Client::new(config(&server.url).attempt_timeout(Duration::from_millis(300)).build());
     let out = client.start_thing(input()).await.unwrap();
     assert_eq!(out.contact_id.as_deref(), Some("c-1"));
     let seen = server.seen();
     assert_eq!(attempts(&seen), ["attempt=1; max=3", "attempt=2; max=3"]);
-    assert_eq!(
-        seen[0].header("amz-sdk-invocation-id"),
-        seen[1].header("amz-sdk-invocation-id")
-    );
-    assert_ne!(
-        seen[0].header("authorization"),
-        seen[1].header("authorization")
-    );
+    assert_eq!(seen[0].header("amz-sdk-invocation-id"), seen[1].header("amz-sdk-invocation-id"));
+    assert_ne!(seen[0].header("authorization"), seen[1].header("authorization"));
     seen
 }
 
@@ -238,57 +201,34 @@ async fn stalled_response_hits_attempt_timeout_then_200() {
 
 #[tokio::test]
 async fn http_429_until_attempts_exhausted() {
-    let server = Server::start(vec![
-        Action::Respond(429, r#"{"message":"Rate exceeded"}"#);
-        3
-    ])
-    .await;
+    let server = Server::start(vec![Action::Respond(429, r#"{"message":"Rate exceeded"}"#); 3]).await;
     let client = Client::new(config(&server.url).build());
     let err = client.start_thing(input()).await.unwrap_err();
-    assert_eq!(
-        attempts(&server.seen()),
-        ["attempt=1; max=3", "attempt=2; max=3", "attempt=3; max=3"]
-    );
+    assert_eq!(attempts(&server.seen()), ["attempt=1; max=3", "attempt=2; max=3", "attempt=3; max=3"]);
     assert_eq!(err.request_id(), Some("req-3"));
-    assert!(
-        matches!(&err, SdkError::Service { error: StartThingError::Unhandled(_), meta } if meta.status() == 429)
-    );
+    assert!(matches!(&err, SdkError::Service { error: StartThingError::Unhandled(_), meta } if meta.status() == 429));
     assert!(server.script.lock().unwrap().is_empty());
 }
 
 #[tokio::test]
 async fn http_400_not_retried() {
     let server = Server::start(vec![
-        Action::Respond(
-            400,
-            r#"{"code":"InvalidParameterException","message":"bad"}"#,
-        ),
+        Action::Respond(400, r#"{"code":"InvalidParameterException","message":"bad"}"#),
         Action::Respond(200, OK),
     ])
     .await;
     let client = Client::new(config(&server.url).build());
     let err = client.start_thing(input()).await.unwrap_err();
     assert_eq!(server.seen().len(), 1);
-    assert!(matches!(
-        err.into_service_error(),
-        Some(StartThingError::InvalidParameter(_))
-    ));
+    assert!(matches!(err.into_service_error(), Some(StartThingError::InvalidParameter(_))));
 }
 
 #[tokio::test]
 async fn all_attempts_stall() {
     let server = Server::start(vec![Action::Stall, Action::Stall]).await;
-    let client = Client::new(
-        config(&server.url)
-            .max_attempts(2)
-            .attempt_timeout(Duration::from_millis(100))
-            .build(),
-    );
+    let client = Client::new(config(&server.url).max_attempts(2).attempt_timeout(Duration::from_millis(100)).build());
     let err = client.start_thing(input()).await.unwrap_err();
-    assert!(
-        matches!(&err, SdkError::Timeout(t) if t.kind() == TimeoutKind::Attempt),
-        "{err:?}"
-    );
+    assert!(matches!(&err, SdkError::Timeout(t) if t.kind() == TimeoutKind::Attempt), "{err:?}");
     assert_eq!(server.seen().len(), 2);
 }
 
@@ -318,9 +258,7 @@ async fn tls_handshake_failure_is_a_tls_error_and_not_retried() {
     tokio::spawn(async move {
         while let Ok((mut stream, _)) = listener.accept().await {
             *counter.lock().unwrap() += 1;
-            let _ = stream
-                .write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")
-                .await;
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n").await;
         }
     });
     let client = Client::new(config(&format!("https://127.0.0.1:{port}")).build());

@@ -9,8 +9,7 @@ use awslim_runtime::credentials::{CredentialsError, ProvideCredentials};
 use awslim_runtime::error::{ConstructionErrorKind, ProvideErrorMetadata, TimeoutKind};
 use awslim_runtime::transport::{BoxFuture, RecordedRequest, TransportErrorKind};
 use awslim_runtime::{
-    Config, ConfigBuilder, Credentials, RetryConfig, SdkError, ServiceMeta, StubTransport,
-    TransportError,
+    Config, ConfigBuilder, Credentials, RetryConfig, SdkError, ServiceMeta, StubTransport, TransportError,
 };
 use reference_operation::{Client, StartThingError, StartThingInput};
 
@@ -36,10 +35,7 @@ fn input() -> StartThingInput {
 const OK_BODY: &str = r#"{"ContactId":"c-1","Token":"t-1"}"#;
 
 fn attempt_headers(requests: &[RecordedRequest]) -> Vec<String> {
-    requests
-        .iter()
-        .map(|r| r.header("amz-sdk-request").unwrap().to_owned())
-        .collect()
+    requests.iter().map(|r| r.header("amz-sdk-request").unwrap().to_owned()).collect()
 }
 
 fn signature(r: &RecordedRequest) -> &str {
@@ -60,10 +56,7 @@ async fn first_try_success_builds_a_complete_signed_request() {
     assert_eq!(reqs.len(), 1);
     let r = &reqs[0];
     assert_eq!(r.method, "PUT");
-    assert_eq!(
-        r.uri.to_string(),
-        "http://localhost:8080/things/inst%201%2Fa?mode=fast%26safe"
-    );
+    assert_eq!(r.uri.to_string(), "http://localhost:8080/things/inst%201%2Fa?mode=fast%26safe");
     assert_eq!(r.header("content-type"), Some("application/json"));
     assert_eq!(r.header("amz-sdk-request"), Some("attempt=1; max=3"));
     let id = r.header("amz-sdk-invocation-id").unwrap();
@@ -71,20 +64,11 @@ async fn first_try_success_builds_a_complete_signed_request() {
     assert!(r.header("user-agent").unwrap().starts_with("awslim/"));
     assert!(r.header("x-amz-date").is_some());
     let auth = r.header("authorization").unwrap();
-    assert!(
-        auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"),
-        "{auth}"
-    );
+    assert!(auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"), "{auth}");
     assert!(auth.contains("/us-west-2/thing/aws4_request"), "{auth}");
-    assert!(
-        auth.contains("amz-sdk-invocation-id;amz-sdk-request;content-type;host;x-amz-date"),
-        "{auth}"
-    );
+    assert!(auth.contains("amz-sdk-invocation-id;amz-sdk-request;content-type;host;x-amz-date"), "{auth}");
     let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
-    assert_eq!(
-        body,
-        serde_json::json!({"ClientToken": "00000000-0000-4000-8000-000000000000", "DisplayName": "Jane"})
-    );
+    assert_eq!(body, serde_json::json!({"ClientToken": "00000000-0000-4000-8000-000000000000", "DisplayName": "Jane"}));
     assert!(!format!("{r:?}").contains("SECRETKEYEXAMPLE"));
     // A successful first attempt refills the (full) quota: stays at capacity.
     assert_eq!(client.handle().retry_quota_available(), 500);
@@ -97,28 +81,11 @@ async fn retried_then_ok(status: u16, body: &str) {
     let out = client.start_thing(input()).await.unwrap();
     assert_eq!(out.contact_id.as_deref(), Some("c-1"));
     let reqs = stub.requests();
-    assert_eq!(
-        attempt_headers(&reqs),
-        ["attempt=1; max=3", "attempt=2; max=3"]
-    );
-    assert_eq!(
-        reqs[0].header("amz-sdk-invocation-id"),
-        reqs[1].header("amz-sdk-invocation-id")
-    );
-    assert_ne!(
-        signature(&reqs[0]),
-        signature(&reqs[1]),
-        "each attempt is signed afresh"
-    );
-    assert_eq!(
-        reqs[0].body, reqs[1].body,
-        "same body, same idempotency token"
-    );
-    assert_eq!(
-        client.handle().retry_quota_available(),
-        500,
-        "the retry's cost is refunded on success"
-    );
+    assert_eq!(attempt_headers(&reqs), ["attempt=1; max=3", "attempt=2; max=3"]);
+    assert_eq!(reqs[0].header("amz-sdk-invocation-id"), reqs[1].header("amz-sdk-invocation-id"));
+    assert_ne!(signature(&reqs[0]), signature(&reqs[1]), "each attempt is signed afresh");
+    assert_eq!(reqs[0].body, reqs[1].body, "same body, same idempotency token");
+    assert_eq!(client.handle().retry_quota_available(), 500, "the retry's cost is refunded on success");
 }
 
 #[tokio::test]
@@ -133,11 +100,7 @@ async fn retries_503_then_succeeds() {
 
 #[tokio::test]
 async fn retries_throttling_code_on_400() {
-    retried_then_ok(
-        400,
-        r#"{"__type":"com.example#ThrottlingException","message":"slow down"}"#,
-    )
-    .await;
+    retried_then_ok(400, r#"{"__type":"com.example#ThrottlingException","message":"slow down"}"#).await;
 }
 
 #[tokio::test]
@@ -155,37 +118,23 @@ async fn throttled_until_attempts_run_out() {
     let err = client.start_thing(input()).await.unwrap_err();
     assert_eq!(stub.requests().len(), 3);
     assert_eq!(stub.remaining(), 1);
-    assert_eq!(
-        attempt_headers(&stub.requests()),
-        ["attempt=1; max=3", "attempt=2; max=3", "attempt=3; max=3"]
-    );
+    assert_eq!(attempt_headers(&stub.requests()), ["attempt=1; max=3", "attempt=2; max=3", "attempt=3; max=3"]);
     assert_eq!(err.request_id(), Some("stub-request-3"));
     match &err {
-        SdkError::Service {
-            error: StartThingError::Unhandled(e),
-            meta,
-        } => {
+        SdkError::Service { error: StartThingError::Unhandled(e), meta } => {
             assert_eq!(meta.status(), 429);
             assert_eq!(e.message(), Some("Rate exceeded"));
         }
         other => panic!("unexpected {other:?}"),
     }
     assert!(err.to_string().contains("HTTP 429"), "{err}");
-    assert_eq!(
-        client.handle().retry_quota_available(),
-        490,
-        "two retries cost 5 each"
-    );
+    assert_eq!(client.handle().retry_quota_available(), 490, "two retries cost 5 each");
 }
 
 #[tokio::test]
 async fn client_error_is_not_retried() {
     let stub = StubTransport::new();
-    stub.push_json(
-        400,
-        r#"{"__type":"InvalidParameterException","Message":"bad instance"}"#,
-    )
-    .push_json(200, OK_BODY);
+    stub.push_json(400, r#"{"__type":"InvalidParameterException","Message":"bad instance"}"#).push_json(200, OK_BODY);
     let client = Client::new(config(&stub).build());
     let err = client.start_thing(input()).await.unwrap_err();
     assert_eq!(stub.requests().len(), 1);
@@ -198,11 +147,7 @@ async fn client_error_is_not_retried() {
 #[tokio::test]
 async fn connection_reset_is_retried() {
     let stub = StubTransport::new();
-    stub.push_error(TransportError::new(
-        TransportErrorKind::Io,
-        "connection reset by peer",
-    ))
-    .push_json(200, OK_BODY);
+    stub.push_error(TransportError::new(TransportErrorKind::Io, "connection reset by peer")).push_json(200, OK_BODY);
     let client = Client::new(config(&stub).build());
     client.start_thing(input()).await.unwrap();
     assert_eq!(stub.requests().len(), 2);
@@ -212,17 +157,11 @@ async fn connection_reset_is_retried() {
 async fn transport_errors_exhaust_to_transport_error() {
     let stub = StubTransport::new();
     for _ in 0..3 {
-        stub.push_error(TransportError::new(
-            TransportErrorKind::Connect,
-            "connection refused",
-        ));
+        stub.push_error(TransportError::new(TransportErrorKind::Connect, "connection refused"));
     }
     let client = Client::new(config(&stub).build());
     let err = client.start_thing(input()).await.unwrap_err();
-    assert!(
-        matches!(&err, SdkError::Transport(e) if e.kind() == TransportErrorKind::Connect),
-        "{err:?}"
-    );
+    assert!(matches!(&err, SdkError::Transport(e) if e.kind() == TransportErrorKind::Connect), "{err:?}");
     assert!(err.to_string().contains("connection refused"), "{err}");
     assert_eq!(stub.requests().len(), 3);
 }
@@ -230,19 +169,10 @@ async fn transport_errors_exhaust_to_transport_error() {
 #[tokio::test]
 async fn tls_failure_is_not_retried() {
     let stub = StubTransport::new();
-    stub.push_error(TransportError::new(
-        TransportErrorKind::Tls,
-        "invalid peer certificate: UnknownIssuer",
-    ))
-    .push_json(200, OK_BODY);
-    let err = Client::new(config(&stub).build())
-        .start_thing(input())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, SdkError::Transport(e) if e.kind() == TransportErrorKind::Tls),
-        "{err:?}"
-    );
+    stub.push_error(TransportError::new(TransportErrorKind::Tls, "invalid peer certificate: UnknownIssuer"))
+        .push_json(200, OK_BODY);
+    let err = Client::new(config(&stub).build()).start_thing(input()).await.unwrap_err();
+    assert!(matches!(&err, SdkError::Transport(e) if e.kind() == TransportErrorKind::Tls), "{err:?}");
     assert_eq!(stub.requests().len(), 1);
 }
 
@@ -250,30 +180,17 @@ async fn tls_failure_is_not_retried() {
 async fn stalled_attempt_times_out_and_is_retried() {
     let stub = StubTransport::new();
     stub.push_stall().push_json(200, OK_BODY);
-    let client = Client::new(
-        config(&stub)
-            .attempt_timeout(Duration::from_millis(50))
-            .build(),
-    );
+    let client = Client::new(config(&stub).attempt_timeout(Duration::from_millis(50)).build());
     client.start_thing(input()).await.unwrap();
     assert_eq!(stub.requests().len(), 2);
-    assert_eq!(
-        client.handle().retry_quota_available(),
-        500,
-        "timeout retry cost (10) refunded"
-    );
+    assert_eq!(client.handle().retry_quota_available(), 500, "timeout retry cost (10) refunded");
 }
 
 #[tokio::test]
 async fn stalled_attempts_end_in_attempt_timeout() {
     let stub = StubTransport::new();
     stub.push_stall().push_stall();
-    let client = Client::new(
-        config(&stub)
-            .max_attempts(2)
-            .attempt_timeout(Duration::from_millis(30))
-            .build(),
-    );
+    let client = Client::new(config(&stub).max_attempts(2).attempt_timeout(Duration::from_millis(30)).build());
     let err = client.start_thing(input()).await.unwrap_err();
     match &err {
         SdkError::Timeout(t) => {
@@ -326,10 +243,7 @@ async fn empty_retry_quota_stops_retries() {
 async fn unparseable_success_is_a_response_parse_error() {
     let stub = StubTransport::new();
     stub.push_json(200, r#"{"ContactId": 12}"#);
-    let err = Client::new(config(&stub).build())
-        .start_thing(input())
-        .await
-        .unwrap_err();
+    let err = Client::new(config(&stub).build()).start_thing(input()).await.unwrap_err();
     match &err {
         SdkError::ResponseParse { error, meta } => {
             assert_eq!(meta.status(), 200);
@@ -351,24 +265,15 @@ async fn endpoint_from_rules_and_auth_scheme() {
         .build();
     Client::new(config).start_thing(input()).await.unwrap();
     let r = &stub.requests()[0];
-    assert_eq!(
-        r.uri.to_string(),
-        "https://thing.eu-central-1.amazonaws.com/things/inst%201%2Fa?mode=fast%26safe"
-    );
+    assert_eq!(r.uri.to_string(), "https://thing.eu-central-1.amazonaws.com/things/inst%201%2Fa?mode=fast%26safe");
     assert_eq!(r.header("x-amz-security-token"), Some("SESSION"));
-    assert!(r
-        .header("authorization")
-        .unwrap()
-        .contains("/eu-central-1/thing/aws4_request"));
+    assert!(r.header("authorization").unwrap().contains("/eu-central-1/thing/aws4_request"));
 }
 
 #[tokio::test]
 async fn missing_region_is_a_construction_error() {
     let stub = StubTransport::new();
-    let config = Config::builder()
-        .credentials(Credentials::new("A", "B"))
-        .transport(stub.clone())
-        .build();
+    let config = Config::builder().credentials(Credentials::new("A", "B")).transport(stub.clone()).build();
     let err = Client::new(config).start_thing(input()).await.unwrap_err();
     match &err {
         SdkError::Construction(e) => assert_eq!(e.kind(), ConstructionErrorKind::Endpoint),
@@ -391,17 +296,10 @@ async fn invalid_rule_set_is_an_error_not_a_panic() {
     let handle = awslim_runtime::Handle::new(&BROKEN, config(&stub).build());
     let request = reference_operation::serialize_start_thing(&input());
     let err = handle
-        .invoke(
-            &reference_operation::START_THING,
-            request,
-            reference_operation::parse_start_thing,
-        )
+        .invoke(&reference_operation::START_THING, request, reference_operation::parse_start_thing)
         .await
         .unwrap_err();
-    assert!(
-        matches!(&err, SdkError::Construction(e) if e.kind() == ConstructionErrorKind::Endpoint),
-        "{err:?}"
-    );
+    assert!(matches!(&err, SdkError::Construction(e) if e.kind() == ConstructionErrorKind::Endpoint), "{err:?}");
     assert!(stub.requests().is_empty());
 }
 
@@ -417,9 +315,7 @@ impl ProvideCredentials for FailingCredentials {
 #[tokio::test]
 async fn failing_credentials_are_a_construction_error() {
     let stub = StubTransport::new();
-    let config = config(&stub)
-        .credentials_provider(Arc::new(FailingCredentials))
-        .build();
+    let config = config(&stub).credentials_provider(Arc::new(FailingCredentials)).build();
     let err = Client::new(config).start_thing(input()).await.unwrap_err();
     match &err {
         SdkError::Construction(e) => assert_eq!(e.kind(), ConstructionErrorKind::Credentials),
@@ -443,6 +339,10 @@ async fn retry_disabled_means_one_attempt() {
 fn handle_is_send_sync_and_futures_are_send() {
     fn send_sync<T: Send + Sync + Clone>() {}
     send_sync::<awslim_runtime::Handle>();
+    send_sync::<Config>();
+    fn error<T: std::error::Error + Send + Sync + 'static>() {}
+    error::<SdkError<StartThingError>>();
+    error::<SdkError<awslim_runtime::UnhandledError>>();
     fn send<T: Send>(_: &T) {}
     let client = Client::new(Config::builder().transport(StubTransport::new()).build());
     let fut = client.start_thing(input());

@@ -63,26 +63,18 @@ async fn spans_record_the_call_and_never_a_secret() {
     let _guard = tracing::subscriber::set_default(recorder.clone());
 
     let stub = StubTransport::new();
-    stub.push_json(503, r#"{"message":"busy"}"#)
-        .push_json(200, r#"{"ContactId":"c-1"}"#);
+    stub.push_json(503, r#"{"message":"busy"}"#).push_json(200, r#"{"ContactId":"c-1"}"#);
     let client = Client::new(
         Config::builder()
             .region("us-west-2")
             .endpoint_url("http://localhost:1")
-            .credentials(
-                Credentials::new("AKIDEXAMPLE", "SUPERSECRETKEY")
-                    .with_session_token("SESSIONTOKEN"),
-            )
+            .credentials(Credentials::new("AKIDEXAMPLE", "SUPERSECRETKEY").with_session_token("SESSIONTOKEN"))
             .retry(RetryConfig::default().with_initial_backoff(Duration::from_millis(1)))
             .transport(stub.clone())
             .build(),
     );
     client
-        .start_thing(StartThingInput {
-            instance_id: "i".into(),
-            display_name: "d".into(),
-            ..Default::default()
-        })
+        .start_thing(StartThingInput { instance_id: "i".into(), display_name: "d".into(), ..Default::default() })
         .await
         .unwrap();
 
@@ -98,16 +90,8 @@ async fn spans_record_the_call_and_never_a_secret() {
     assert!(text.contains("duration_ms="), "{text}");
 
     let sent = stub.requests();
-    for secret in [
-        "SUPERSECRETKEY",
-        "SESSIONTOKEN",
-        "Signature=",
-        "AWS4-HMAC-SHA256",
-    ] {
-        assert!(
-            !text.contains(secret),
-            "`{secret}` leaked into tracing:\n{text}"
-        );
+    for secret in ["SUPERSECRETKEY", "SESSIONTOKEN", "Signature=", "AWS4-HMAC-SHA256"] {
+        assert!(!text.contains(secret), "`{secret}` leaked into tracing:\n{text}");
     }
     for r in &sent {
         let auth = r.header("authorization").unwrap();

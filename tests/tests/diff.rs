@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use awslim_codegen::diff::{diff, Change, ChangeKind, Report, Severity};
-use awslim_codegen::{Model, Selection, Source};
+use awslim_codegen::{CrateOptions, Model, Selection, Source};
 use serde_json::Value;
 
 fn fixture_text(name: &str) -> String {
@@ -313,6 +313,85 @@ fn markdown_output_groups_by_shape() {
     assert!(with_pipe.render_markdown().contains("a\\|b"));
 }
 
+/// The generated crate's files for `model`.
+fn generated(model: &Model) -> std::collections::BTreeMap<String, String> {
+    let options = CrateOptions { package_name: "awslim-diff-test".to_owned(), runtime_path: "../runtime".to_owned(), standalone: true };
+    awslim_codegen::generate(model, &Selection::default(), &options).expect("generates")
+}
+
+/// The text of `pub struct name {` / `pub enum name {` up to its closing brace.
+fn item_body<'a>(code: &'a str, name: &str) -> Option<&'a str> {
+    let start = code.find(&format!("pub struct {name} {{")).or_else(|| code.find(&format!("pub enum {name} {{")))?;
+    let rest = &code[start..];
+    Some(&rest[..rest.find("\n}\n")?])
+}
+
+/// Whether the item a report names (`types::T`, `types::T::field`, `types::E::Variant`,
+/// `Client::method`, `operation::m::Error::Variant`) is declared in these files.
+fn declares(files: &std::collections::BTreeMap<String, String>, item: &str) -> bool {
+    let parts: Vec<&str> = item.split("::").collect();
+    let types = &files["src/types.rs"];
+    match parts.as_slice() {
+        ["Client"] => files["src/client.rs"].contains("pub struct Client {"),
+        ["Client", method] => files["src/client.rs"].contains(&format!("pub async fn {method}(")),
+        ["types", ty] => item_body(types, ty).is_some(),
+        ["types", ty, inner] => item_body(types, ty).is_some_and(|body| {
+            let field = inner.starts_with(|c: char| c.is_ascii_lowercase());
+            if field {
+                body.contains(&format!("pub {inner}:"))
+            } else {
+                body.contains(&format!("    {inner},")) || body.contains(&format!("    {inner}("))
+            }
+        }),
+        ["operation", module, error, variant] => files
+            .get(&format!("src/operation/{}.rs", module.trim_start_matches("r#")))
+            .and_then(|code| item_body(code, error))
+            .is_some_and(|body| body.contains(&format!("    {variant}("))),
+        _ => false,
+    }
+}
+
+#[test]
+fn every_affected_item_is_declared_in_the_generated_code() {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for entry in std::fs::read_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/diff")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().trim_end_matches(".json").to_owned();
+        if !matches!(name.as_str(), "base" | "connect-evolved") && !name.starts_with("v1-") {
+            pairs.push(("base".to_owned(), name.clone()));
+            pairs.push((name, "base".to_owned()));
+        }
+    }
+    pairs.push(("v1-enum-order.old".to_owned(), "v1-enum-order.new".to_owned()));
+    let mut checked = 0;
+    for (old_name, new_name) in &pairs {
+        let (old, new) = (load(old_name), load(new_name));
+        let r = report(&old, &new);
+        assert!(!r.is_empty() || old_name == new_name, "{old_name} -> {new_name} reports nothing");
+        let (old_files, new_files) = (generated(&old), generated(&new));
+        for c in &r.changes {
+            assert!(!c.items.is_empty(), "{old_name} -> {new_name}: no items for {c:?}");
+            for item in &c.items {
+                assert!(declares(&old_files, item) || declares(&new_files, item), "{old_name} -> {new_name}: `{item}` is not in either generated crate ({c:?})");
+                checked += 1;
+            }
+        }
+    }
+    let evolved = report(&connect(), &load("connect-evolved"));
+    let new_files = generated(&load("connect-evolved"));
+    for item in evolved.changes.iter().flat_map(|c| &c.items) {
+        assert!(declares(&new_files, item), "`{item}` is not in the evolved crate");
+        checked += 1;
+    }
+    assert!(checked > 60, "{checked}");
+    // And the check itself can fail.
+    assert!(declares(&new_files, "Client"));
+    for bogus in ["types::StartWebRtcContactRequest::nope", "types::ReferenceType::Nope", "types::Nope", "Client::nope", "operation::start_web_rtc_contact::StartWebRtcContactError::Nope"] {
+        assert!(!declares(&new_files, bogus), "{bogus}");
+    }
+    assert!(declares(&new_files, "operation::start_web_rtc_contact::StartWebRtcContactError::LimitExceededException"));
+    assert!(declares(&new_files, "types::Reference::r#type"));
+}
+
 // ---- The StartWebRTCContact model ----
 
 #[test]
@@ -376,4 +455,17 @@ fn connect_model_evolution() {
     assert_eq!(r.changes.len(), 6, "{text}");
     insta::assert_snapshot!("connect_evolution_text", text);
     insta::assert_snapshot!("connect_evolution_markdown", r.render_markdown());
+}
+
+#[test]
+fn a_changed_endpoint_rule_set_is_summarised_not_dumped() {
+    let mut doc: serde_json::Value = serde_json::from_str(awslim_codegen::DEFAULT_MODEL).unwrap();
+    let rules = &mut doc["shapes"]["com.amazonaws.connect#AmazonConnectService"]["traits"]["smithy.rules#endpointRuleSet"]["rules"];
+    rules[1]["rules"].as_array_mut().unwrap().remove(0);
+    let changed = load_text("changed", &doc.to_string());
+    let r = report(&connect(), &changed);
+    let text = r.render_text();
+    assert!(text.contains("@smithy.rules#endpointRuleSet changed (`rules` differ)"), "{text}");
+    assert!(text.lines().all(|l| l.len() < 200), "{text}");
+    assert!(r.changes.iter().all(|c| c.items == ["Client"]), "{:?}", r.changes);
 }

@@ -30,7 +30,7 @@ fn instance_id_length_boundaries_count_characters() {
     // InstanceId is 1..=100 characters.
     for (value, ok) in [
         (String::new(), false),
-        ("a".repeat(1), true),
+        ("a".to_owned(), true),
         ("a".repeat(100), true),
         ("a".repeat(101), false),
         ("é".repeat(100), true), // 200 bytes, 100 characters

@@ -617,10 +617,6 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
         let t = ident(&e.type_name);
         quote!(Self::#t(e) => e.meta(),)
     });
-    let source_arms = op.errors.iter().map(|e| {
-        let t = ident(&e.type_name);
-        quote!(Self::#t(e) => ::std::option::Option::Some(e),)
-    });
     let parse_arms = op.errors.iter().map(|e| {
         let t = ident(&e.type_name);
         let code = lit(&e.info.code);
@@ -697,14 +693,8 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
                 }
             }
         }
-        impl ::std::error::Error for #err_name {
-            fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-                match self {
-                    #(#source_arms)*
-                    Self::Unhandled(e) => ::std::option::Option::Some(e),
-                }
-            }
-        }
+        // Display already prints the variant's error, so it is not repeated as a `source()`.
+        impl ::std::error::Error for #err_name {}
         impl ::awslim_runtime::ProvideErrorMetadata for #err_name {
             fn meta(&self) -> &::awslim_runtime::ErrorMetadata {
                 #err_name::meta(self)

@@ -54,18 +54,7 @@ impl ::std::fmt::Display for StartWebRtcContactError {
     }
 }
 
-impl ::std::error::Error for StartWebRtcContactError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::InternalServiceException(e) => ::std::option::Option::Some(e),
-            Self::InvalidParameterException(e) => ::std::option::Option::Some(e),
-            Self::InvalidRequestException(e) => ::std::option::Option::Some(e),
-            Self::LimitExceededException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
-        }
-    }
-}
+impl ::std::error::Error for StartWebRtcContactError {}
 
 impl ::awslim_runtime::ProvideErrorMetadata for StartWebRtcContactError {
     fn meta(&self) -> &::awslim_runtime::ErrorMetadata {

@@ -16,14 +16,8 @@ use crate::error::ErrorMetadata;
 /// Never fails: an empty, non-JSON (HTML from a proxy), or truncated body just yields less.
 pub fn error_metadata(response: &http::Response<Bytes>) -> ErrorMetadata {
     let headers = response.headers();
-    let body: Option<serde_json::Map<String, serde_json::Value>> =
-        serde_json::from_slice(response.body()).ok();
-    let body_str = |name: &str| {
-        body.as_ref()
-            .and_then(|b| b.get(name))
-            .and_then(|v| v.as_str())
-            .map(str::to_owned)
-    };
+    let body: Option<serde_json::Map<String, serde_json::Value>> = serde_json::from_slice(response.body()).ok();
+    let body_str = |name: &str| body.as_ref().and_then(|b| b.get(name)).and_then(|v| v.as_str()).map(str::to_owned);
 
     let code = headers
         .get("x-amzn-errortype")
@@ -33,9 +27,7 @@ pub fn error_metadata(response: &http::Response<Bytes>) -> ErrorMetadata {
         .or_else(|| body_str("__type"))
         .map(|c| sanitize_error_code(&c).to_owned())
         .filter(|c| !c.is_empty());
-    let message = body_str("message")
-        .or_else(|| body_str("Message"))
-        .or_else(|| body_str("errorMessage"));
+    let message = body_str("message").or_else(|| body_str("Message")).or_else(|| body_str("errorMessage"));
 
     let mut meta = ErrorMetadata::new(response.status().as_u16());
     if let Some(code) = code {
@@ -110,9 +102,7 @@ mod tests {
     }
 
     fn code(headers: &[(&str, &str)], body: &str) -> Option<String> {
-        error_metadata(&response(400, headers, body))
-            .code()
-            .map(str::to_owned)
+        error_metadata(&response(400, headers, body)).code().map(str::to_owned)
     }
 
     #[test]
@@ -124,19 +114,11 @@ mod tests {
             "aws.protocoltests.restjson#FooError:http://internal.amazon.com/coral/com.amazon.coral.validate/",
         ];
         for form in forms {
-            assert_eq!(
-                code(&[("X-Amzn-Errortype", form)], "{}").as_deref(),
-                Some("FooError"),
-                "{form}"
-            );
+            assert_eq!(code(&[("X-Amzn-Errortype", form)], "{}").as_deref(), Some("FooError"), "{form}");
         }
         // The header wins over the body.
         assert_eq!(
-            code(
-                &[("x-amzn-errortype", "FooError")],
-                r#"{"code":"BarError","__type":"BazError"}"#
-            )
-            .as_deref(),
+            code(&[("x-amzn-errortype", "FooError")], r#"{"code":"BarError","__type":"BazError"}"#).as_deref(),
             Some("FooError")
         );
     }
@@ -160,10 +142,7 @@ mod tests {
     fn message_and_request_id() {
         let m = error_metadata(&response(
             404,
-            &[
-                ("x-amzn-RequestId", "req-1"),
-                ("x-amzn-errortype", "ResourceNotFoundException"),
-            ],
+            &[("x-amzn-RequestId", "req-1"), ("x-amzn-errortype", "ResourceNotFoundException")],
             r#"{"Message":"no such instance"}"#,
         ));
         assert_eq!(m.message(), Some("no such instance"));
@@ -171,10 +150,7 @@ mod tests {
         assert_eq!(m.status(), 404);
         for key in ["message", "Message", "errorMessage"] {
             let body = format!(r#"{{"{key}":"hi"}}"#);
-            assert_eq!(
-                error_metadata(&response(400, &[], &body)).message(),
-                Some("hi")
-            );
+            assert_eq!(error_metadata(&response(400, &[], &body)).message(), Some("hi"));
         }
         let s3_style = error_metadata(&response(500, &[("x-amz-request-id", "s3-id")], ""));
         assert_eq!(s3_style.request_id(), Some("s3-id"));
@@ -182,23 +158,14 @@ mod tests {
 
     #[test]
     fn tolerates_garbage_bodies() {
-        for body in [
-            "",
-            "<html><body>502 Bad Gateway</body></html>",
-            r#"{"code":"Foo"#,
-            "[1,2]",
-            "null",
-        ] {
+        for body in ["", "<html><body>502 Bad Gateway</body></html>", r#"{"code":"Foo"#, "[1,2]", "null"] {
             let m = error_metadata(&response(502, &[], body));
             assert_eq!(m.code(), None, "{body}");
             assert_eq!(m.message(), None);
             assert_eq!(m.status(), 502);
         }
         // Non-string members are ignored rather than failing.
-        assert_eq!(
-            code(&[], r#"{"code":42,"__type":"Real"}"#).as_deref(),
-            Some("Real")
-        );
+        assert_eq!(code(&[], r#"{"code":42,"__type":"Real"}"#).as_deref(), Some("Real"));
     }
 
     #[test]
@@ -206,10 +173,7 @@ mod tests {
         assert_eq!(encode_label("a b/c", false), "a%20b%2Fc");
         assert_eq!(encode_label("a b/c", true), "a%20b/c");
         assert_eq!(encode_label("AZaz09-._~", false), "AZaz09-._~");
-        assert_eq!(
-            encode_label("%:?#[]@!$&'()*+,;=", false),
-            "%25%3A%3F%23%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D"
-        );
+        assert_eq!(encode_label("%:?#[]@!$&'()*+,;=", false), "%25%3A%3F%23%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D");
         assert_eq!(encode_label("é", false), "%C3%A9");
         assert_eq!(encode_query("a b+c&d=e"), "a%20b%2Bc%26d%3De");
         assert_eq!(encode_query("/"), "%2F");

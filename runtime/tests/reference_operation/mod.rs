@@ -64,10 +64,7 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
 pub static START_THING: OperationMeta = OperationMeta {
     name: "StartThing",
     // InternalServiceException is `@retryable` in this pretend model.
-    retryable_errors: &[RetryableError {
-        code: "InternalServiceException",
-        throttling: false,
-    }],
+    retryable_errors: &[RetryableError { code: "InternalServiceException", throttling: false }],
 };
 
 /// The client.
@@ -78,9 +75,7 @@ pub struct Client {
 
 impl Client {
     pub fn new(config: Config) -> Self {
-        Client {
-            handle: Handle::new(&SERVICE, config),
-        }
+        Client { handle: Handle::new(&SERVICE, config) }
     }
 
     /// For tests that look at the shared state.
@@ -89,19 +84,14 @@ impl Client {
     }
 
     /// `PUT /things/{InstanceId}?mode={Mode}` with a JSON body.
-    pub async fn start_thing(
-        &self,
-        mut input: StartThingInput,
-    ) -> Result<StartThingOutput, SdkError<StartThingError>> {
+    pub async fn start_thing(&self, mut input: StartThingInput) -> Result<StartThingOutput, SdkError<StartThingError>> {
         // (validation of @length/@pattern etc. goes here when `handle.validate_requests()`,
         // returning `SdkError::Validation(..)` before anything is sent)
         if input.client_token.is_none() {
             input.client_token = Some(self.handle.new_idempotency_token());
         }
         let request = serialize_start_thing(&input);
-        self.handle
-            .invoke(&START_THING, request, parse_start_thing)
-            .await
+        self.handle.invoke(&START_THING, request, parse_start_thing).await
     }
 }
 
@@ -123,10 +113,7 @@ pub struct StartThingOutput {
 }
 
 pub fn serialize_start_thing(input: &StartThingInput) -> http::Request<Bytes> {
-    let mut uri = format!(
-        "/things/{}",
-        rest_json::encode_label(&input.instance_id, false)
-    );
+    let mut uri = format!("/things/{}", rest_json::encode_label(&input.instance_id, false));
     if let Some(mode) = &input.mode {
         uri.push_str("?mode=");
         uri.push_str(&rest_json::encode_query(mode));
@@ -140,9 +127,7 @@ pub fn serialize_start_thing(input: &StartThingInput) -> http::Request<Bytes> {
         .method(http::Method::PUT)
         .uri(uri)
         .header(http::header::CONTENT_TYPE, "application/json")
-        .body(Bytes::from(
-            serde_json::to_vec(&body).expect("a map serializes"),
-        ))
+        .body(Bytes::from(serde_json::to_vec(&body).expect("a map serializes")))
         .expect("a relative URI with encoded labels is valid")
 }
 
@@ -150,11 +135,9 @@ pub fn parse_start_thing(
     response: &http::Response<Bytes>,
 ) -> Result<Result<StartThingOutput, StartThingError>, ParseError> {
     if response.status().as_u16() == 200 {
-        let body: serde_json::Value = serde_json::from_slice(response.body())
-            .map_err(|e| ParseError::new(format!("malformed JSON: {e}")))?;
-        let object = body
-            .as_object()
-            .ok_or_else(|| ParseError::new("expected an object"))?;
+        let body: serde_json::Value =
+            serde_json::from_slice(response.body()).map_err(|e| ParseError::new(format!("malformed JSON: {e}")))?;
+        let object = body.as_object().ok_or_else(|| ParseError::new("expected an object"))?;
         let string = |name: &str| -> Result<Option<String>, ParseError> {
             match object.get(name) {
                 None | Some(serde_json::Value::Null) => Ok(None),
@@ -162,19 +145,12 @@ pub fn parse_start_thing(
                 Some(_) => Err(ParseError::new("expected a string").within(name)),
             }
         };
-        return Ok(Ok(StartThingOutput {
-            contact_id: string("ContactId")?,
-            token: string("Token")?,
-        }));
+        return Ok(Ok(StartThingOutput { contact_id: string("ContactId")?, token: string("Token")? }));
     }
     let meta = rest_json::error_metadata(response);
     let error = match meta.code() {
-        Some("InvalidParameterException") => {
-            StartThingError::InvalidParameter(InvalidParameterException { meta })
-        }
-        Some("InternalServiceException") => {
-            StartThingError::InternalService(InternalServiceException { meta })
-        }
+        Some("InvalidParameterException") => StartThingError::InvalidParameter(InvalidParameterException { meta }),
+        Some("InternalServiceException") => StartThingError::InternalService(InternalServiceException { meta }),
         _ => StartThingError::Unhandled(UnhandledError::new(meta)),
     };
     Ok(Err(error))

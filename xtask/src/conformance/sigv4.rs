@@ -23,32 +23,17 @@ use super::Report;
 
 /// Runs every case under `suite_dir` (the `v4` directory).
 pub fn run(suite_dir: &Path) -> Report {
-    let mut report = Report {
-        name: "sigv4",
-        passed: 0,
-        failed: Vec::new(),
-        skipped: Vec::new(),
-    };
+    let mut report = Report { name: "sigv4", passed: 0, failed: Vec::new(), skipped: Vec::new() };
     let mut cases: Vec<_> = match std::fs::read_dir(suite_dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.is_dir())
-            .collect(),
+        Ok(entries) => entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()).collect(),
         Err(e) => {
-            report.failed.push((
-                suite_dir.display().to_string(),
-                format!("cannot read suite: {e}"),
-            ));
+            report.failed.push((suite_dir.display().to_string(), format!("cannot read suite: {e}")));
             return report;
         }
     };
     cases.sort();
     for dir in cases {
-        let id = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let id = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         for location in [Location::Header, Location::Query] {
             let case = format!("{id} ({})", location.prefix());
             match run_case(&dir, location) {
@@ -94,26 +79,18 @@ struct Context {
 }
 
 fn read(dir: &Path, name: &str) -> Result<String, String> {
-    std::fs::read_to_string(dir.join(name))
-        .map(|s| s.replace("\r\n", "\n"))
-        .map_err(|e| format!("{name}: {e}"))
+    std::fs::read_to_string(dir.join(name)).map(|s| s.replace("\r\n", "\n")).map_err(|e| format!("{name}: {e}"))
 }
 
 fn context(dir: &Path) -> Result<Context, String> {
-    let json: serde_json::Value = serde_json::from_str(&read(dir, "context.json")?)
-        .map_err(|e| format!("context.json: {e}"))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&read(dir, "context.json")?).map_err(|e| format!("context.json: {e}"))?;
     let s = |v: &serde_json::Value, key: &str| -> Result<String, String> {
-        v.get(key)
-            .and_then(|v| v.as_str())
-            .map(str::to_owned)
-            .ok_or_else(|| format!("context.json: no `{key}`"))
+        v.get(key).and_then(|v| v.as_str()).map(str::to_owned).ok_or_else(|| format!("context.json: no `{key}`"))
     };
     let b = |key: &str, default: bool| json.get(key).and_then(|v| v.as_bool()).unwrap_or(default);
-    let creds = json
-        .get("credentials")
-        .ok_or("context.json: no `credentials`")?;
-    let mut credentials =
-        Credentials::new(s(creds, "access_key_id")?, s(creds, "secret_access_key")?);
+    let creds = json.get("credentials").ok_or("context.json: no `credentials`")?;
+    let mut credentials = Credentials::new(s(creds, "access_key_id")?, s(creds, "secret_access_key")?);
     if let Some(token) = creds.get("token").and_then(|t| t.as_str()) {
         credentials = credentials.with_session_token(token);
     }
@@ -127,11 +104,7 @@ fn context(dir: &Path) -> Result<Context, String> {
         normalize: b("normalize", true),
         omit_session_token: b("omit_session_token", false),
         sign_body: b("sign_body", false),
-        expires_in: Duration::from_secs(
-            json.get("expiration_in_seconds")
-                .and_then(|v| v.as_u64())
-                .unwrap_or(3600),
-        ),
+        expires_in: Duration::from_secs(json.get("expiration_in_seconds").and_then(|v| v.as_u64()).unwrap_or(3600)),
     })
 }
 
@@ -149,12 +122,8 @@ fn parse_request(text: &str) -> Result<RawRequest, Outcome> {
         None => (text.trim_end_matches('\n'), String::new()),
     };
     let mut lines = head.lines();
-    let request_line = lines
-        .next()
-        .ok_or_else(|| Outcome::Fail("empty request.txt".into()))?;
-    let (method, rest) = request_line
-        .split_once(' ')
-        .ok_or_else(|| Outcome::Fail("bad request line".into()))?;
+    let request_line = lines.next().ok_or_else(|| Outcome::Fail("empty request.txt".into()))?;
+    let (method, rest) = request_line.split_once(' ').ok_or_else(|| Outcome::Fail("bad request line".into()))?;
     let target = rest.strip_suffix(" HTTP/1.1").unwrap_or(rest).to_owned();
     let mut headers: Vec<(String, String)> = Vec::new();
     for line in lines {
@@ -165,17 +134,10 @@ fn parse_request(text: &str) -> Result<RawRequest, Outcome> {
                     .into(),
             ));
         }
-        let (name, value) = line
-            .split_once(':')
-            .ok_or_else(|| Outcome::Fail(format!("bad header line `{line}`")))?;
+        let (name, value) = line.split_once(':').ok_or_else(|| Outcome::Fail(format!("bad header line `{line}`")))?;
         headers.push((name.to_owned(), value.to_owned()));
     }
-    Ok(RawRequest {
-        method: method.to_owned(),
-        target,
-        headers,
-        body,
-    })
+    Ok(RawRequest { method: method.to_owned(), target, headers, body })
 }
 
 fn run_case(dir: &Path, location: Location) -> Outcome {
@@ -194,10 +156,7 @@ const KNOWN_MODE_MISMATCH: &[(&str, &str)] = &[(
 
 fn try_case(dir: &Path, location: Location) -> Result<Outcome, Outcome> {
     let prefix = location.prefix();
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     if let Some((_, why)) = KNOWN_MODE_MISMATCH.iter().find(|(id, _)| *id == name) {
         return Ok(Outcome::Skip((*why).to_owned()));
     }
@@ -210,12 +169,8 @@ fn try_case(dir: &Path, location: Location) -> Result<Outcome, Outcome> {
     }
     let ctx = context(dir).map_err(Outcome::Fail)?;
     let raw = parse_request(&read(dir, "request.txt").map_err(Outcome::Fail)?)?;
-    let expected_signature = read(dir, &format!("{prefix}-signature.txt"))
-        .map_err(Outcome::Fail)?
-        .trim()
-        .to_owned();
-    let expected_signed =
-        parse_request(&read(dir, &format!("{prefix}-signed-request.txt")).map_err(Outcome::Fail)?)?;
+    let expected_signature = read(dir, &format!("{prefix}-signature.txt")).map_err(Outcome::Fail)?.trim().to_owned();
+    let expected_signed = parse_request(&read(dir, &format!("{prefix}-signed-request.txt")).map_err(Outcome::Fail)?)?;
 
     let host = raw
         .headers
@@ -223,23 +178,15 @@ fn try_case(dir: &Path, location: Location) -> Result<Outcome, Outcome> {
         .find(|(k, _)| k.eq_ignore_ascii_case("host"))
         .map(|(_, v)| v.trim().to_owned())
         .ok_or_else(|| Outcome::Fail("request has no Host header".into()))?;
-    let uri: http::Uri = format!("https://{host}{}", raw.target)
-        .parse()
-        .map_err(|e| {
-            Outcome::Skip(format!(
+    let uri: http::Uri = format!("https://{host}{}", raw.target).parse().map_err(|e| {
+        Outcome::Skip(format!(
             "request target `{}` is not a valid URI for the `http` crate ({e}); the runtime only \
              sends percent-encoded paths",
             raw.target
         ))
-        })?;
-    let mut builder = http::Request::builder()
-        .method(raw.method.as_str())
-        .uri(uri);
-    for (name, value) in raw
-        .headers
-        .iter()
-        .filter(|(k, _)| !k.eq_ignore_ascii_case("host"))
-    {
+    })?;
+    let mut builder = http::Request::builder().method(raw.method.as_str()).uri(uri);
+    for (name, value) in raw.headers.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("host")) {
         builder = builder.header(name.as_str(), value.as_str());
     }
     let mut request = builder
@@ -257,54 +204,31 @@ fn try_case(dir: &Path, location: Location) -> Result<Outcome, Outcome> {
         .map_err(|e| Outcome::Fail(format!("signing failed: {e}")))?;
 
     if signature != expected_signature {
-        return Ok(Outcome::Fail(format!(
-            "signature {signature}, expected {expected_signature}"
-        )));
+        return Ok(Outcome::Fail(format!("signature {signature}, expected {expected_signature}")));
     }
     if let Location::Query = location {
         // The signed URL's query parameters, in any order.
         let params = |query: &str| {
-            let mut v: Vec<String> = query
-                .split('&')
-                .filter(|p| !p.is_empty())
-                .map(str::to_owned)
-                .collect();
+            let mut v: Vec<String> = query.split('&').filter(|p| !p.is_empty()).map(str::to_owned).collect();
             v.sort();
             v
         };
-        let expected = params(
-            expected_signed
-                .target
-                .split_once('?')
-                .map_or("", |(_, q)| q),
-        );
+        let expected = params(expected_signed.target.split_once('?').map_or("", |(_, q)| q));
         let ours = params(request.uri().query().unwrap_or(""));
         if ours != expected {
-            return Ok(Outcome::Fail(format!(
-                "query parameters {ours:?}, expected {expected:?}"
-            )));
+            return Ok(Outcome::Fail(format!("query parameters {ours:?}, expected {expected:?}")));
         }
         return Ok(Outcome::Pass);
     }
     // Every header the signer added must be in the request exactly as expected.
     for (name, value) in &expected_signed.headers {
-        let added = !raw
-            .headers
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case(name));
+        let added = !raw.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
         if !added {
             continue;
         }
-        let ours: Vec<&str> = request
-            .headers()
-            .get_all(name.as_str())
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
+        let ours: Vec<&str> = request.headers().get_all(name.as_str()).iter().filter_map(|v| v.to_str().ok()).collect();
         if ours != [value.as_str()] {
-            return Ok(Outcome::Fail(format!(
-                "header `{name}`: got {ours:?}, expected {value:?}"
-            )));
+            return Ok(Outcome::Fail(format!("header `{name}`: got {ours:?}, expected {value:?}")));
         }
     }
     Ok(Outcome::Pass)

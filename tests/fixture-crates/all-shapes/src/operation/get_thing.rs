@@ -55,16 +55,7 @@ impl ::std::fmt::Display for GetThingError {
     }
 }
 
-impl ::std::error::Error for GetThingError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::InternalFailure(e) => ::std::option::Option::Some(e),
-            Self::ThingNotFound(e) => ::std::option::Option::Some(e),
-            Self::Throttled(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
-        }
-    }
-}
+impl ::std::error::Error for GetThingError {}
 
 impl ::awslim_runtime::ProvideErrorMetadata for GetThingError {
     fn meta(&self) -> &::awslim_runtime::ErrorMetadata {

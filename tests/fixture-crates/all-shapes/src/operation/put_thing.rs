@@ -55,16 +55,7 @@ impl ::std::fmt::Display for PutThingError {
     }
 }
 
-impl ::std::error::Error for PutThingError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::InternalFailure(e) => ::std::option::Option::Some(e),
-            Self::Throttled(e) => ::std::option::Option::Some(e),
-            Self::ValidationFailure(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
-        }
-    }
-}
+impl ::std::error::Error for PutThingError {}
 
 impl ::awslim_runtime::ProvideErrorMetadata for PutThingError {
     fn meta(&self) -> &::awslim_runtime::ErrorMetadata {

@@ -38,14 +38,7 @@ impl ::std::fmt::Display for DoError {
     }
 }
 
-impl ::std::error::Error for DoError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Error(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
-        }
-    }
-}
+impl ::std::error::Error for DoError {}
 
 impl ::awslim_runtime::ProvideErrorMetadata for DoError {
     fn meta(&self) -> &::awslim_runtime::ErrorMetadata {
