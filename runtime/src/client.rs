@@ -48,6 +48,11 @@ pub struct RetryableError {
     pub throttling: bool,
 }
 
+/// A host prefix from the operation's `@endpoint` trait (labels already filled in), put on the
+/// request's extensions by generated code; the runtime puts it in front of the resolved host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostPrefix(pub String);
+
 /// Facts about an operation, emitted once per operation as a `static`.
 #[derive(Debug)]
 pub struct OperationMeta {
@@ -172,7 +177,7 @@ impl Handle {
     }
 
     /// Resolves the endpoint for a call and joins it with the request's relative URI.
-    fn target<E>(&self, relative: &http::Uri) -> Result<Target, SdkError<E>> {
+    fn target<E>(&self, relative: &http::Uri, host_prefix: Option<&HostPrefix>) -> Result<Target, SdkError<E>> {
         let config = &self.inner.config;
         let rule_set = self.inner.rule_set.as_ref().map_err(|e| {
             SdkError::Construction(
@@ -226,7 +231,8 @@ impl Handle {
         };
         let base_path = base.path().trim_end_matches('/');
         let relative_pq = relative.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
-        let uri: http::Uri = format!("{scheme}://{authority}{base_path}{relative_pq}")
+        let prefix = host_prefix.map_or("", |p| p.0.as_str());
+        let uri: http::Uri = format!("{scheme}://{prefix}{authority}{base_path}{relative_pq}")
             .parse()
             .map_err(|e| construction(ConstructionErrorKind::Request, format!("request URI is invalid: {e}")))?;
 
@@ -324,7 +330,7 @@ impl Handle {
     ) -> Result<O, SdkError<E>> {
         let config = &self.inner.config;
         let (parts, body) = request.into_parts();
-        let target = self.target::<E>(&parts.uri)?;
+        let target = self.target::<E>(&parts.uri, parts.extensions.get::<HostPrefix>())?;
         let max_attempts = config.retry().max_attempts.max(1);
         let attempt_timeout = config.timeouts().attempt;
         let invocation_id = HeaderValue::from_str(invocation_id)

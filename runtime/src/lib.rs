@@ -23,7 +23,7 @@ pub use types::{BigDecimal, BigInteger, Blob, DateTime, Document, Redacted, Time
 pub use bytes;
 pub use http;
 
-pub use client::{Handle, OperationMeta, RetryableError, ServiceMeta};
+pub use client::{Handle, HostPrefix, OperationMeta, RetryableError, ServiceMeta};
 pub use config::{Config, ConfigBuilder, TimeoutConfig};
 pub use credentials::{Credentials, CredentialsError, EnvironmentCredentials, ProvideCredentials};
 pub use error::{

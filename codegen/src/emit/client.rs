@@ -465,6 +465,35 @@ fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStr
     } else {
         quote!()
     };
+    let host_prefix = op.host_prefix.as_ref().map(|segments| {
+        let parts = segments.iter().map(|seg| match seg {
+            UriSegment::Literal(l) => quote!(prefix.push_str(#l);),
+            UriSegment::Label { member, .. } => {
+                let Some(field) = input.and_then(|s| s.fields.iter().find(|f| &f.member == member)) else { return quote!() };
+                let fname = ident(&field.name);
+                let msg = format!("the host label `{member}` must be 1 to 63 letters, digits or hyphens");
+                let access = if field.presence == Presence::Optional {
+                    quote!(let value = input.#fname.as_deref().unwrap_or_default();)
+                } else {
+                    quote!(let value = input.#fname.as_str();)
+                };
+                quote! {
+                    {
+                        #access
+                        if value.is_empty() || value.len() > 63 || !value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+                            return ::std::result::Result::Err(bad_request(::std::string::String::from(#msg)));
+                        }
+                        prefix.push_str(value);
+                    }
+                }
+            }
+        });
+        quote! {
+            let mut prefix = ::std::string::String::new();
+            #(#parts)*
+            request.extensions_mut().insert(::awslim_runtime::HostPrefix(prefix));
+        }
+    });
     let (ct_mut, ct_apply) = if payload.is_some() {
         (
             quote!(let mut content_type: ::std::option::Option<&'static str> = ::std::option::Option::None;),
@@ -497,6 +526,7 @@ fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStr
             *request.uri_mut() = ::awslim_runtime::http::Uri::try_from(uri).map_err(|e| bad_request(::std::format!("URI: {}", e)))?;
             #ct_apply
             #header_apply
+            #host_prefix
             ::std::result::Result::Ok(request)
         }
     }
@@ -623,10 +653,11 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
         let f = de_fn(&e.type_name);
         quote! {
             ::std::option::Option::Some(#code) => {
-                let body = ::awslim_runtime::json::parse_body(response.body())?;
-                let mut error = crate::json::#f(&body)?;
-                error.meta = meta;
-                #err_name::#t(error)
+                // A body that cannot be read still leaves the code, status and request id.
+                match ::awslim_runtime::json::parse_body(response.body()).and_then(|body| crate::json::#f(&body)) {
+                    ::std::result::Result::Ok(error) => #err_name::#t(error.with_meta(meta)),
+                    ::std::result::Result::Err(_) => #err_name::Unhandled(::awslim_runtime::UnhandledError::new(meta)),
+                }
             }
         }
     });

@@ -120,34 +120,84 @@ pub(crate) fn parse(
         let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);
         let error = match meta.code() {
             ::std::option::Option::Some("InternalServiceException") => {
-                let body = ::awslim_runtime::json::parse_body(response.body())?;
-                let mut error = crate::json::de_internal_service_exception(&body)?;
-                error.meta = meta;
-                StartWebRtcContactError::InternalServiceException(error)
+                match ::awslim_runtime::json::parse_body(response.body())
+                    .and_then(|body| crate::json::de_internal_service_exception(&body))
+                {
+                    ::std::result::Result::Ok(error) => {
+                        StartWebRtcContactError::InternalServiceException(
+                            error.with_meta(meta),
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        StartWebRtcContactError::Unhandled(
+                            ::awslim_runtime::UnhandledError::new(meta),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("InvalidParameterException") => {
-                let body = ::awslim_runtime::json::parse_body(response.body())?;
-                let mut error = crate::json::de_invalid_parameter_exception(&body)?;
-                error.meta = meta;
-                StartWebRtcContactError::InvalidParameterException(error)
+                match ::awslim_runtime::json::parse_body(response.body())
+                    .and_then(|body| crate::json::de_invalid_parameter_exception(&body))
+                {
+                    ::std::result::Result::Ok(error) => {
+                        StartWebRtcContactError::InvalidParameterException(
+                            error.with_meta(meta),
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        StartWebRtcContactError::Unhandled(
+                            ::awslim_runtime::UnhandledError::new(meta),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("InvalidRequestException") => {
-                let body = ::awslim_runtime::json::parse_body(response.body())?;
-                let mut error = crate::json::de_invalid_request_exception(&body)?;
-                error.meta = meta;
-                StartWebRtcContactError::InvalidRequestException(error)
+                match ::awslim_runtime::json::parse_body(response.body())
+                    .and_then(|body| crate::json::de_invalid_request_exception(&body))
+                {
+                    ::std::result::Result::Ok(error) => {
+                        StartWebRtcContactError::InvalidRequestException(
+                            error.with_meta(meta),
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        StartWebRtcContactError::Unhandled(
+                            ::awslim_runtime::UnhandledError::new(meta),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("LimitExceededException") => {
-                let body = ::awslim_runtime::json::parse_body(response.body())?;
-                let mut error = crate::json::de_limit_exceeded_exception(&body)?;
-                error.meta = meta;
-                StartWebRtcContactError::LimitExceededException(error)
+                match ::awslim_runtime::json::parse_body(response.body())
+                    .and_then(|body| crate::json::de_limit_exceeded_exception(&body))
+                {
+                    ::std::result::Result::Ok(error) => {
+                        StartWebRtcContactError::LimitExceededException(
+                            error.with_meta(meta),
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        StartWebRtcContactError::Unhandled(
+                            ::awslim_runtime::UnhandledError::new(meta),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("ResourceNotFoundException") => {
-                let body = ::awslim_runtime::json::parse_body(response.body())?;
-                let mut error = crate::json::de_resource_not_found_exception(&body)?;
-                error.meta = meta;
-                StartWebRtcContactError::ResourceNotFoundException(error)
+                match ::awslim_runtime::json::parse_body(response.body())
+                    .and_then(|body| crate::json::de_resource_not_found_exception(&body))
+                {
+                    ::std::result::Result::Ok(error) => {
+                        StartWebRtcContactError::ResourceNotFoundException(
+                            error.with_meta(meta),
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        StartWebRtcContactError::Unhandled(
+                            ::awslim_runtime::UnhandledError::new(meta),
+                        )
+                    }
+                }
             }
             _ => {
                 StartWebRtcContactError::Unhandled(

@@ -151,22 +151,46 @@ pub(crate) fn parse(
         let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);
         let error = match meta.code() {
             ::std::option::Option::Some("InternalFailure") => {
-                let body = ::awslim_runtime::json::parse_body(response.body())?;
-                let mut error = crate::json::de_internal_failure(&body)?;
-                error.meta = meta;
-                GetThingError::InternalFailure(error)
+                match ::awslim_runtime::json::parse_body(response.body())
+                    .and_then(|body| crate::json::de_internal_failure(&body))
+                {
+                    ::std::result::Result::Ok(error) => {
+                        GetThingError::InternalFailure(error.with_meta(meta))
+                    }
+                    ::std::result::Result::Err(_) => {
+                        GetThingError::Unhandled(
+                            ::awslim_runtime::UnhandledError::new(meta),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("ThingNotFound") => {
-                let body = ::awslim_runtime::json::parse_body(response.body())?;
-                let mut error = crate::json::de_thing_not_found(&body)?;
-                error.meta = meta;
-                GetThingError::ThingNotFound(error)
+                match ::awslim_runtime::json::parse_body(response.body())
+                    .and_then(|body| crate::json::de_thing_not_found(&body))
+                {
+                    ::std::result::Result::Ok(error) => {
+                        GetThingError::ThingNotFound(error.with_meta(meta))
+                    }
+                    ::std::result::Result::Err(_) => {
+                        GetThingError::Unhandled(
+                            ::awslim_runtime::UnhandledError::new(meta),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("Throttled") => {
-                let body = ::awslim_runtime::json::parse_body(response.body())?;
-                let mut error = crate::json::de_throttled(&body)?;
-                error.meta = meta;
-                GetThingError::Throttled(error)
+                match ::awslim_runtime::json::parse_body(response.body())
+                    .and_then(|body| crate::json::de_throttled(&body))
+                {
+                    ::std::result::Result::Ok(error) => {
+                        GetThingError::Throttled(error.with_meta(meta))
+                    }
+                    ::std::result::Result::Err(_) => {
+                        GetThingError::Unhandled(
+                            ::awslim_runtime::UnhandledError::new(meta),
+                        )
+                    }
+                }
             }
             _ => GetThingError::Unhandled(::awslim_runtime::UnhandledError::new(meta)),
         };

@@ -176,22 +176,46 @@ pub(crate) fn parse(
         let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);
         let error = match meta.code() {
             ::std::option::Option::Some("InternalFailure") => {
-                let body = ::awslim_runtime::json::parse_body(response.body())?;
-                let mut error = crate::json::de_internal_failure(&body)?;
-                error.meta = meta;
-                PutThingError::InternalFailure(error)
+                match ::awslim_runtime::json::parse_body(response.body())
+                    .and_then(|body| crate::json::de_internal_failure(&body))
+                {
+                    ::std::result::Result::Ok(error) => {
+                        PutThingError::InternalFailure(error.with_meta(meta))
+                    }
+                    ::std::result::Result::Err(_) => {
+                        PutThingError::Unhandled(
+                            ::awslim_runtime::UnhandledError::new(meta),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("Throttled") => {
-                let body = ::awslim_runtime::json::parse_body(response.body())?;
-                let mut error = crate::json::de_throttled(&body)?;
-                error.meta = meta;
-                PutThingError::Throttled(error)
+                match ::awslim_runtime::json::parse_body(response.body())
+                    .and_then(|body| crate::json::de_throttled(&body))
+                {
+                    ::std::result::Result::Ok(error) => {
+                        PutThingError::Throttled(error.with_meta(meta))
+                    }
+                    ::std::result::Result::Err(_) => {
+                        PutThingError::Unhandled(
+                            ::awslim_runtime::UnhandledError::new(meta),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("ValidationFailure") => {
-                let body = ::awslim_runtime::json::parse_body(response.body())?;
-                let mut error = crate::json::de_validation_failure(&body)?;
-                error.meta = meta;
-                PutThingError::ValidationFailure(error)
+                match ::awslim_runtime::json::parse_body(response.body())
+                    .and_then(|body| crate::json::de_validation_failure(&body))
+                {
+                    ::std::result::Result::Ok(error) => {
+                        PutThingError::ValidationFailure(error.with_meta(meta))
+                    }
+                    ::std::result::Result::Err(_) => {
+                        PutThingError::Unhandled(
+                            ::awslim_runtime::UnhandledError::new(meta),
+                        )
+                    }
+                }
             }
             _ => PutThingError::Unhandled(::awslim_runtime::UnhandledError::new(meta)),
         };

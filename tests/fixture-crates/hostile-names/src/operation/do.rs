@@ -101,10 +101,16 @@ pub(crate) fn parse(
         let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);
         let error = match meta.code() {
             ::std::option::Option::Some("Error") => {
-                let body = ::awslim_runtime::json::parse_body(response.body())?;
-                let mut error = crate::json::de_error(&body)?;
-                error.meta = meta;
-                DoError::Error(error)
+                match ::awslim_runtime::json::parse_body(response.body())
+                    .and_then(|body| crate::json::de_error(&body))
+                {
+                    ::std::result::Result::Ok(error) => {
+                        DoError::Error(error.with_meta(meta))
+                    }
+                    ::std::result::Result::Err(_) => {
+                        DoError::Unhandled(::awslim_runtime::UnhandledError::new(meta))
+                    }
+                }
             }
             _ => DoError::Unhandled(::awslim_runtime::UnhandledError::new(meta)),
         };
