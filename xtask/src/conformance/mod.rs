@@ -82,6 +82,7 @@ pub fn run_all(root: &Path, shared: Option<PathBuf>) -> Result<ExitCode, String>
     let mut reports = vec![sigv4::run(&shared.join("conformance/sigv4/v4"))];
     reports.extend(endpoints::run(&shared));
     reports.push(breadth(root, &shared));
+    reports.push(restjson::run(root, &shared));
     for r in &reports {
         print_report(r);
     }
