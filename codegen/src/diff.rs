@@ -269,7 +269,12 @@ impl<'m> Side<'m> {
             }
         }
         let mut input_shapes = BTreeSet::new();
-        let mut stack: Vec<String> = krate.operations.iter().filter_map(|op| model.shape(&op.id)).filter_map(|s| s.relations.input.clone()).collect();
+        let mut stack: Vec<String> = krate
+            .operations
+            .iter()
+            .filter_map(|op| model.shape(&op.id))
+            .filter_map(|s| s.relations.input.clone())
+            .collect();
         while let Some(id) = stack.pop() {
             let Some(shape) = model.shape(&id) else { continue };
             if input_shapes.insert(id) {
@@ -473,9 +478,13 @@ fn trait_change_text(id: &str, old: Option<&Value>, new: Option<&Value>) -> Stri
                 return format!("{a} changed to {b}");
             }
             let changed: Vec<&String> = match (o, n) {
-                (Value::Object(x), Value::Object(y)) => {
-                    x.keys().chain(y.keys()).filter(|k| x.get(*k) != y.get(*k)).collect::<BTreeSet<_>>().into_iter().collect()
-                }
+                (Value::Object(x), Value::Object(y)) => x
+                    .keys()
+                    .chain(y.keys())
+                    .filter(|k| x.get(*k) != y.get(*k))
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
                 _ => Vec::new(),
             };
             if changed.is_empty() {
@@ -521,50 +530,126 @@ fn bounds_change(id: &str, old: Option<&Value>, new: Option<&Value>, keys: &[&st
 }
 
 const TIGHTENED: &str = "values the validators accepted before are now rejected before the request is sent";
-const LOOSENED: &str = "the validators now accept values they rejected before; check that the service really accepts them";
+const LOOSENED: &str =
+    "the validators now accept values they rejected before; check that the service really accepts them";
 
 /// Classifies a change of one trait (`old` != `new`). `member` is set for traits on members.
 fn classify_trait(id: &str, old: Option<&Value>, new: Option<&Value>, member: Option<&str>) -> Finding {
     let text = trait_change_text(id, old, new);
     match id {
-        model::DOCUMENTATION => finding(ChangeKind::Documentation, Severity::Safe, "documentation changed", "doc comments only"),
-        _ if INERT_TRAITS.contains(&id) => finding(ChangeKind::TraitChanged, Severity::Safe, text, "the generated code does not depend on this trait"),
+        model::DOCUMENTATION => {
+            finding(ChangeKind::Documentation, Severity::Safe, "documentation changed", "doc comments only")
+        }
+        _ if INERT_TRAITS.contains(&id) => {
+            finding(ChangeKind::TraitChanged, Severity::Safe, text, "the generated code does not depend on this trait")
+        }
         model::LENGTH | model::RANGE | model::TOTAL_UTF8_BYTES => {
             let keys: &[&str] = if id == model::TOTAL_UTF8_BYTES { &["max"] } else { &["min", "max"] };
             match bounds_change(id, old, new, keys) {
-                (true, _) => finding(ChangeKind::ConstraintTightened, Severity::Breaking, format!("{text} (tightened)"), TIGHTENED),
-                (false, true) => finding(ChangeKind::ConstraintLoosened, Severity::NeedsAttention, format!("{text} (loosened)"), LOOSENED),
+                (true, _) => finding(
+                    ChangeKind::ConstraintTightened,
+                    Severity::Breaking,
+                    format!("{text} (tightened)"),
+                    TIGHTENED,
+                ),
+                (false, true) => finding(
+                    ChangeKind::ConstraintLoosened,
+                    Severity::NeedsAttention,
+                    format!("{text} (loosened)"),
+                    LOOSENED,
+                ),
                 (false, false) => finding(ChangeKind::TraitChanged, Severity::Safe, text, "the bounds are the same"),
             }
         }
         model::PATTERN | model::UNIQUE_ITEMS => match new {
-            Some(_) => finding(ChangeKind::ConstraintTightened, Severity::Breaking, format!("{text} (tightened)"), TIGHTENED),
-            None => finding(ChangeKind::ConstraintLoosened, Severity::NeedsAttention, format!("{text} (loosened)"), LOOSENED),
+            Some(_) => {
+                finding(ChangeKind::ConstraintTightened, Severity::Breaking, format!("{text} (tightened)"), TIGHTENED)
+            }
+            None => finding(
+                ChangeKind::ConstraintLoosened,
+                Severity::NeedsAttention,
+                format!("{text} (loosened)"),
+                LOOSENED,
+            ),
         },
         model::SENSITIVE => match new {
-            Some(_) => finding(ChangeKind::SensitiveAdded, Severity::NeedsAttention, text, "values are now redacted in `Debug` output; security review: were they logged before?"),
-            None => finding(ChangeKind::SensitiveRemoved, Severity::NeedsAttention, text, "values are no longer redacted in `Debug` output and can end up in logs; security review"),
+            Some(_) => finding(
+                ChangeKind::SensitiveAdded,
+                Severity::NeedsAttention,
+                text,
+                "values are now redacted in `Debug` output; security review: were they logged before?",
+            ),
+            None => finding(
+                ChangeKind::SensitiveRemoved,
+                Severity::NeedsAttention,
+                text,
+                "values are no longer redacted in `Debug` output and can end up in logs; security review",
+            ),
         },
         model::IDEMPOTENCY_TOKEN => finding(
             ChangeKind::IdempotencyTokenChanged,
             Severity::NeedsAttention,
             text,
-            if new.is_some() { "the client now fills the member with a fresh token when it is not set, which changes retry semantics" } else { "the client no longer fills in a token; retries are no longer deduplicated unless callers set one" },
+            if new.is_some() {
+                "the client now fills the member with a fresh token when it is not set, which changes retry semantics"
+            } else {
+                "the client no longer fills in a token; retries are no longer deduplicated unless callers set one"
+            },
         ),
-        model::DEFAULT => finding(ChangeKind::DefaultChanged, Severity::NeedsAttention, text, "values that are not set now mean something else"),
-        model::TIMESTAMP_FORMAT => finding(ChangeKind::TimestampFormatChanged, Severity::NeedsAttention, text, "timestamps travel in a different format; the generated code follows, but check the service agrees"),
-        model::SPARSE => finding(ChangeKind::SparseChanged, Severity::Breaking, text, "the Rust type changes between `T` and `Option<T>` items"),
-        model::ERROR | model::HTTP_ERROR | model::RETRYABLE => finding(ChangeKind::ErrorInfoChanged, Severity::NeedsAttention, text, "how the error is classified or retried changes"),
-        model::HTTP_LABEL | model::HTTP_QUERY | model::HTTP_QUERY_PARAMS | model::HTTP_HEADER | model::HTTP_PREFIX_HEADERS | model::HTTP_PAYLOAD | model::HTTP_RESPONSE_CODE => {
-            finding(ChangeKind::HttpBindingChanged, Severity::Breaking, text, "the value travels in a different part of the HTTP message")
-        }
-        model::REQUIRED | model::CLIENT_OPTIONAL => {
-            finding(ChangeKind::TraitChanged, Severity::NeedsAttention, text, if member.is_some() { "presence changes" } else { "a trait on the shape changed" })
-        }
-        model::ENDPOINT_RULE_SET | model::SIGV4 | model::AWS_SERVICE | model::REST_JSON1 => {
-            finding(ChangeKind::ServiceChanged, Severity::NeedsAttention, text, "how the client finds, signs or talks to the service changes")
-        }
-        _ => finding(ChangeKind::TraitChanged, Severity::NeedsAttention, text, "the generator does not interpret this trait; check whether the change matters"),
+        model::DEFAULT => finding(
+            ChangeKind::DefaultChanged,
+            Severity::NeedsAttention,
+            text,
+            "values that are not set now mean something else",
+        ),
+        model::TIMESTAMP_FORMAT => finding(
+            ChangeKind::TimestampFormatChanged,
+            Severity::NeedsAttention,
+            text,
+            "timestamps travel in a different format; the generated code follows, but check the service agrees",
+        ),
+        model::SPARSE => finding(
+            ChangeKind::SparseChanged,
+            Severity::Breaking,
+            text,
+            "the Rust type changes between `T` and `Option<T>` items",
+        ),
+        model::ERROR | model::HTTP_ERROR | model::RETRYABLE => finding(
+            ChangeKind::ErrorInfoChanged,
+            Severity::NeedsAttention,
+            text,
+            "how the error is classified or retried changes",
+        ),
+        model::HTTP_LABEL
+        | model::HTTP_QUERY
+        | model::HTTP_QUERY_PARAMS
+        | model::HTTP_HEADER
+        | model::HTTP_PREFIX_HEADERS
+        | model::HTTP_PAYLOAD
+        | model::HTTP_RESPONSE_CODE => finding(
+            ChangeKind::HttpBindingChanged,
+            Severity::Breaking,
+            text,
+            "the value travels in a different part of the HTTP message",
+        ),
+        model::REQUIRED | model::CLIENT_OPTIONAL => finding(
+            ChangeKind::TraitChanged,
+            Severity::NeedsAttention,
+            text,
+            if member.is_some() { "presence changes" } else { "a trait on the shape changed" },
+        ),
+        model::ENDPOINT_RULE_SET | model::SIGV4 | model::AWS_SERVICE | model::REST_JSON1 => finding(
+            ChangeKind::ServiceChanged,
+            Severity::NeedsAttention,
+            text,
+            "how the client finds, signs or talks to the service changes",
+        ),
+        _ => finding(
+            ChangeKind::TraitChanged,
+            Severity::NeedsAttention,
+            text,
+            "the generator does not interpret this trait; check whether the change matters",
+        ),
     }
 }
 
@@ -603,13 +688,24 @@ fn is_named(kind: ShapeKind) -> bool {
 
 impl<'m> Differ<'m> {
     fn push(&mut self, shape: &str, member: Option<&str>, f: Finding, items: impl IntoIterator<Item = String>) {
-        self.changes.push(Change { shape: shape.to_owned(), member: member.map(str::to_owned), kind: f.kind, severity: f.severity, summary: f.summary, reason: f.reason, items: sorted(items) });
+        self.changes.push(Change {
+            shape: shape.to_owned(),
+            member: member.map(str::to_owned),
+            kind: f.kind,
+            severity: f.severity,
+            summary: f.summary,
+            reason: f.reason,
+            items: sorted(items),
+        });
     }
 
     fn run(&mut self) {
         let ids: BTreeSet<String> = self.old.shapes.union(&self.new.shapes).cloned().collect();
         for id in &ids {
-            let (o, n) = (self.old.shapes.contains(id).then(|| self.old.shape(id)).flatten(), self.new.shapes.contains(id).then(|| self.new.shape(id)).flatten());
+            let (o, n) = (
+                self.old.shapes.contains(id).then(|| self.old.shape(id)).flatten(),
+                self.new.shapes.contains(id).then(|| self.new.shape(id)).flatten(),
+            );
             let kind = o.or(n).map(|s| s.kind);
             match kind {
                 Some(ShapeKind::Operation) => self.operation(id),
@@ -630,7 +726,11 @@ impl<'m> Differ<'m> {
             let f = finding(
                 ChangeKind::ServiceChanged,
                 Severity::NeedsAttention,
-                format!("API version changed from `{}` to `{}`", o.relations.version.as_deref().unwrap_or(""), n.relations.version.as_deref().unwrap_or("")),
+                format!(
+                    "API version changed from `{}` to `{}`",
+                    o.relations.version.as_deref().unwrap_or(""),
+                    n.relations.version.as_deref().unwrap_or("")
+                ),
                 "the client reports a different API version",
             );
             self.push(&o.id, None, f, items.clone());
@@ -642,17 +742,32 @@ impl<'m> Differ<'m> {
         let (o, n) = (self.old.operation(id).cloned(), self.new.operation(id).cloned());
         match (o, n) {
             (Some(o), None) => {
-                let f = finding(ChangeKind::OperationRemoved, Severity::Breaking, format!("operation `{}` removed", o.name), format!("`Client::{}` and the module `operation::{}` are gone", o.module, o.module));
+                let f = finding(
+                    ChangeKind::OperationRemoved,
+                    Severity::Breaking,
+                    format!("operation `{}` removed", o.name),
+                    format!("`Client::{}` and the module `operation::{}` are gone", o.module, o.module),
+                );
                 self.push(id, None, f, [format!("Client::{}", o.module)]);
             }
             (None, Some(n)) => {
-                let f = finding(ChangeKind::OperationAdded, Severity::Safe, format!("new operation `{}`", n.name), "a new client method; nothing existing changes");
+                let f = finding(
+                    ChangeKind::OperationAdded,
+                    Severity::Safe,
+                    format!("new operation `{}`", n.name),
+                    "a new client method; nothing existing changes",
+                );
                 self.push(id, None, f, [format!("Client::{}", n.module)]);
             }
             (Some(o), Some(n)) => {
                 let method_item = format!("Client::{}", n.module);
                 let (os, ns) = (self.old.shape(id), self.new.shape(id));
-                let http = |s: Option<&Shape>, k: &str| s.and_then(|s| s.traits.get(model::HTTP)).and_then(|h| h.get(k)).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).unwrap_or_default();
+                let http = |s: Option<&Shape>, k: &str| {
+                    s.and_then(|s| s.traits.get(model::HTTP))
+                        .and_then(|h| h.get(k))
+                        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                        .unwrap_or_default()
+                };
                 let (om, nm) = (http(os, "method"), http(ns, "method"));
                 if om != nm {
                     let f = finding(ChangeKind::HttpMethodChanged, Severity::Breaking, format!("HTTP method changed from {om} to {nm}"), "requests go out with a different method; a service that still expects the old one rejects them");
@@ -660,20 +775,58 @@ impl<'m> Differ<'m> {
                 }
                 let (ou, nu) = (http(os, "uri"), http(ns, "uri"));
                 if ou != nu {
-                    let f = finding(ChangeKind::HttpUriChanged, Severity::Breaking, format!("HTTP URI changed from `{ou}` to `{nu}`"), "requests go to a different path; a service that still expects the old one rejects them");
+                    let f = finding(
+                        ChangeKind::HttpUriChanged,
+                        Severity::Breaking,
+                        format!("HTTP URI changed from `{ou}` to `{nu}`"),
+                        "requests go to a different path; a service that still expects the old one rejects them",
+                    );
                     self.push(id, None, f, [method_item.clone()]);
                 }
                 let (oc, nc) = (http(os, "code"), http(ns, "code"));
                 if oc != nc {
                     let show = |c: &str| if c.is_empty() { "200 (default)".to_owned() } else { c.to_owned() };
-                    let f = finding(ChangeKind::HttpCodeChanged, Severity::NeedsAttention, format!("HTTP success code changed from {} to {}", show(&oc), show(&nc)), "the client expects a different status code for success");
+                    let f = finding(
+                        ChangeKind::HttpCodeChanged,
+                        Severity::NeedsAttention,
+                        format!("HTTP success code changed from {} to {}", show(&oc), show(&nc)),
+                        "the client expects a different status code for success",
+                    );
                     self.push(id, None, f, [method_item.clone()]);
                 }
-                for (what, kind, ot, nt) in [("input", ChangeKind::InputChanged, &o.input, &n.input), ("output", ChangeKind::OutputChanged, &o.output, &n.output)] {
-                    let (oid, nid) = (os.and_then(|s| if what == "input" { s.relations.input.clone() } else { s.relations.output.clone() }), ns.and_then(|s| if what == "input" { s.relations.input.clone() } else { s.relations.output.clone() }));
+                for (what, kind, ot, nt) in [
+                    ("input", ChangeKind::InputChanged, &o.input, &n.input),
+                    ("output", ChangeKind::OutputChanged, &o.output, &n.output),
+                ] {
+                    let (oid, nid) = (
+                        os.and_then(|s| {
+                            if what == "input" {
+                                s.relations.input.clone()
+                            } else {
+                                s.relations.output.clone()
+                            }
+                        }),
+                        ns.and_then(|s| {
+                            if what == "input" {
+                                s.relations.input.clone()
+                            } else {
+                                s.relations.output.clone()
+                            }
+                        }),
+                    );
                     if oid != nid || ot != nt {
-                        let show = |t: &Option<String>| t.as_ref().map_or_else(|| "()".to_owned(), |t| format!("types::{t}"));
-                        let f = finding(kind, Severity::Breaking, format!("{what} changed from `{}` to `{}`", oid.as_deref().unwrap_or("smithy.api#Unit"), nid.as_deref().unwrap_or("smithy.api#Unit")), format!("the method's {what} type changes from `{}` to `{}`", show(ot), show(nt)));
+                        let show =
+                            |t: &Option<String>| t.as_ref().map_or_else(|| "()".to_owned(), |t| format!("types::{t}"));
+                        let f = finding(
+                            kind,
+                            Severity::Breaking,
+                            format!(
+                                "{what} changed from `{}` to `{}`",
+                                oid.as_deref().unwrap_or("smithy.api#Unit"),
+                                nid.as_deref().unwrap_or("smithy.api#Unit")
+                            ),
+                            format!("the method's {what} type changes from `{}` to `{}`", show(ot), show(nt)),
+                        );
                         self.push(id, None, f, [method_item.clone()]);
                     }
                 }
@@ -681,7 +834,12 @@ impl<'m> Differ<'m> {
                 let old_errors: BTreeSet<&String> = o.errors.iter().map(|e| &e.type_name).collect();
                 let new_errors: BTreeSet<&String> = n.errors.iter().map(|e| &e.type_name).collect();
                 for e in old_errors.difference(&new_errors) {
-                    let f = finding(ChangeKind::ErrorRemoved, Severity::Breaking, format!("error `{e}` removed"), format!("the variant `{}::{e}` is gone; code that matches on it stops compiling", o.error_name));
+                    let f = finding(
+                        ChangeKind::ErrorRemoved,
+                        Severity::Breaking,
+                        format!("error `{e}` removed"),
+                        format!("the variant `{}::{e}` is gone; code that matches on it stops compiling", o.error_name),
+                    );
                     self.push(id, None, f, [variant(&o, e)]);
                 }
                 for e in new_errors.difference(&old_errors) {
@@ -710,27 +868,52 @@ impl<'m> Differ<'m> {
             (Some(o), None) => {
                 if is_named(o.kind) {
                     let items: Vec<String> = self.old.type_item(id).into_iter().collect();
-                    let f = finding(ChangeKind::ShapeRemoved, Severity::Breaking, format!("{} removed from the generated crate", o.kind.name()), "the Rust type is gone; code that names it stops compiling");
+                    let f = finding(
+                        ChangeKind::ShapeRemoved,
+                        Severity::Breaking,
+                        format!("{} removed from the generated crate", o.kind.name()),
+                        "the Rust type is gone; code that names it stops compiling",
+                    );
                     self.push(id, None, f, items);
                 }
             }
             (None, Some(n)) => {
                 if is_named(n.kind) {
                     let items: Vec<String> = self.new.type_item(id).into_iter().collect();
-                    let f = finding(ChangeKind::ShapeAdded, Severity::Safe, format!("new {}", n.kind.name()), "a new Rust type; nothing existing changes");
+                    let f = finding(
+                        ChangeKind::ShapeAdded,
+                        Severity::Safe,
+                        format!("new {}", n.kind.name()),
+                        "a new Rust type; nothing existing changes",
+                    );
                     self.push(id, None, f, items);
                 }
             }
             (Some(o), Some(n)) if o.kind != n.kind => {
-                let items = sorted(self.shape_items(id).into_iter().chain(self.old.uses_of(id)).chain(self.new.uses_of(id)));
-                let f = finding(ChangeKind::ShapeKindChanged, Severity::Breaking, format!("changed from a {} to a {}", o.kind.name(), n.kind.name()), format!("values change type from `{}` to `{}`", self.old.type_text(id, 0), self.new.type_text(id, 0)));
+                let items =
+                    sorted(self.shape_items(id).into_iter().chain(self.old.uses_of(id)).chain(self.new.uses_of(id)));
+                let f = finding(
+                    ChangeKind::ShapeKindChanged,
+                    Severity::Breaking,
+                    format!("changed from a {} to a {}", o.kind.name(), n.kind.name()),
+                    format!(
+                        "values change type from `{}` to `{}`",
+                        self.old.type_text(id, 0),
+                        self.new.type_text(id, 0)
+                    ),
+                );
                 self.push(id, None, f, items);
             }
             (Some(o), Some(n)) => {
                 let items = self.shape_items(id);
                 if let (Some(old_name), Some(new_name)) = (self.old.type_item(id), self.new.type_item(id)) {
                     if old_name != new_name {
-                        let f = finding(ChangeKind::TypeRenamed, Severity::Breaking, format!("Rust type renamed from `{old_name}` to `{new_name}`"), "the service's `rename` changed; code that names the old type stops compiling");
+                        let f = finding(
+                            ChangeKind::TypeRenamed,
+                            Severity::Breaking,
+                            format!("Rust type renamed from `{old_name}` to `{new_name}`"),
+                            "the service's `rename` changed; code that names the old type stops compiling",
+                        );
                         self.push(id, None, f, items.clone());
                     }
                 }
@@ -753,7 +936,15 @@ impl<'m> Differ<'m> {
         }
     }
 
-    fn traits(&mut self, shape: &str, member: Option<&str>, old: &Traits, new: &Traits, skip: &[&str], items: Vec<String>) {
+    fn traits(
+        &mut self,
+        shape: &str,
+        member: Option<&str>,
+        old: &Traits,
+        new: &Traits,
+        skip: &[&str],
+        items: Vec<String>,
+    ) {
         let ids: BTreeSet<&String> = old.0.keys().chain(new.0.keys()).collect();
         for id in ids {
             if skip.contains(&id.as_str()) {
@@ -774,7 +965,9 @@ impl<'m> Differ<'m> {
     }
 
     fn order_changed(old: &[Member], new: &[Member]) -> bool {
-        let common = |a: &[Member], b: &[Member]| -> Vec<String> { a.iter().filter(|m| b.iter().any(|x| x.name == m.name)).map(|m| m.name.clone()).collect() };
+        let common = |a: &[Member], b: &[Member]| -> Vec<String> {
+            a.iter().filter(|m| b.iter().any(|x| x.name == m.name)).map(|m| m.name.clone()).collect()
+        };
         common(old, new) != common(new, old)
     }
 
@@ -784,7 +977,12 @@ impl<'m> Differ<'m> {
         for om in &o.members {
             if n.member(&om.name).is_none() {
                 let what = if is_struct { "member" } else { "union variant" };
-                let f = finding(ChangeKind::MemberRemoved, Severity::Breaking, format!("{what} removed"), "the Rust item is gone; code that uses it stops compiling and the value is no longer sent or read");
+                let f = finding(
+                    ChangeKind::MemberRemoved,
+                    Severity::Breaking,
+                    format!("{what} removed"),
+                    "the Rust item is gone; code that uses it stops compiling and the value is no longer sent or read",
+                );
                 self.push(id, Some(&om.name), f, self.old.member_item(id, &om.name));
             }
         }
@@ -795,27 +993,58 @@ impl<'m> Differ<'m> {
             let item = self.new.member_item(id, &nm.name);
             let ty = self.new.type_text(&nm.target, 0);
             let f = if !is_struct {
-                finding(ChangeKind::MemberAdded, Severity::Safe, format!("new union variant (`{ty}`)"), "unions are non-exhaustive; the value used to arrive as `Unknown`")
+                finding(
+                    ChangeKind::MemberAdded,
+                    Severity::Safe,
+                    format!("new union variant (`{ty}`)"),
+                    "unions are non-exhaustive; the value used to arrive as `Unknown`",
+                )
             } else {
                 let presence = self.new.field(id, &nm.name).map(|f| f.presence.clone());
                 let input = self.new.struct_usage(id).is_some_and(|u| u.input);
                 match presence {
-                    Some(Presence::Required) if input => finding(ChangeKind::MemberAdded, Severity::Breaking, format!("new required member (`{ty}`)"), "callers must now set it: building the value without it no longer compiles"),
-                    Some(Presence::Required) => finding(ChangeKind::MemberAdded, Severity::Safe, format!("new required member (`{ty}`), only in responses"), "a new field in a response type; the struct is non-exhaustive"),
-                    Some(Presence::Default(v)) => finding(ChangeKind::MemberAdded, Severity::Safe, format!("new member (`{ty}`) with default {v}"), "callers need not set it; the struct is non-exhaustive"),
-                    _ => finding(ChangeKind::MemberAdded, Severity::Safe, format!("new optional member (`Option<{ty}>`)"), "callers need not set it; the struct is non-exhaustive"),
+                    Some(Presence::Required) if input => finding(
+                        ChangeKind::MemberAdded,
+                        Severity::Breaking,
+                        format!("new required member (`{ty}`)"),
+                        "callers must now set it: building the value without it no longer compiles",
+                    ),
+                    Some(Presence::Required) => finding(
+                        ChangeKind::MemberAdded,
+                        Severity::Safe,
+                        format!("new required member (`{ty}`), only in responses"),
+                        "a new field in a response type; the struct is non-exhaustive",
+                    ),
+                    Some(Presence::Default(v)) => finding(
+                        ChangeKind::MemberAdded,
+                        Severity::Safe,
+                        format!("new member (`{ty}`) with default {v}"),
+                        "callers need not set it; the struct is non-exhaustive",
+                    ),
+                    _ => finding(
+                        ChangeKind::MemberAdded,
+                        Severity::Safe,
+                        format!("new optional member (`Option<{ty}>`)"),
+                        "callers need not set it; the struct is non-exhaustive",
+                    ),
                 }
             };
             self.push(id, Some(&nm.name), f, item);
         }
         for om in &o.members {
             if let Some(nm) = n.member(&om.name) {
-                let items: Vec<String> = self.old.member_item(id, &om.name).into_iter().chain(self.new.member_item(id, &nm.name)).collect();
+                let items: Vec<String> =
+                    self.old.member_item(id, &om.name).into_iter().chain(self.new.member_item(id, &nm.name)).collect();
                 self.member(id, om, nm, sorted(items), is_struct);
             }
         }
         if Self::order_changed(&o.members, &n.members) {
-            let f = finding(ChangeKind::MemberOrder, Severity::Safe, "member order changed", "members are matched by name; order does not affect the generated API");
+            let f = finding(
+                ChangeKind::MemberOrder,
+                Severity::Safe,
+                "member order changed",
+                "members are matched by name; order does not affect the generated API",
+            );
             self.push(id, None, f, self.shape_items(id));
         }
     }
@@ -841,9 +1070,19 @@ impl<'m> Differ<'m> {
             let (ot, nt) = (self.old.type_text(&o.target, 0), self.new.type_text(&n.target, 0));
             let summary = format!("target changed from `{}` to `{}`", o.target, n.target);
             let f = if ot != nt {
-                finding(ChangeKind::TargetChanged, Severity::Breaking, summary, format!("the Rust type changes from `{ot}` to `{nt}`"))
+                finding(
+                    ChangeKind::TargetChanged,
+                    Severity::Breaking,
+                    summary,
+                    format!("the Rust type changes from `{ot}` to `{nt}`"),
+                )
             } else {
-                finding(ChangeKind::TargetChanged, Severity::NeedsAttention, summary, format!("the Rust type stays `{ot}`; the new target's constraints and traits apply"))
+                finding(
+                    ChangeKind::TargetChanged,
+                    Severity::NeedsAttention,
+                    summary,
+                    format!("the Rust type stays `{ot}`; the new target's constraints and traits apply"),
+                )
             };
             self.push(shape, name, f, items.clone());
             (Self::effective(&self.old, o), Self::effective(&self.new, n))
@@ -855,31 +1094,77 @@ impl<'m> Differ<'m> {
             skip.extend(FIELD_TRAITS);
         }
         self.traits(shape, name, &old_traits, &new_traits, &skip, items.clone());
-        let json_name = |m: &Member| m.traits.get(model::JSON_NAME).and_then(Value::as_str).unwrap_or(&m.name).to_owned();
+        let json_name =
+            |m: &Member| m.traits.get(model::JSON_NAME).and_then(Value::as_str).unwrap_or(&m.name).to_owned();
         let (oj, nj) = (json_name(o), json_name(n));
         if oj != nj {
-            let f = finding(ChangeKind::JsonNameChanged, Severity::Breaking, format!("wire name changed from `{oj}` to `{nj}`"), "the JSON key changes: the client and a service on the other version no longer understand each other");
+            let f = finding(
+                ChangeKind::JsonNameChanged,
+                Severity::Breaking,
+                format!("wire name changed from `{oj}` to `{nj}`"),
+                "the JSON key changes: the client and a service on the other version no longer understand each other",
+            );
             self.push(shape, name, f, items.clone());
         }
         if !is_struct {
             return;
         }
-        let (Some(of), Some(nf)) = (self.old.field(shape, &o.name).cloned(), self.new.field(shape, &n.name).cloned()) else { return };
+        let (Some(of), Some(nf)) = (self.old.field(shape, &o.name).cloned(), self.new.field(shape, &n.name).cloned())
+        else {
+            return;
+        };
         if of.http != nf.http {
-            let f = finding(ChangeKind::HttpBindingChanged, Severity::Breaking, format!("HTTP binding changed from {} to {}", binding_text(&of.http), binding_text(&nf.http)), "the value travels in a different part of the HTTP message");
+            let f = finding(
+                ChangeKind::HttpBindingChanged,
+                Severity::Breaking,
+                format!("HTTP binding changed from {} to {}", binding_text(&of.http), binding_text(&nf.http)),
+                "the value travels in a different part of the HTTP message",
+            );
             self.push(shape, name, f, items.clone());
         }
         let ty = self.new.type_text(&n.target, 0);
         let f = match (&of.presence, &nf.presence) {
             (a, b) if a == b => None,
-            (Presence::Optional, Presence::Required) => Some(finding(ChangeKind::BecameRequired, Severity::Breaking, "became required", format!("callers must now set it, and the field changes from `Option<{ty}>` to `{ty}`"))),
-            (Presence::Default(v), Presence::Required) => Some(finding(ChangeKind::BecameRequired, Severity::Breaking, format!("became required (it defaulted to {v})"), "callers must now set it: building the value without it no longer compiles")),
-            (Presence::Optional, Presence::Default(v)) => Some(finding(ChangeKind::DefaultChanged, Severity::Breaking, format!("gained the default {v}"), format!("the field changes from `Option<{ty}>` to `{ty}`"))),
-            (a @ (Presence::Required | Presence::Default(_)), Presence::Optional) => Some(finding(ChangeKind::BecameOptional, Severity::Breaking, format!("became optional (was {})", presence_text(a)), format!("the field changes from `{ty}` to `Option<{ty}>`"))),
-            (Presence::Required, Presence::Default(v)) => Some(finding(ChangeKind::BecameOptional, Severity::NeedsAttention, format!("no longer required; defaults to {v}"), "callers may leave it out, and then the default is sent")),
+            (Presence::Optional, Presence::Required) => Some(finding(
+                ChangeKind::BecameRequired,
+                Severity::Breaking,
+                "became required",
+                format!("callers must now set it, and the field changes from `Option<{ty}>` to `{ty}`"),
+            )),
+            (Presence::Default(v), Presence::Required) => Some(finding(
+                ChangeKind::BecameRequired,
+                Severity::Breaking,
+                format!("became required (it defaulted to {v})"),
+                "callers must now set it: building the value without it no longer compiles",
+            )),
+            (Presence::Optional, Presence::Default(v)) => Some(finding(
+                ChangeKind::DefaultChanged,
+                Severity::Breaking,
+                format!("gained the default {v}"),
+                format!("the field changes from `Option<{ty}>` to `{ty}`"),
+            )),
+            (a @ (Presence::Required | Presence::Default(_)), Presence::Optional) => Some(finding(
+                ChangeKind::BecameOptional,
+                Severity::Breaking,
+                format!("became optional (was {})", presence_text(a)),
+                format!("the field changes from `{ty}` to `Option<{ty}>`"),
+            )),
+            (Presence::Required, Presence::Default(v)) => Some(finding(
+                ChangeKind::BecameOptional,
+                Severity::NeedsAttention,
+                format!("no longer required; defaults to {v}"),
+                "callers may leave it out, and then the default is sent",
+            )),
             (Presence::Default(a), Presence::Default(b)) => {
                 // A default inherited from the target is reported at the target.
-                (o.traits.get(model::DEFAULT) != n.traits.get(model::DEFAULT) || o.target != n.target).then(|| finding(ChangeKind::DefaultChanged, Severity::NeedsAttention, format!("default changed from {a} to {b}"), "values that are not set now mean something else"))
+                (o.traits.get(model::DEFAULT) != n.traits.get(model::DEFAULT) || o.target != n.target).then(|| {
+                    finding(
+                        ChangeKind::DefaultChanged,
+                        Severity::NeedsAttention,
+                        format!("default changed from {a} to {b}"),
+                        "values that are not set now mean something else",
+                    )
+                })
             }
             _ => None,
         };
@@ -898,11 +1183,21 @@ impl<'m> Differ<'m> {
             let old_item = self.old.variant_item(id, &value);
             if let Some(nm) = added.iter().find(|m| enum_value(m) == value && !renamed_new.contains(m.name.as_str())) {
                 renamed_new.insert(&nm.name);
-                let f = finding(ChangeKind::EnumVariantRenamed, Severity::Breaking, format!("member `{}` renamed to `{}` (value `{value}`)", om.name, nm.name), "the Rust variant is renamed; code that names the old one stops compiling");
+                let f = finding(
+                    ChangeKind::EnumVariantRenamed,
+                    Severity::Breaking,
+                    format!("member `{}` renamed to `{}` (value `{value}`)", om.name, nm.name),
+                    "the Rust variant is renamed; code that names the old one stops compiling",
+                );
                 self.push(id, Some(&om.name), f, old_item.into_iter().chain(self.new.variant_item(id, &value)));
                 continue;
             }
-            let f = finding(ChangeKind::EnumValueRemoved, Severity::Breaking, format!("value `{value}` removed"), "the variant is gone; code that names it stops compiling");
+            let f = finding(
+                ChangeKind::EnumValueRemoved,
+                Severity::Breaking,
+                format!("value `{value}` removed"),
+                "the variant is gone; code that names it stops compiling",
+            );
             self.push(id, Some(&om.name), f, old_item);
         }
         for nm in &added {
@@ -910,13 +1205,19 @@ impl<'m> Differ<'m> {
                 continue;
             }
             let value = enum_value(nm);
-            let f = finding(ChangeKind::EnumValueAdded, Severity::Safe, format!("new value `{value}`"), "enums are open and non-exhaustive; the value used to arrive as `Unknown`");
+            let f = finding(
+                ChangeKind::EnumValueAdded,
+                Severity::Safe,
+                format!("new value `{value}`"),
+                "enums are open and non-exhaustive; the value used to arrive as `Unknown`",
+            );
             self.push(id, Some(&nm.name), f, self.new.variant_item(id, &value));
         }
         for om in &o.members {
             let Some(nm) = n.member(&om.name) else { continue };
             let (ov, nv) = (enum_value(om), enum_value(nm));
-            let items: Vec<String> = self.old.variant_item(id, &ov).into_iter().chain(self.new.variant_item(id, &nv)).collect();
+            let items: Vec<String> =
+                self.old.variant_item(id, &ov).into_iter().chain(self.new.variant_item(id, &nv)).collect();
             if ov != nv {
                 let f = finding(ChangeKind::EnumValueChanged, Severity::Breaking, format!("wire value changed from `{ov}` to `{nv}`"), "the variant now sends and matches a different value; a service on the old version does not know it");
                 self.push(id, Some(&om.name), f, items.clone());
@@ -924,7 +1225,12 @@ impl<'m> Differ<'m> {
             self.traits(id, Some(&om.name), &om.traits, &nm.traits, &[model::ENUM_VALUE], sorted(items));
         }
         if Self::order_changed(&o.members, &n.members) {
-            let f = finding(ChangeKind::MemberOrder, Severity::Safe, "order of values changed", "values are matched by name; order does not affect the generated API");
+            let f = finding(
+                ChangeKind::MemberOrder,
+                Severity::Safe,
+                "order of values changed",
+                "values are matched by name; order does not affect the generated API",
+            );
             self.push(id, None, f, self.shape_items(id));
         }
     }
@@ -967,7 +1273,12 @@ impl Report {
         if self.is_empty() {
             return "no changes that affect the generated crate".to_owned();
         }
-        format!("{} breaking, {} needing attention, {} safe", self.count(Severity::Breaking), self.count(Severity::NeedsAttention), self.count(Severity::Safe))
+        format!(
+            "{} breaking, {} needing attention, {} safe",
+            self.count(Severity::Breaking),
+            self.count(Severity::NeedsAttention),
+            self.count(Severity::Safe)
+        )
     }
 
     /// Plain text for a terminal.
@@ -1000,12 +1311,25 @@ impl Report {
             let _ = writeln!(out, "\n**This change breaks users of the generated crate.**");
         }
         for (shape, changes) in self.by_shape() {
-            let _ = writeln!(out, "\n### `{shape}`\n\n| Severity | Member | Change | Why | Affects |\n|---|---|---|---|---|");
+            let _ = writeln!(
+                out,
+                "\n### `{shape}`\n\n| Severity | Member | Change | Why | Affects |\n|---|---|---|---|---|"
+            );
             for c in changes {
-                let severity = if c.severity == Severity::Breaking { "**breaking**".to_owned() } else { c.severity.label().to_owned() };
+                let severity = if c.severity == Severity::Breaking {
+                    "**breaking**".to_owned()
+                } else {
+                    c.severity.label().to_owned()
+                };
                 let member = c.member.as_deref().map(|m| format!("`{m}`")).unwrap_or_default();
                 let items: Vec<String> = c.items.iter().map(|i| format!("`{i}`")).collect();
-                let _ = writeln!(out, "| {severity} | {member} | {} | {} | {} |", cell(&c.summary), cell(&c.reason), items.join(", "));
+                let _ = writeln!(
+                    out,
+                    "| {severity} | {member} | {} | {} | {} |",
+                    cell(&c.summary),
+                    cell(&c.reason),
+                    items.join(", ")
+                );
             }
         }
         out

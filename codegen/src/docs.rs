@@ -100,11 +100,13 @@ impl Converter {
     fn tag(&mut self, raw: &str) {
         let closing = raw.starts_with('/');
         let body = raw.trim_start_matches('/').trim_end_matches('/');
-        let name: String = body.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+        let name: String =
+            body.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
         match (name.as_str(), closing) {
             ("p" | "div" | "note" | "important" | "dl" | "fullname" | "h1" | "h2" | "h3" | "h4", _) => {
                 // A paragraph that opens a list item continues the item's line.
-                let after_marker = self.current.trim_end().ends_with(['-', '.']) && !self.list_stack.is_empty() && !closing;
+                let after_marker =
+                    self.current.trim_end().ends_with(['-', '.']) && !self.list_stack.is_empty() && !closing;
                 if !after_marker {
                     self.end_block();
                 }
@@ -189,7 +191,8 @@ impl Converter {
         let mut lines = Vec::new();
         let mut previous_item = false;
         for block in self.blocks {
-            let is_item = block.trim_start().starts_with("- ") || block.trim_start().chars().next().is_some_and(|c| c.is_ascii_digit());
+            let is_item = block.trim_start().starts_with("- ")
+                || block.trim_start().chars().next().is_some_and(|c| c.is_ascii_digit());
             if !lines.is_empty() && (!is_item || !previous_item) {
                 lines.push(String::new());
             }

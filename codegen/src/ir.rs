@@ -55,8 +55,15 @@ pub enum Type {
     Struct(String),
     /// A generated union, by Rust name.
     Union(String),
-    List { item: Box<ValueType>, sparse: bool },
-    Map { key: Box<ValueType>, value: Box<ValueType>, sparse: bool },
+    List {
+        item: Box<ValueType>,
+        sparse: bool,
+    },
+    Map {
+        key: Box<ValueType>,
+        value: Box<ValueType>,
+        sparse: bool,
+    },
 }
 
 /// Constraint traits on a value.
@@ -201,7 +208,10 @@ pub struct Union {
 pub enum UriSegment {
     Literal(String),
     /// A label, by member name; greedy labels (`{Key+}`) keep `/`.
-    Label { member: String, greedy: bool },
+    Label {
+        member: String,
+        greedy: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -306,10 +316,20 @@ pub fn lower(model: &Model, selection: &Selection) -> Result<Crate, ModelErrors>
             _ => return Err(ModelErrors(vec![err(id, None, "is not a service shape in the model")])),
         },
         (None, [one]) => *one,
-        (None, []) => return Err(ModelErrors(vec![err("(model)", None, "the model has no service shape to generate a client for")])),
+        (None, []) => {
+            return Err(ModelErrors(vec![err(
+                "(model)",
+                None,
+                "the model has no service shape to generate a client for",
+            )]))
+        }
         (None, many) => {
             let ids: Vec<&str> = many.iter().map(|s| s.id.as_str()).collect();
-            return Err(ModelErrors(vec![err("(model)", None, format!("the model has several services ({}); choose one", ids.join(", ")))]));
+            return Err(ModelErrors(vec![err(
+                "(model)",
+                None,
+                format!("the model has several services ({}); choose one", ids.join(", ")),
+            )]));
         }
     };
     let unit = UNIT.get_or_init(|| Shape {
@@ -319,7 +339,8 @@ pub fn lower(model: &Model, selection: &Selection) -> Result<Crate, ModelErrors>
         traits: Traits::default(),
         relations: Default::default(),
     });
-    let mut lowering = Lowering { model, unit, rename: service.relations.rename.clone(), names: BTreeMap::new(), errors: Vec::new() };
+    let mut lowering =
+        Lowering { model, unit, rename: service.relations.rename.clone(), names: BTreeMap::new(), errors: Vec::new() };
     let result = lowering.run(service, selection);
     if lowering.errors.is_empty() {
         result.ok_or_else(|| ModelErrors(Vec::new()))
@@ -344,7 +365,8 @@ impl<'m> Lowering<'m> {
         let name = naming::type_name(&self.local_name(id));
         match self.names.get(&name) {
             Some(other) if other != id => {
-                let (a, b) = if other.as_str() < id { (other.clone(), id.to_owned()) } else { (id.to_owned(), other.clone()) };
+                let (a, b) =
+                    if other.as_str() < id { (other.clone(), id.to_owned()) } else { (id.to_owned(), other.clone()) };
                 self.errors.push(err(&a, None, format!("`{a}` and `{b}` both become the Rust type `{name}`; add a `rename` for one of them to the service")));
             }
             Some(_) => {}
@@ -377,12 +399,28 @@ impl<'m> Lowering<'m> {
             Some(wanted) => {
                 let mut picked = Vec::new();
                 for w in wanted {
-                    let found = all_ops.iter().find(|id| model::shape_name(id) == w || id.as_str() == w || naming::snake_case(model::shape_name(id)) == *w);
+                    let found = all_ops.iter().find(|id| {
+                        model::shape_name(id) == w
+                            || id.as_str() == w
+                            || naming::snake_case(model::shape_name(id)) == *w
+                    });
                     match found {
                         Some(id) => picked.push(id.clone()),
                         None => {
-                            let close: Vec<&str> = all_ops.iter().map(|id| model::shape_name(id)).filter(|n| n.to_ascii_lowercase().contains(&w.to_ascii_lowercase()) || w.to_ascii_lowercase().contains(&n.to_ascii_lowercase())).take(5).collect();
-                            let hint = if close.is_empty() { format!("it has {} operations", all_ops.len()) } else { format!("did you mean {}?", close.join(", ")) };
+                            let close: Vec<&str> = all_ops
+                                .iter()
+                                .map(|id| model::shape_name(id))
+                                .filter(|n| {
+                                    n.to_ascii_lowercase().contains(&w.to_ascii_lowercase())
+                                        || w.to_ascii_lowercase().contains(&n.to_ascii_lowercase())
+                                })
+                                .take(5)
+                                .collect();
+                            let hint = if close.is_empty() {
+                                format!("it has {} operations", all_ops.len())
+                            } else {
+                                format!("did you mean {}?", close.join(", "))
+                            };
                             self.errors.push(err(&service.id, None, format!("has no operation named `{w}`; {hint}")));
                         }
                     }
@@ -441,7 +479,11 @@ impl<'m> Lowering<'m> {
         for s in &mut structs {
             s.operation_output = operations.iter().any(|o| o.output.as_deref() == Some(s.name.as_str()));
             if s.operation_output && s.error.is_none() && s.fields.iter().any(|f| f.name == "request_id") {
-                self.errors.push(err(&s.id, None, "an operation output cannot have a member named `request_id` (the generator uses it)"));
+                self.errors.push(err(
+                    &s.id,
+                    None,
+                    "an operation output cannot have a member named `request_id` (the generator uses it)",
+                ));
             }
         }
         let mut krate = Crate { service: service_ir, operations, structs, enums, unions };
@@ -453,7 +495,11 @@ impl<'m> Lowering<'m> {
         let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
         for op in ops {
             if let Some(other) = seen.insert(&op.module, &op.id) {
-                self.errors.push(err(other, None, format!("`{other}` and `{}` both become the method `{}`", op.id, op.module)));
+                self.errors.push(err(
+                    other,
+                    None,
+                    format!("`{other}` and `{}` both become the method `{}`", op.id, op.module),
+                ));
             }
         }
     }
@@ -482,7 +528,8 @@ impl<'m> Lowering<'m> {
     fn service(&mut self, service: &Shape) -> Service {
         let aws = service.traits.get(model::AWS_SERVICE);
         let name = model::shape_name(&service.id).to_owned();
-        let sdk_id = aws.and_then(|a| a.get("sdkId")).and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| name.clone());
+        let sdk_id =
+            aws.and_then(|a| a.get("sdkId")).and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| name.clone());
         let endpoint_prefix = aws.and_then(|a| a.get("endpointPrefix")).and_then(Value::as_str);
         let signing_name = service
             .traits
@@ -493,8 +540,16 @@ impl<'m> Lowering<'m> {
             .map(str::to_owned)
             .unwrap_or_else(|| naming::snake_case(&sdk_id).replace('_', ""));
         if !service.traits.has(model::REST_JSON1) {
-            let protocols: Vec<&str> = service.traits.0.keys().filter(|k| k.starts_with("aws.protocols#")).map(String::as_str).collect();
-            self.errors.push(err(&service.id, None, format!("uses {}; only `aws.protocols#restJson1` is supported so far", if protocols.is_empty() { "no protocol trait".to_owned() } else { protocols.join(", ") })));
+            let protocols: Vec<&str> =
+                service.traits.0.keys().filter(|k| k.starts_with("aws.protocols#")).map(String::as_str).collect();
+            self.errors.push(err(
+                &service.id,
+                None,
+                format!(
+                    "uses {}; only `aws.protocols#restJson1` is supported so far",
+                    if protocols.is_empty() { "no protocol trait".to_owned() } else { protocols.join(", ") }
+                ),
+            ));
         }
         Service {
             id: service.id.clone(),
@@ -505,13 +560,18 @@ impl<'m> Lowering<'m> {
             title: service.traits.get("smithy.api#title").and_then(Value::as_str).map(str::to_owned),
             // serde_json's map is sorted, so this text does not depend on the file's key order;
             // pretty-printed so that a rule change reviews as a line diff.
-            endpoint_rule_set: service.traits.get(model::ENDPOINT_RULE_SET).map(|v| serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())),
+            endpoint_rule_set: service
+                .traits
+                .get(model::ENDPOINT_RULE_SET)
+                .map(|v| serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())),
             docs: docs_of(&service.traits),
         }
     }
 
     fn timestamp_format(&self, member_traits: Option<&Traits>, target: &Shape) -> TimestampFormat {
-        let raw = member_traits.and_then(|t| t.get(model::TIMESTAMP_FORMAT)).or_else(|| target.traits.get(model::TIMESTAMP_FORMAT));
+        let raw = member_traits
+            .and_then(|t| t.get(model::TIMESTAMP_FORMAT))
+            .or_else(|| target.traits.get(model::TIMESTAMP_FORMAT));
         match raw.and_then(Value::as_str) {
             Some("date-time") => TimestampFormat::DateTime,
             Some("http-date") => TimestampFormat::HttpDate,
@@ -536,7 +596,8 @@ impl<'m> Lowering<'m> {
         }
         constraints.unique_items = get(model::UNIQUE_ITEMS).is_some();
         constraints.total_utf8_bytes = get(model::TOTAL_UTF8_BYTES).and_then(|t| t.get("max")).and_then(Value::as_u64);
-        let mut sensitive = target.traits.has(model::SENSITIVE) || member_traits.is_some_and(|t| t.has(model::SENSITIVE));
+        let mut sensitive =
+            target.traits.has(model::SENSITIVE) || member_traits.is_some_and(|t| t.has(model::SENSITIVE));
         let ty = match target.kind {
             ShapeKind::String => Type::String,
             ShapeKind::Boolean => Type::Bool,
@@ -620,10 +681,18 @@ impl<'m> Lowering<'m> {
         for m in &shape.members {
             let fname = naming::field_name(&m.name);
             if let Some(other) = field_names.insert(fname.clone(), m.name.clone()) {
-                self.errors.push(err(&shape.id, Some(&m.name), format!("members `{other}` and `{}` both become the Rust field `{fname}`", m.name)));
+                self.errors.push(err(
+                    &shape.id,
+                    Some(&m.name),
+                    format!("members `{other}` and `{}` both become the Rust field `{fname}`", m.name),
+                ));
             }
             if error.is_some() && fname == "meta" {
-                self.errors.push(err(&shape.id, Some(&m.name), "an error structure member cannot be called `meta` (the generator uses it for the error metadata)"));
+                self.errors.push(err(
+                    &shape.id,
+                    Some(&m.name),
+                    "an error structure member cannot be called `meta` (the generator uses it for the error metadata)",
+                ));
             }
             let target = self.shape(&m.target);
             if target.kind == ShapeKind::Union && target.traits.has("smithy.api#streaming") {
@@ -631,7 +700,12 @@ impl<'m> Lowering<'m> {
             }
             let value = self.value_type(Some(&m.traits), &m.target, 0);
             let idempotency_token = m.traits.has(model::IDEMPOTENCY_TOKEN);
-            let default = m.traits.get(model::DEFAULT).or_else(|| target.traits.get(model::DEFAULT)).filter(|v| !v.is_null()).cloned();
+            let default = m
+                .traits
+                .get(model::DEFAULT)
+                .or_else(|| target.traits.get(model::DEFAULT))
+                .filter(|v| !v.is_null())
+                .cloned();
             let presence = if idempotency_token || m.traits.has(model::CLIENT_OPTIONAL) {
                 Presence::Optional
             } else if let Some(d) = default.filter(|_| !matches!(value.ty, Type::Document)) {
@@ -641,10 +715,16 @@ impl<'m> Lowering<'m> {
             } else {
                 Presence::Optional
             };
-            let boxed = matches!(target.kind, ShapeKind::Structure | ShapeKind::Union) && self.reaches_directly(&m.target, &shape.id);
+            let boxed = matches!(target.kind, ShapeKind::Structure | ShapeKind::Union)
+                && self.reaches_directly(&m.target, &shape.id);
             let http = http_binding(&m.traits);
             let mut docs = docs_of(&m.traits);
-            if docs.is_empty() && !matches!(target.kind, ShapeKind::Structure | ShapeKind::Union | ShapeKind::Enum | ShapeKind::IntEnum) {
+            if docs.is_empty()
+                && !matches!(
+                    target.kind,
+                    ShapeKind::Structure | ShapeKind::Union | ShapeKind::Enum | ShapeKind::IntEnum
+                )
+            {
                 docs = docs_of(&target.traits);
             }
             fields.push(Field {
@@ -679,8 +759,15 @@ impl<'m> Lowering<'m> {
         Some(ErrorInfo {
             code: self.local_name(&shape.id),
             server_fault: fault.as_str() == Some("server"),
-            http_status: shape.traits.get(model::HTTP_ERROR).and_then(Value::as_u64).and_then(|c| u16::try_from(c).ok()),
-            retryable: shape.traits.get(model::RETRYABLE).map(|r| r.get("throttling").and_then(Value::as_bool).unwrap_or(false)),
+            http_status: shape
+                .traits
+                .get(model::HTTP_ERROR)
+                .and_then(Value::as_u64)
+                .and_then(|c| u16::try_from(c).ok()),
+            retryable: shape
+                .traits
+                .get(model::RETRYABLE)
+                .map(|r| r.get("throttling").and_then(Value::as_bool).unwrap_or(false)),
         })
     }
 
@@ -691,11 +778,18 @@ impl<'m> Lowering<'m> {
         for m in &shape.members {
             let vname = naming::variant_name(&m.name);
             if let Some(other) = seen.insert(vname.clone(), m.name.clone()) {
-                self.errors.push(err(&shape.id, Some(&m.name), format!("members `{other}` and `{}` both become the variant `{vname}`", m.name)));
+                self.errors.push(err(
+                    &shape.id,
+                    Some(&m.name),
+                    format!("members `{other}` and `{}` both become the variant `{vname}`", m.name),
+                ));
             }
             let target = self.shape(&m.target);
-            let value = if m.target == "smithy.api#Unit" { None } else { Some(self.value_type(Some(&m.traits), &m.target, 0)) };
-            let boxed = matches!(target.kind, ShapeKind::Structure | ShapeKind::Union) && m.target != "smithy.api#Unit" && self.reaches_directly(&m.target, &shape.id);
+            let value =
+                if m.target == "smithy.api#Unit" { None } else { Some(self.value_type(Some(&m.traits), &m.target, 0)) };
+            let boxed = matches!(target.kind, ShapeKind::Structure | ShapeKind::Union)
+                && m.target != "smithy.api#Unit"
+                && self.reaches_directly(&m.target, &shape.id);
             variants.push(UnionVariant {
                 member: m.name.clone(),
                 json_name: m.traits.get(model::JSON_NAME).and_then(Value::as_str).unwrap_or(&m.name).to_owned(),
@@ -705,7 +799,15 @@ impl<'m> Lowering<'m> {
                 docs: docs_of(&m.traits),
             });
         }
-        Union { id: shape.id.clone(), name, docs: docs_of(&shape.traits), variants, sensitive: shape.traits.has(model::SENSITIVE), usage, needs_validation: false }
+        Union {
+            id: shape.id.clone(),
+            name,
+            docs: docs_of(&shape.traits),
+            variants,
+            sensitive: shape.traits.has(model::SENSITIVE),
+            usage,
+            needs_validation: false,
+        }
     }
 
     fn enumeration(&mut self, shape: &'m Shape) -> Enum {
@@ -721,14 +823,25 @@ impl<'m> Lowering<'m> {
             };
             let vname = naming::variant_name(&m.name);
             if let Some(other) = seen.insert(vname.clone(), m.name.clone()) {
-                self.errors.push(err(&shape.id, Some(&m.name), format!("members `{other}` and `{}` both become the variant `{vname}`", m.name)));
+                self.errors.push(err(
+                    &shape.id,
+                    Some(&m.name),
+                    format!("members `{other}` and `{}` both become the variant `{vname}`", m.name),
+                ));
             }
             variants.push(EnumVariant { name: vname, value, docs: docs_of(&m.traits) });
         }
         if int {
             variants.sort_by_key(|v| v.value.parse::<i64>().unwrap_or(0));
         }
-        Enum { id: shape.id.clone(), name, docs: docs_of(&shape.traits), variants, int, sensitive: shape.traits.has(model::SENSITIVE) }
+        Enum {
+            id: shape.id.clone(),
+            name,
+            docs: docs_of(&shape.traits),
+            variants,
+            int,
+            sensitive: shape.traits.has(model::SENSITIVE),
+        }
     }
 
     fn operation(&mut self, op: &'m Shape, service: &Shape) -> Option<Operation> {
@@ -748,9 +861,14 @@ impl<'m> Lowering<'m> {
                     Some(m) => (m.to_owned(), true),
                     None => (label.to_owned(), false),
                 };
-                let bound = input_shape.and_then(|s| s.member(&member)).is_some_and(|m| m.traits.has(model::HTTP_LABEL));
+                let bound =
+                    input_shape.and_then(|s| s.member(&member)).is_some_and(|m| m.traits.has(model::HTTP_LABEL));
                 if !bound {
-                    self.errors.push(err(&op.id, None, format!("the URI label `{{{label}}}` has no input member `{member}` with `@httpLabel`")));
+                    self.errors.push(err(
+                        &op.id,
+                        None,
+                        format!("the URI label `{{{label}}}` has no input member `{member}` with `@httpLabel`"),
+                    ));
                 }
                 path.push(UriSegment::Literal("/".to_owned()));
                 path.push(UriSegment::Label { member, greedy });
@@ -787,30 +905,47 @@ impl<'m> Lowering<'m> {
                 errors.push(OperationError { type_name: self.rust_type_name(id), info });
             }
         }
-        let host_prefix = op.traits.get("smithy.api#endpoint").and_then(|e| e.get("hostPrefix")).and_then(Value::as_str).map(|prefix| {
-            let mut segments = Vec::new();
-            let mut rest = prefix;
-            while let Some(start) = rest.find('{') {
-                if start > 0 {
-                    segments.push(UriSegment::Literal(rest[..start].to_owned()));
+        let host_prefix = op
+            .traits
+            .get("smithy.api#endpoint")
+            .and_then(|e| e.get("hostPrefix"))
+            .and_then(Value::as_str)
+            .map(|prefix| {
+                let mut segments = Vec::new();
+                let mut rest = prefix;
+                while let Some(start) = rest.find('{') {
+                    if start > 0 {
+                        segments.push(UriSegment::Literal(rest[..start].to_owned()));
+                    }
+                    let Some(end) = rest[start..].find('}') else {
+                        self.errors.push(err(
+                            &op.id,
+                            None,
+                            format!("the @endpoint hostPrefix {prefix:?} has an unclosed `{{`"),
+                        ));
+                        return segments;
+                    };
+                    let member = rest[start + 1..start + end].to_owned();
+                    let bound = input_shape
+                        .and_then(|s| s.member(&member))
+                        .is_some_and(|m| m.traits.has("smithy.api#hostLabel"));
+                    if !bound {
+                        self.errors.push(err(
+                            &op.id,
+                            None,
+                            format!(
+                                "the hostPrefix label `{{{member}}}` has no input member `{member}` with `@hostLabel`"
+                            ),
+                        ));
+                    }
+                    segments.push(UriSegment::Label { member, greedy: false });
+                    rest = &rest[start + end + 1..];
                 }
-                let Some(end) = rest[start..].find('}') else {
-                    self.errors.push(err(&op.id, None, format!("the @endpoint hostPrefix {prefix:?} has an unclosed `{{`")));
-                    return segments;
-                };
-                let member = rest[start + 1..start + end].to_owned();
-                let bound = input_shape.and_then(|s| s.member(&member)).is_some_and(|m| m.traits.has("smithy.api#hostLabel"));
-                if !bound {
-                    self.errors.push(err(&op.id, None, format!("the hostPrefix label `{{{member}}}` has no input member `{member}` with `@hostLabel`")));
+                if !rest.is_empty() {
+                    segments.push(UriSegment::Literal(rest.to_owned()));
                 }
-                segments.push(UriSegment::Label { member, greedy: false });
-                rest = &rest[start + end + 1..];
-            }
-            if !rest.is_empty() {
-                segments.push(UriSegment::Literal(rest.to_owned()));
-            }
-            segments
-        });
+                segments
+            });
         let name = model::shape_name(&op.id).to_owned();
         let module = naming::module_name(&name);
         Some(Operation {

@@ -39,7 +39,11 @@ pub enum Error {
 }
 
 /// Generates the crate for `selection` of `model`: relative path -> file contents.
-pub fn generate(model: &Model, selection: &Selection, options: &CrateOptions) -> Result<BTreeMap<String, String>, Error> {
+pub fn generate(
+    model: &Model,
+    selection: &Selection,
+    options: &CrateOptions,
+) -> Result<BTreeMap<String, String>, Error> {
     let krate = ir::lower(model, selection)?;
     Ok(emit::files(&krate, options)?)
 }

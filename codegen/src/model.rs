@@ -25,7 +25,12 @@ pub struct ModelError {
 
 impl ModelError {
     fn new(shape: &str, member: Option<&str>, message: impl Into<String>) -> Self {
-        ModelError { shape: shape.to_owned(), member: member.map(str::to_owned), pointer: None, message: message.into() }
+        ModelError {
+            shape: shape.to_owned(),
+            member: member.map(str::to_owned),
+            pointer: None,
+            message: message.into(),
+        }
     }
 
     fn at(mut self, pointer: impl Into<String>) -> Self {
@@ -357,13 +362,26 @@ impl Model {
                 }
             };
             let Some(top) = doc.as_object() else {
-                errors.push(ModelError::new(source.name, None, "the top level must be a JSON object with `smithy` and `shapes`"));
+                errors.push(ModelError::new(
+                    source.name,
+                    None,
+                    "the top level must be a JSON object with `smithy` and `shapes`",
+                ));
                 continue;
             };
             match top.get("smithy").and_then(Value::as_str) {
                 Some("1.0" | "1" | "2.0" | "2") => {}
-                Some(v) => errors.push(ModelError::new(source.name, None, format!("unsupported Smithy version `{v}` (expected 1.0 or 2.0)")).at("/smithy")),
-                None => errors.push(ModelError::new(source.name, None, "missing the `smithy` version string").at("/smithy")),
+                Some(v) => errors.push(
+                    ModelError::new(
+                        source.name,
+                        None,
+                        format!("unsupported Smithy version `{v}` (expected 1.0 or 2.0)"),
+                    )
+                    .at("/smithy"),
+                ),
+                None => {
+                    errors.push(ModelError::new(source.name, None, "missing the `smithy` version string").at("/smithy"))
+                }
             }
             let Some(raw_shapes) = top.get("shapes") else { continue };
             let Some(raw_shapes) = raw_shapes.as_object() else {
@@ -380,7 +398,10 @@ impl Model {
                     continue;
                 }
                 if !valid_shape_id(id) {
-                    errors.push(ModelError::new(id, None, "not a valid absolute shape ID (expected `namespace#Name`)").at(pointer));
+                    errors.push(
+                        ModelError::new(id, None, "not a valid absolute shape ID (expected `namespace#Name`)")
+                            .at(pointer),
+                    );
                     broken.insert(id.clone());
                     continue;
                 }
@@ -391,7 +412,14 @@ impl Model {
                         }
                         if let Some(existing) = shapes.get(id) {
                             if existing != &shape {
-                                errors.push(ModelError::new(id, None, format!("defined twice with different definitions (again in {})", source.name)).at(pointer));
+                                errors.push(
+                                    ModelError::new(
+                                        id,
+                                        None,
+                                        format!("defined twice with different definitions (again in {})", source.name),
+                                    )
+                                    .at(pointer),
+                                );
                             }
                         } else {
                             shapes.insert(id.clone(), shape);
@@ -411,14 +439,20 @@ impl Model {
                 None => (target.clone(), None),
             };
             let Some(shape) = shapes.get_mut(&shape_id) else {
-                errors.push(ModelError::new(&shape_id, member.as_deref(), "`apply` targets a shape that does not exist").at(pointer));
+                errors.push(
+                    ModelError::new(&shape_id, member.as_deref(), "`apply` targets a shape that does not exist")
+                        .at(pointer),
+                );
                 continue;
             };
             let slot = match &member {
                 Some(m) => match shape.members.iter_mut().find(|x| &x.name == m) {
                     Some(mm) => &mut mm.traits,
                     None => {
-                        errors.push(ModelError::new(&shape_id, Some(m), "`apply` targets a member that does not exist").at(pointer));
+                        errors.push(
+                            ModelError::new(&shape_id, Some(m), "`apply` targets a member that does not exist")
+                                .at(pointer),
+                        );
                         continue;
                     }
                 },
@@ -454,7 +488,11 @@ impl Model {
             self.check_traits(&shape.id, None, shape.kind, &shape.traits, errors);
             for member in &shape.members {
                 let Some(target) = self.shapes.get(&member.target) else {
-                    errors.push(ModelError::new(&shape.id, Some(&member.name), format!("targets `{}`, which is not defined", member.target)));
+                    errors.push(ModelError::new(
+                        &shape.id,
+                        Some(&member.name),
+                        format!("targets `{}`, which is not defined", member.target),
+                    ));
                     continue;
                 };
                 let enum_member = matches!(shape.kind, ShapeKind::Enum | ShapeKind::IntEnum);
@@ -462,11 +500,31 @@ impl Model {
                     continue;
                 }
                 if !target.kind.is_value() {
-                    errors.push(ModelError::new(&shape.id, Some(&member.name), format!("targets `{}`, {} {}; members must target a value shape", member.target, article(target.kind.name()), target.kind.name())));
+                    errors.push(ModelError::new(
+                        &shape.id,
+                        Some(&member.name),
+                        format!(
+                            "targets `{}`, {} {}; members must target a value shape",
+                            member.target,
+                            article(target.kind.name()),
+                            target.kind.name()
+                        ),
+                    ));
                     continue;
                 }
-                if shape.kind == ShapeKind::Map && member.name == "key" && !matches!(target.kind, ShapeKind::String | ShapeKind::Enum) {
-                    errors.push(ModelError::new(&shape.id, Some("key"), format!("map keys must target a string or enum shape, not the {} `{}`", target.kind.name(), member.target)));
+                if shape.kind == ShapeKind::Map
+                    && member.name == "key"
+                    && !matches!(target.kind, ShapeKind::String | ShapeKind::Enum)
+                {
+                    errors.push(ModelError::new(
+                        &shape.id,
+                        Some("key"),
+                        format!(
+                            "map keys must target a string or enum shape, not the {} `{}`",
+                            target.kind.name(),
+                            member.target
+                        ),
+                    ));
                 }
                 self.check_traits(&shape.id, Some(&member.name), target.kind, &member.traits, errors);
                 if let Some(default) = member.traits.get(DEFAULT) {
@@ -491,8 +549,16 @@ impl Model {
                         for id in ids {
                             match self.shapes.get(id) {
                                 Some(s) if s.kind == kind => {}
-                                Some(s) => errors.push(ModelError::new(&shape.id, None, format!("lists `{id}` as an {what}, but it is a {}", s.kind.name()))),
-                                None => errors.push(ModelError::new(&shape.id, None, format!("lists the {what} `{id}`, which is not defined"))),
+                                Some(s) => errors.push(ModelError::new(
+                                    &shape.id,
+                                    None,
+                                    format!("lists `{id}` as an {what}, but it is a {}", s.kind.name()),
+                                )),
+                                None => errors.push(ModelError::new(
+                                    &shape.id,
+                                    None,
+                                    format!("lists the {what} `{id}`, which is not defined"),
+                                )),
                             }
                         }
                     }
@@ -512,20 +578,36 @@ impl Model {
             let value = match (shape.kind, member.traits.get(ENUM_VALUE)) {
                 (ShapeKind::Enum, None) => member.name.clone(),
                 (ShapeKind::Enum, Some(Value::String(s))) => s.clone(),
-                (ShapeKind::IntEnum, Some(Value::Number(n))) if n.as_i64().is_some_and(|v| i32::try_from(v).is_ok()) => n.to_string(),
+                (ShapeKind::IntEnum, Some(Value::Number(n)))
+                    if n.as_i64().is_some_and(|v| i32::try_from(v).is_ok()) =>
+                {
+                    n.to_string()
+                }
                 (ShapeKind::IntEnum, None) => {
-                    errors.push(ModelError::new(&shape.id, Some(&member.name), "an intEnum member needs an integer `smithy.api#enumValue`"));
+                    errors.push(ModelError::new(
+                        &shape.id,
+                        Some(&member.name),
+                        "an intEnum member needs an integer `smithy.api#enumValue`",
+                    ));
                     continue;
                 }
                 (_, Some(v)) => {
                     let expected = if shape.kind == ShapeKind::Enum { "a string" } else { "a 32-bit integer" };
-                    errors.push(ModelError::new(&shape.id, Some(&member.name), format!("`smithy.api#enumValue` must be {expected}, found {v}")));
+                    errors.push(ModelError::new(
+                        &shape.id,
+                        Some(&member.name),
+                        format!("`smithy.api#enumValue` must be {expected}, found {v}"),
+                    ));
                     continue;
                 }
                 _ => continue,
             };
             if let Some(previous) = seen.insert(value.clone(), &member.name) {
-                errors.push(ModelError::new(&shape.id, Some(&member.name), format!("duplicate enum value `{value}` (also used by member `{previous}`)")));
+                errors.push(ModelError::new(
+                    &shape.id,
+                    Some(&member.name),
+                    format!("duplicate enum value `{value}` (also used by member `{previous}`)"),
+                ));
             }
         }
     }
@@ -535,21 +617,40 @@ impl Model {
             let Some(id) = id else { continue };
             match self.shapes.get(id) {
                 Some(s) if s.kind == ShapeKind::Structure => {}
-                Some(s) => errors.push(ModelError::new(&shape.id, None, format!("the {what} `{id}` must be a structure, not a {}", s.kind.name()))),
+                Some(s) => errors.push(ModelError::new(
+                    &shape.id,
+                    None,
+                    format!("the {what} `{id}` must be a structure, not a {}", s.kind.name()),
+                )),
                 None => errors.push(ModelError::new(&shape.id, None, format!("the {what} `{id}` is not defined"))),
             }
         }
         for id in &shape.relations.errors {
             match self.shapes.get(id) {
                 Some(s) if s.kind == ShapeKind::Structure && s.traits.has(ERROR) => {}
-                Some(s) if s.kind == ShapeKind::Structure => errors.push(ModelError::new(&shape.id, None, format!("the error `{id}` lacks the `smithy.api#error` trait"))),
-                Some(s) => errors.push(ModelError::new(&shape.id, None, format!("the error `{id}` must be a structure, not a {}", s.kind.name()))),
+                Some(s) if s.kind == ShapeKind::Structure => errors.push(ModelError::new(
+                    &shape.id,
+                    None,
+                    format!("the error `{id}` lacks the `smithy.api#error` trait"),
+                )),
+                Some(s) => errors.push(ModelError::new(
+                    &shape.id,
+                    None,
+                    format!("the error `{id}` must be a structure, not a {}", s.kind.name()),
+                )),
                 None => errors.push(ModelError::new(&shape.id, None, format!("the error `{id}` is not defined"))),
             }
         }
     }
 
-    fn check_traits(&self, shape: &str, member: Option<&str>, kind: ShapeKind, traits: &Traits, errors: &mut Vec<ModelError>) {
+    fn check_traits(
+        &self,
+        shape: &str,
+        member: Option<&str>,
+        kind: ShapeKind,
+        traits: &Traits,
+        errors: &mut Vec<ModelError>,
+    ) {
         let mut err = |msg: String| errors.push(ModelError::new(shape, member, msg));
         for (id, value) in &traits.0 {
             match id.as_str() {
@@ -572,14 +673,28 @@ impl Model {
                             err(format!("`{id}` property `{k}` must be {want}, found {v}"));
                         }
                     }
-                    if let (Some(min), Some(max)) = (obj.get("min").and_then(Value::as_f64), obj.get("max").and_then(Value::as_f64)) {
+                    if let (Some(min), Some(max)) =
+                        (obj.get("min").and_then(Value::as_f64), obj.get("max").and_then(Value::as_f64))
+                    {
                         if min > max {
                             err(format!("`{id}` has min {min} greater than max {max}"));
                         }
                     }
                     let applies = match id.as_str() {
-                        LENGTH => matches!(kind, ShapeKind::String | ShapeKind::Blob | ShapeKind::List | ShapeKind::Map),
-                        _ => matches!(kind, ShapeKind::Byte | ShapeKind::Short | ShapeKind::Integer | ShapeKind::Long | ShapeKind::Float | ShapeKind::Double | ShapeKind::BigInteger | ShapeKind::BigDecimal),
+                        LENGTH => {
+                            matches!(kind, ShapeKind::String | ShapeKind::Blob | ShapeKind::List | ShapeKind::Map)
+                        }
+                        _ => matches!(
+                            kind,
+                            ShapeKind::Byte
+                                | ShapeKind::Short
+                                | ShapeKind::Integer
+                                | ShapeKind::Long
+                                | ShapeKind::Float
+                                | ShapeKind::Double
+                                | ShapeKind::BigInteger
+                                | ShapeKind::BigDecimal
+                        ),
                     };
                     if !applies {
                         err(format!("`{id}` cannot apply to a {}", kind.name()));
@@ -671,7 +786,8 @@ impl Model {
                     let mut p: Vec<String> = path.clone();
                     p.push(format!("{at}${member}"));
                     if &target == start {
-                        let members: BTreeSet<String> = p.iter().map(|m| m.split('$').next().unwrap_or("").to_owned()).collect();
+                        let members: BTreeSet<String> =
+                            p.iter().map(|m| m.split('$').next().unwrap_or("").to_owned()).collect();
                         if members.iter().all(|m| !reported.contains(m)) && reported.insert(start.clone()) {
                             reported.extend(members);
                             let first = p.first().and_then(|s| s.split_once('$')).map(|(_, m)| m.to_owned());
@@ -707,8 +823,12 @@ fn check_default(shape: &str, member: &str, target: &Shape, default: &Value, err
     let ok = match target.kind {
         ShapeKind::String | ShapeKind::Enum | ShapeKind::Blob => default.is_string(),
         ShapeKind::Boolean => default.is_boolean(),
-        ShapeKind::Byte | ShapeKind::Short | ShapeKind::Integer | ShapeKind::Long | ShapeKind::IntEnum => default.is_i64(),
-        ShapeKind::Float | ShapeKind::Double | ShapeKind::BigInteger | ShapeKind::BigDecimal => default.is_number() || default.is_string(),
+        ShapeKind::Byte | ShapeKind::Short | ShapeKind::Integer | ShapeKind::Long | ShapeKind::IntEnum => {
+            default.is_i64()
+        }
+        ShapeKind::Float | ShapeKind::Double | ShapeKind::BigInteger | ShapeKind::BigDecimal => {
+            default.is_number() || default.is_string()
+        }
         ShapeKind::Timestamp => default.is_number() || default.is_string(),
         ShapeKind::List => default.as_array().is_some_and(Vec::is_empty),
         ShapeKind::Map => default.as_object().is_some_and(serde_json::Map::is_empty),
@@ -716,7 +836,11 @@ fn check_default(shape: &str, member: &str, target: &Shape, default: &Value, err
         _ => false,
     };
     if !ok && !default.is_null() {
-        errors.push(ModelError::new(shape, Some(member), format!("`smithy.api#default` value {default} does not fit the {} `{}`", target.kind.name(), target.id)));
+        errors.push(ModelError::new(
+            shape,
+            Some(member),
+            format!("`smithy.api#default` value {default} does not fit the {} `{}`", target.kind.name(), target.id),
+        ));
     }
 }
 
@@ -732,14 +856,16 @@ fn parse_traits(shape: &str, member: Option<&str>, raw: Option<&Value>, pointer:
             }
             Ok(traits)
         }
-        Some(other) => Err(ModelError::new(shape, member, format!("`traits` must be an object, found {other}")).at(format!("{pointer}/traits"))),
+        Some(other) => Err(ModelError::new(shape, member, format!("`traits` must be an object, found {other}"))
+            .at(format!("{pointer}/traits"))),
     }
 }
 
 fn target_of(shape: &str, member: Option<&str>, raw: &Value, pointer: &str) -> Result<String, ModelError> {
     match raw.get("target").and_then(Value::as_str) {
         Some(t) if valid_shape_id(t) => Ok(t.to_owned()),
-        Some(t) => Err(ModelError::new(shape, member, format!("target `{t}` is not an absolute shape ID")).at(format!("{pointer}/target"))),
+        Some(t) => Err(ModelError::new(shape, member, format!("target `{t}` is not an absolute shape ID"))
+            .at(format!("{pointer}/target"))),
         None => Err(ModelError::new(shape, member, "needs a `target` string").at(pointer)),
     }
 }
@@ -749,7 +875,12 @@ fn parse_member(shape: &str, name: &str, raw: &Value, pointer: &str) -> Result<M
         return Err(ModelError::new(shape, Some(name), "not a valid member name").at(pointer));
     }
     if !raw.is_object() {
-        return Err(ModelError::new(shape, Some(name), format!("a member must be an object with a `target`, found {raw}")).at(pointer));
+        return Err(ModelError::new(
+            shape,
+            Some(name),
+            format!("a member must be an object with a `target`, found {raw}"),
+        )
+        .at(pointer));
     }
     Ok(Member {
         name: name.to_owned(),
@@ -773,7 +904,10 @@ fn refs(shape: &str, raw: &Value, key: &str, pointer: &str, errors: &mut Vec<Mod
             })
             .collect(),
         Some(other) => {
-            errors.push(ModelError::new(shape, None, format!("`{key}` must be a list of references, found {other}")).at(format!("{pointer}/{key}")));
+            errors.push(
+                ModelError::new(shape, None, format!("`{key}` must be a list of references, found {other}"))
+                    .at(format!("{pointer}/{key}")),
+            );
             Vec::new()
         }
     }
@@ -786,7 +920,9 @@ fn parse_shape(id: &str, raw: &Value, pointer: &str) -> Result<(Shape, Vec<Strin
     };
     let type_name = obj.get("type").and_then(Value::as_str).unwrap_or("");
     let Some(kind) = ShapeKind::parse(type_name) else {
-        return Err(vec![ModelError::new(id, None, format!("unknown shape type `{type_name}`")).at(format!("{pointer}/type"))]);
+        return Err(vec![
+            ModelError::new(id, None, format!("unknown shape type `{type_name}`")).at(format!("{pointer}/type"))
+        ]);
     };
     let mut traits = match parse_traits(id, None, obj.get("traits"), pointer) {
         Ok(t) => t,
@@ -825,7 +961,10 @@ fn parse_shape(id: &str, raw: &Value, pointer: &str) -> Result<(Shape, Vec<Strin
                     }
                 }
             }
-            Some(other) => errors.push(ModelError::new(id, None, format!("`members` must be an object, found {other}")).at(format!("{pointer}/members"))),
+            Some(other) => errors.push(
+                ModelError::new(id, None, format!("`members` must be an object, found {other}"))
+                    .at(format!("{pointer}/members")),
+            ),
         },
         _ => {}
     }
@@ -860,11 +999,19 @@ fn parse_shape(id: &str, raw: &Value, pointer: &str) -> Result<(Shape, Vec<Strin
                                 Some(name) if valid_identifier(name) => {
                                     relations.rename.insert(k.clone(), name.to_owned());
                                 }
-                                _ => errors.push(ModelError::new(id, None, format!("`rename` of `{k}` must be a valid identifier, found {v}")).at(format!("{pointer}/rename"))),
+                                _ => errors.push(
+                                    ModelError::new(
+                                        id,
+                                        None,
+                                        format!("`rename` of `{k}` must be a valid identifier, found {v}"),
+                                    )
+                                    .at(format!("{pointer}/rename")),
+                                ),
                             }
                         }
                     }
-                    None => errors.push(ModelError::new(id, None, "`rename` must be an object").at(format!("{pointer}/rename"))),
+                    None => errors
+                        .push(ModelError::new(id, None, "`rename` must be an object").at(format!("{pointer}/rename"))),
                 }
             }
         }
@@ -888,8 +1035,18 @@ fn parse_shape(id: &str, raw: &Value, pointer: &str) -> Result<(Shape, Vec<Strin
     }
 }
 
-fn resolve_mixins(shapes: &mut BTreeMap<String, Shape>, mixins: &BTreeMap<String, Vec<String>>, errors: &mut Vec<ModelError>) {
-    fn flatten(id: &str, shapes: &BTreeMap<String, Shape>, mixins: &BTreeMap<String, Vec<String>>, stack: &mut Vec<String>, errors: &mut Vec<ModelError>) -> Option<Shape> {
+fn resolve_mixins(
+    shapes: &mut BTreeMap<String, Shape>,
+    mixins: &BTreeMap<String, Vec<String>>,
+    errors: &mut Vec<ModelError>,
+) {
+    fn flatten(
+        id: &str,
+        shapes: &BTreeMap<String, Shape>,
+        mixins: &BTreeMap<String, Vec<String>>,
+        stack: &mut Vec<String>,
+        errors: &mut Vec<ModelError>,
+    ) -> Option<Shape> {
         let shape = shapes.get(id)?.clone();
         let Some(list) = mixins.get(id) else { return Some(shape) };
         if stack.iter().any(|s| s == id) {
@@ -902,12 +1059,20 @@ fn resolve_mixins(shapes: &mut BTreeMap<String, Shape>, mixins: &BTreeMap<String
         for mixin_id in list {
             let Some(mixin) = flatten(mixin_id, shapes, mixins, stack, errors) else {
                 if !shapes.contains_key(mixin_id) {
-                    errors.push(ModelError::new(id, None, format!("uses the mixin `{mixin_id}`, which is not defined")));
+                    errors.push(ModelError::new(
+                        id,
+                        None,
+                        format!("uses the mixin `{mixin_id}`, which is not defined"),
+                    ));
                 }
                 continue;
             };
             if !mixin.traits.has(MIXIN) {
-                errors.push(ModelError::new(id, None, format!("uses `{mixin_id}` as a mixin, but it lacks the `smithy.api#mixin` trait")));
+                errors.push(ModelError::new(
+                    id,
+                    None,
+                    format!("uses `{mixin_id}` as a mixin, but it lacks the `smithy.api#mixin` trait"),
+                ));
             }
             for (k, v) in &mixin.traits.0 {
                 if k != MIXIN {
@@ -955,7 +1120,11 @@ fn upgrade_v1_enums(shapes: &mut BTreeMap<String, Shape>) {
             let Some(value) = def.get("value").and_then(Value::as_str) else { continue };
             let name = def.get("name").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| {
                 let cleaned: String = value.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-                if cleaned.starts_with(|c: char| c.is_ascii_digit()) || cleaned.is_empty() { format!("_{cleaned}") } else { cleaned }
+                if cleaned.starts_with(|c: char| c.is_ascii_digit()) || cleaned.is_empty() {
+                    format!("_{cleaned}")
+                } else {
+                    cleaned
+                }
             });
             let mut traits = Traits::default();
             traits.0.insert(ENUM_VALUE.to_owned(), Value::String(value.to_owned()));

@@ -94,10 +94,9 @@ pub fn pascal_case(name: &str) -> String {
 /// Rust keywords (strict, reserved and edition-dependent).
 const KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
-    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match",
-    "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self", "static", "struct", "super",
-    "trait", "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while",
-    "yield",
+    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod",
+    "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait",
+    "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Keywords that cannot be raw identifiers.
@@ -150,7 +149,11 @@ pub fn type_name(shape_name: &str) -> String {
 /// The Rust name of an enum or union variant. `Unknown` belongs to the generator.
 pub fn variant_name(name: &str) -> String {
     let pascal = pascal_case(name);
-    let pascal = if pascal.is_empty() || pascal.starts_with(|c: char| c.is_ascii_digit()) { format!("V{pascal}") } else { pascal };
+    let pascal = if pascal.is_empty() || pascal.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("V{pascal}")
+    } else {
+        pascal
+    };
     if pascal == UNKNOWN_VARIANT {
         "UnknownValue".to_owned()
     } else {

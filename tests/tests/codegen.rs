@@ -184,13 +184,34 @@ fn malformed_inline_models_never_panic() {
         ("{", "not valid JSON"),
         (r#"{"smithy":"3.0","shapes":{}}"#, "unsupported Smithy version `3.0`"),
         (r#"{"smithy":"2.0","shapes":[]}"#, "`shapes` must be an object"),
-        (r#"{"smithy":"2.0","shapes":{"a.b#S":{"type":"structure","members":{"x":{"target":7}}}}}"#, "a.b#S$x: needs a `target` string"),
-        (r#"{"smithy":"2.0","shapes":{"a.b#S":{"type":"structure","members":{"x":{"target":"smithy.api#String","traits":{"smithy.api#length":{"min":5,"max":1}}}}}}}"#, "a.b#S$x: `smithy.api#length` has min 5 greater than max 1"),
-        (r#"{"smithy":"2.0","shapes":{"a.b#S":{"type":"structure","members":{"x":{"target":"smithy.api#String","traits":{"smithy.api#range":{"min":1}}}}}}}"#, "a.b#S$x: `smithy.api#range` cannot apply to a string"),
-        (r#"{"smithy":"2.0","shapes":{"a.b#M":{"type":"map","key":{"target":"smithy.api#Integer"},"value":{"target":"smithy.api#String"}}}}"#, "a.b#M$key: map keys must target a string or enum shape"),
-        (r#"{"smithy":"2.0","shapes":{"a.b#S":{"type":"structure","members":{"x":{"target":"smithy.api#Integer","traits":{"smithy.api#default":"zero"}}}}}}"#, "a.b#S$x: `smithy.api#default` value \"zero\" does not fit the integer"),
-        (r#"{"smithy":"2.0","shapes":{"a.b#E":{"type":"intEnum","members":{"A":{"target":"smithy.api#Unit","traits":{"smithy.api#enumValue":"x"}}}}}}"#, "a.b#E$A: `smithy.api#enumValue` must be a 32-bit integer"),
-        (r#"{"smithy":"2.0","shapes":{"a.b#S":{"type":"structure","mixins":[{"target":"a.b#Nope"}]}}}"#, "a.b#S: uses the mixin `a.b#Nope`, which is not defined"),
+        (
+            r#"{"smithy":"2.0","shapes":{"a.b#S":{"type":"structure","members":{"x":{"target":7}}}}}"#,
+            "a.b#S$x: needs a `target` string",
+        ),
+        (
+            r#"{"smithy":"2.0","shapes":{"a.b#S":{"type":"structure","members":{"x":{"target":"smithy.api#String","traits":{"smithy.api#length":{"min":5,"max":1}}}}}}}"#,
+            "a.b#S$x: `smithy.api#length` has min 5 greater than max 1",
+        ),
+        (
+            r#"{"smithy":"2.0","shapes":{"a.b#S":{"type":"structure","members":{"x":{"target":"smithy.api#String","traits":{"smithy.api#range":{"min":1}}}}}}}"#,
+            "a.b#S$x: `smithy.api#range` cannot apply to a string",
+        ),
+        (
+            r#"{"smithy":"2.0","shapes":{"a.b#M":{"type":"map","key":{"target":"smithy.api#Integer"},"value":{"target":"smithy.api#String"}}}}"#,
+            "a.b#M$key: map keys must target a string or enum shape",
+        ),
+        (
+            r#"{"smithy":"2.0","shapes":{"a.b#S":{"type":"structure","members":{"x":{"target":"smithy.api#Integer","traits":{"smithy.api#default":"zero"}}}}}}"#,
+            "a.b#S$x: `smithy.api#default` value \"zero\" does not fit the integer",
+        ),
+        (
+            r#"{"smithy":"2.0","shapes":{"a.b#E":{"type":"intEnum","members":{"A":{"target":"smithy.api#Unit","traits":{"smithy.api#enumValue":"x"}}}}}}"#,
+            "a.b#E$A: `smithy.api#enumValue` must be a 32-bit integer",
+        ),
+        (
+            r#"{"smithy":"2.0","shapes":{"a.b#S":{"type":"structure","mixins":[{"target":"a.b#Nope"}]}}}"#,
+            "a.b#S: uses the mixin `a.b#Nope`, which is not defined",
+        ),
     ];
     for (text, needle) in cases {
         let err = Model::load(&[Source { name: "model", text }]).expect_err(text).to_string();
@@ -219,7 +240,10 @@ fn event_streams_are_a_clear_error() {
         "a.b#In":{"type":"structure","members":{"events":{"target":"a.b#Events","traits":{"smithy.api#httpPayload":{}}}}},
         "a.b#Events":{"type":"union","members":{"tick":{"target":"smithy.api#Unit"}},"traits":{"smithy.api#streaming":{}}}}}"#;
     let err = awslim_codegen::ir::lower(&load(text), &Selection::default()).unwrap_err().to_string();
-    assert!(err.contains("a.b#In$events: targets the event stream `a.b#Events`; event streams are not supported yet"), "{err}");
+    assert!(
+        err.contains("a.b#In$events: targets the event stream `a.b#Events`; event streams are not supported yet"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -233,7 +257,10 @@ fn smithy_1_models_load() {
     let model = load(text);
     let krate = awslim_codegen::ir::lower(&model, &Selection::default()).unwrap();
     let e = &krate.enums[0];
-    assert_eq!(e.variants.iter().map(|v| (v.name.as_str(), v.value.as_str())).collect::<Vec<_>>(), [("Fast", "fast"), ("SlowIsh", "slow-ish")]);
+    assert_eq!(
+        e.variants.iter().map(|v| (v.name.as_str(), v.value.as_str())).collect::<Vec<_>>(),
+        [("Fast", "fast"), ("SlowIsh", "slow-ish")]
+    );
     let input = krate.find_struct("In").unwrap();
     let tags = input.fields.iter().find(|f| f.member == "tags").unwrap();
     assert!(tags.value.constraints.unique_items, "a 1.0 set is a list with @uniqueItems");

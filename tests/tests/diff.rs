@@ -68,7 +68,12 @@ fn removed_operation_is_breaking_and_added_is_safe() {
     let r = forward("operation-removed");
     expect(&r, ChangeKind::OperationRemoved, "PutItem", None, Severity::Breaking, &["Client::put_item"]);
     // The types only that operation used are gone from the crate as well.
-    let removed: Vec<&str> = r.changes.iter().filter(|c| c.kind == ChangeKind::ShapeRemoved).flat_map(|c| c.items.iter().map(String::as_str)).collect();
+    let removed: Vec<&str> = r
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::ShapeRemoved)
+        .flat_map(|c| c.items.iter().map(String::as_str))
+        .collect();
     assert_eq!(removed, ["types::Conflict", "types::PutItemInput", "types::PutItemOutput"]);
     assert!(r.is_breaking());
 
@@ -80,7 +85,14 @@ fn removed_operation_is_breaking_and_added_is_safe() {
 #[test]
 fn removed_member_is_breaking_and_new_optional_member_is_safe() {
     let r = forward("member-removed");
-    expect(&r, ChangeKind::MemberRemoved, "Item", Some("Description"), Severity::Breaking, &["types::Item::description"]);
+    expect(
+        &r,
+        ChangeKind::MemberRemoved,
+        "Item",
+        Some("Description"),
+        Severity::Breaking,
+        &["types::Item::description"],
+    );
     assert_eq!(r.changes.len(), 1, "{}", r.render_text());
 
     let r = backward("member-removed");
@@ -101,9 +113,23 @@ fn member_that_became_required_is_breaking_and_so_is_the_reverse() {
 #[test]
 fn new_required_input_member_is_breaking() {
     let r = forward("required-member-added");
-    expect(&r, ChangeKind::MemberAdded, "GetItemInput", Some("Region"), Severity::Breaking, &["types::GetItemInput::region"]);
+    expect(
+        &r,
+        ChangeKind::MemberAdded,
+        "GetItemInput",
+        Some("Region"),
+        Severity::Breaking,
+        &["types::GetItemInput::region"],
+    );
     let r = backward("required-member-added");
-    expect(&r, ChangeKind::MemberRemoved, "GetItemInput", Some("Region"), Severity::Breaking, &["types::GetItemInput::region"]);
+    expect(
+        &r,
+        ChangeKind::MemberRemoved,
+        "GetItemInput",
+        Some("Region"),
+        Severity::Breaking,
+        &["types::GetItemInput::region"],
+    );
 }
 
 #[test]
@@ -112,7 +138,14 @@ fn changed_target_type_is_breaking() {
     expect(&r, ChangeKind::TargetChanged, "Item", Some("Price"), Severity::Breaking, &["types::Item::price"]);
     assert!(one(&r, ChangeKind::TargetChanged).reason.contains("`i32` to `String`"), "{}", r.render_text());
     // The old target's @range no longer applies: reported at the member, as a loosening.
-    expect(&r, ChangeKind::ConstraintLoosened, "Item", Some("Price"), Severity::NeedsAttention, &["types::Item::price"]);
+    expect(
+        &r,
+        ChangeKind::ConstraintLoosened,
+        "Item",
+        Some("Price"),
+        Severity::NeedsAttention,
+        &["types::Item::price"],
+    );
 }
 
 #[test]
@@ -136,9 +169,20 @@ fn changed_http_method_uri_and_binding_are_breaking() {
     assert_eq!(r.changes.len(), 1, "{}", r.render_text());
 
     let r = forward("http-binding");
-    expect(&r, ChangeKind::HttpBindingChanged, "GetItemInput", Some("Verbose"), Severity::Breaking, &["types::GetItemInput::verbose"]);
+    expect(
+        &r,
+        ChangeKind::HttpBindingChanged,
+        "GetItemInput",
+        Some("Verbose"),
+        Severity::Breaking,
+        &["types::GetItemInput::verbose"],
+    );
     assert_eq!(r.changes.len(), 1, "{}", r.render_text());
-    assert!(r.changes[0].summary.contains("the query parameter `verbose` to the header `X-Verbose`"), "{}", r.render_text());
+    assert!(
+        r.changes[0].summary.contains("the query parameter `verbose` to the header `X-Verbose`"),
+        "{}",
+        r.render_text()
+    );
 }
 
 #[test]
@@ -166,7 +210,14 @@ fn new_or_changed_pattern_is_breaking_and_removed_pattern_needs_attention() {
     let r = forward("pattern-changed");
     expect(&r, ChangeKind::ConstraintTightened, "ItemId", None, Severity::Breaking, &["types::GetItemInput::item_id"]);
     let r = backward("pattern-added");
-    expect(&r, ChangeKind::ConstraintLoosened, "Description", None, Severity::NeedsAttention, &["types::Item::description"]);
+    expect(
+        &r,
+        ChangeKind::ConstraintLoosened,
+        "Description",
+        None,
+        Severity::NeedsAttention,
+        &["types::Item::description"],
+    );
 }
 
 #[test]
@@ -186,11 +237,25 @@ fn constraint_on_list_items_affects_the_fields_holding_the_list() {
 #[test]
 fn removed_error_is_breaking_and_new_error_needs_attention() {
     let r = forward("error-removed");
-    expect(&r, ChangeKind::ErrorRemoved, "GetItem", None, Severity::Breaking, &["operation::get_item::GetItemError::NotFound"]);
+    expect(
+        &r,
+        ChangeKind::ErrorRemoved,
+        "GetItem",
+        None,
+        Severity::Breaking,
+        &["operation::get_item::GetItemError::NotFound"],
+    );
     expect(&r, ChangeKind::ShapeRemoved, "NotFound", None, Severity::Breaking, &["types::NotFound"]);
 
     let r = backward("error-removed");
-    expect(&r, ChangeKind::ErrorAdded, "GetItem", None, Severity::NeedsAttention, &["operation::get_item::GetItemError::NotFound"]);
+    expect(
+        &r,
+        ChangeKind::ErrorAdded,
+        "GetItem",
+        None,
+        Severity::NeedsAttention,
+        &["operation::get_item::GetItemError::NotFound"],
+    );
     expect(&r, ChangeKind::ShapeAdded, "NotFound", None, Severity::Safe, &["types::NotFound"]);
     assert!(!r.is_breaking(), "{}", r.render_text());
 }
@@ -205,9 +270,23 @@ fn renamed_wire_name_is_breaking() {
 #[test]
 fn sensitive_added_or_removed_needs_attention() {
     let r = forward("sensitive-added");
-    expect(&r, ChangeKind::SensitiveAdded, "Description", None, Severity::NeedsAttention, &["types::Item::description"]);
+    expect(
+        &r,
+        ChangeKind::SensitiveAdded,
+        "Description",
+        None,
+        Severity::NeedsAttention,
+        &["types::Item::description"],
+    );
     let r = backward("sensitive-added");
-    expect(&r, ChangeKind::SensitiveRemoved, "Description", None, Severity::NeedsAttention, &["types::Item::description"]);
+    expect(
+        &r,
+        ChangeKind::SensitiveRemoved,
+        "Description",
+        None,
+        Severity::NeedsAttention,
+        &["types::Item::description"],
+    );
 }
 
 #[test]
@@ -220,10 +299,24 @@ fn changed_default_needs_attention() {
 #[test]
 fn changed_idempotency_token_needs_attention() {
     let r = forward("idempotency-token-removed");
-    expect(&r, ChangeKind::IdempotencyTokenChanged, "PutItemInput", Some("ClientToken"), Severity::NeedsAttention, &["types::PutItemInput::client_token"]);
+    expect(
+        &r,
+        ChangeKind::IdempotencyTokenChanged,
+        "PutItemInput",
+        Some("ClientToken"),
+        Severity::NeedsAttention,
+        &["types::PutItemInput::client_token"],
+    );
     assert_eq!(r.changes.len(), 1, "{}", r.render_text());
     let r = backward("idempotency-token-removed");
-    expect(&r, ChangeKind::IdempotencyTokenChanged, "PutItemInput", Some("ClientToken"), Severity::NeedsAttention, &["types::PutItemInput::client_token"]);
+    expect(
+        &r,
+        ChangeKind::IdempotencyTokenChanged,
+        "PutItemInput",
+        Some("ClientToken"),
+        Severity::NeedsAttention,
+        &["types::PutItemInput::client_token"],
+    );
 }
 
 #[test]
@@ -237,7 +330,14 @@ fn removed_enum_value_is_breaking_and_new_value_is_safe() {
 #[test]
 fn renamed_enum_member_is_one_breaking_rename() {
     let r = forward("enum-renamed");
-    expect(&r, ChangeKind::EnumVariantRenamed, "ItemKind", Some("BOOK"), Severity::Breaking, &["types::ItemKind::Book", "types::ItemKind::Books"]);
+    expect(
+        &r,
+        ChangeKind::EnumVariantRenamed,
+        "ItemKind",
+        Some("BOOK"),
+        Severity::Breaking,
+        &["types::ItemKind::Book", "types::ItemKind::Books"],
+    );
     assert_eq!(r.changes.len(), 1, "{}", r.render_text());
 }
 
@@ -247,7 +347,10 @@ fn documentation_and_order_changes_are_only_documentation() {
     assert_eq!(kinds(&r), [ChangeKind::Documentation, ChangeKind::Documentation], "{}", r.render_text());
     assert!(r.changes.iter().all(|c| c.severity == Severity::Safe));
     assert_eq!(r.changes[0].items, ["types::Item"]);
-    assert_eq!((r.changes[1].member.as_deref(), r.changes[1].items.as_slice()), (Some("Name"), ["types::Item::name".to_owned()].as_slice()));
+    assert_eq!(
+        (r.changes[1].member.as_deref(), r.changes[1].items.as_slice()),
+        (Some("Name"), ["types::Item::name".to_owned()].as_slice())
+    );
 }
 
 #[test]
@@ -272,7 +375,10 @@ fn smithy_1_enum_value_order_is_only_an_order_change() {
     // 1.0 `@enum` values keep their order; structure members are matched by name.
     let r = report(&load("v1-enum-order.old"), &load("v1-enum-order.new"));
     let c = one(&r, ChangeKind::MemberOrder);
-    assert_eq!((c.shape.as_str(), c.severity, c.items.as_slice()), ("example.paint#Color", Severity::Safe, ["types::Color".to_owned()].as_slice()));
+    assert_eq!(
+        (c.shape.as_str(), c.severity, c.items.as_slice()),
+        ("example.paint#Color", Severity::Safe, ["types::Color".to_owned()].as_slice())
+    );
     assert_eq!(r.changes.len(), 1, "{}", r.render_text());
 }
 
@@ -315,7 +421,11 @@ fn markdown_output_groups_by_shape() {
 
 /// The generated crate's files for `model`.
 fn generated(model: &Model) -> std::collections::BTreeMap<String, String> {
-    let options = CrateOptions { package_name: "awslim-diff-test".to_owned(), runtime_path: "../runtime".to_owned(), standalone: true };
+    let options = CrateOptions {
+        package_name: "awslim-diff-test".to_owned(),
+        runtime_path: "../runtime".to_owned(),
+        standalone: true,
+    };
     awslim_codegen::generate(model, &Selection::default(), &options).expect("generates")
 }
 
@@ -371,7 +481,10 @@ fn every_affected_item_is_declared_in_the_generated_code() {
         for c in &r.changes {
             assert!(!c.items.is_empty(), "{old_name} -> {new_name}: no items for {c:?}");
             for item in &c.items {
-                assert!(declares(&old_files, item) || declares(&new_files, item), "{old_name} -> {new_name}: `{item}` is not in either generated crate ({c:?})");
+                assert!(
+                    declares(&old_files, item) || declares(&new_files, item),
+                    "{old_name} -> {new_name}: `{item}` is not in either generated crate ({c:?})"
+                );
                 checked += 1;
             }
         }
@@ -385,7 +498,13 @@ fn every_affected_item_is_declared_in_the_generated_code() {
     assert!(checked > 60, "{checked}");
     // And the check itself can fail.
     assert!(declares(&new_files, "Client"));
-    for bogus in ["types::StartWebRtcContactRequest::nope", "types::ReferenceType::Nope", "types::Nope", "Client::nope", "operation::start_web_rtc_contact::StartWebRtcContactError::Nope"] {
+    for bogus in [
+        "types::StartWebRtcContactRequest::nope",
+        "types::ReferenceType::Nope",
+        "types::Nope",
+        "Client::nope",
+        "operation::start_web_rtc_contact::StartWebRtcContactError::Nope",
+    ] {
         assert!(!declares(&new_files, bogus), "{bogus}");
     }
     assert!(declares(&new_files, "operation::start_web_rtc_contact::StartWebRtcContactError::LimitExceededException"));
@@ -406,7 +525,8 @@ fn connect_model_against_itself_reports_nothing() {
 fn reversed_json(v: &Value) -> String {
     match v {
         Value::Object(map) => {
-            let parts: Vec<String> = map.iter().rev().map(|(k, v)| format!("{}:{}", Value::String(k.clone()), reversed_json(v))).collect();
+            let parts: Vec<String> =
+                map.iter().rev().map(|(k, v)| format!("{}:{}", Value::String(k.clone()), reversed_json(v))).collect();
             format!("{{{}}}", parts.join(","))
         }
         Value::Array(items) => format!("[{}]", items.iter().map(reversed_json).collect::<Vec<_>>().join(",")),
@@ -421,8 +541,16 @@ fn connect_model_with_every_key_reordered_reports_nothing() {
     // The text really is reordered: the file lists `awslim.traits#totalUtf8Bytes` first and
     // `VideoCapability` last, and a shape's `type` first.
     let pos = |s: &str| text.find(s).unwrap();
-    assert!(pos("\"com.amazonaws.connect#VideoCapability\"") < pos("\"awslim.traits#totalUtf8Bytes\""), "{}", &text[..200]);
-    assert!(text.contains("\"com.amazonaws.connect#VideoCapability\":{\"type\":\"enum\",\"traits\":"), "{}", &text[..200]);
+    assert!(
+        pos("\"com.amazonaws.connect#VideoCapability\"") < pos("\"awslim.traits#totalUtf8Bytes\""),
+        "{}",
+        &text[..200]
+    );
+    assert!(
+        text.contains("\"com.amazonaws.connect#VideoCapability\":{\"type\":\"enum\",\"traits\":"),
+        "{}",
+        &text[..200]
+    );
     assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), original);
     let r = report(&connect(), &load_text("reordered", &text));
     assert!(r.is_empty(), "{}", r.render_text());
@@ -435,20 +563,40 @@ fn connect_model_evolution() {
 
     // The new optional member targets a new, recursive structure.
     let member = r.changes.iter().find(|c| c.kind == ChangeKind::MemberAdded).expect(&text);
-    assert_eq!((member.shape.as_str(), member.member.as_deref()), ("com.amazonaws.connect#StartWebRTCContactRequest", Some("Note")));
-    assert_eq!((member.severity, member.items.as_slice()), (Severity::Safe, ["types::StartWebRtcContactRequest::note".to_owned()].as_slice()));
+    assert_eq!(
+        (member.shape.as_str(), member.member.as_deref()),
+        ("com.amazonaws.connect#StartWebRTCContactRequest", Some("Note"))
+    );
+    assert_eq!(
+        (member.severity, member.items.as_slice()),
+        (Severity::Safe, ["types::StartWebRtcContactRequest::note".to_owned()].as_slice())
+    );
     let shape = r.changes.iter().find(|c| c.kind == ChangeKind::ShapeAdded).expect(&text);
-    assert_eq!((shape.severity, shape.items.as_slice()), (Severity::Safe, ["types::ContactNote".to_owned()].as_slice()));
+    assert_eq!(
+        (shape.severity, shape.items.as_slice()),
+        (Severity::Safe, ["types::ContactNote".to_owned()].as_slice())
+    );
 
-    let added: Vec<&str> = r.changes.iter().filter(|c| c.kind == ChangeKind::EnumValueAdded).flat_map(|c| c.items.iter().map(String::as_str)).collect();
+    let added: Vec<&str> = r
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::EnumValueAdded)
+        .flat_map(|c| c.items.iter().map(String::as_str))
+        .collect();
     assert_eq!(added, ["types::ReferenceType::Case", "types::ReferenceType::EmailAttachment"]);
 
     let tightened = one(&r, ChangeKind::ConstraintTightened);
-    assert_eq!((tightened.shape.as_str(), tightened.severity), ("com.amazonaws.connect#DisplayName", Severity::Breaking));
+    assert_eq!(
+        (tightened.shape.as_str(), tightened.severity),
+        ("com.amazonaws.connect#DisplayName", Severity::Breaking)
+    );
     assert_eq!(tightened.items, ["types::ParticipantDetails::display_name"]);
 
     let sensitive = one(&r, ChangeKind::SensitiveRemoved);
-    assert_eq!((sensitive.shape.as_str(), sensitive.severity), ("com.amazonaws.connect#Description", Severity::NeedsAttention));
+    assert_eq!(
+        (sensitive.shape.as_str(), sensitive.severity),
+        ("com.amazonaws.connect#Description", Severity::NeedsAttention)
+    );
     assert_eq!(sensitive.items, ["types::StartWebRtcContactRequest::description"]);
 
     assert!(r.is_breaking());
@@ -460,7 +608,8 @@ fn connect_model_evolution() {
 #[test]
 fn a_changed_endpoint_rule_set_is_summarised_not_dumped() {
     let mut doc: serde_json::Value = serde_json::from_str(awslim_codegen::DEFAULT_MODEL).unwrap();
-    let rules = &mut doc["shapes"]["com.amazonaws.connect#AmazonConnectService"]["traits"]["smithy.rules#endpointRuleSet"]["rules"];
+    let rules = &mut doc["shapes"]["com.amazonaws.connect#AmazonConnectService"]["traits"]
+        ["smithy.rules#endpointRuleSet"]["rules"];
     rules[1]["rules"].as_array_mut().unwrap().remove(0);
     let changed = load_text("changed", &doc.to_string());
     let r = report(&connect(), &changed);

@@ -21,7 +21,9 @@ fn input(instance_id: &str) -> StartWebRtcContactRequest {
 fn violations(r: &StartWebRtcContactRequest) -> Vec<(String, Constraint, Actual)> {
     match r.validate() {
         Ok(()) => Vec::new(),
-        Err(e) => e.violations().iter().map(|v| (v.path().to_owned(), v.constraint().clone(), v.actual().clone())).collect(),
+        Err(e) => {
+            e.violations().iter().map(|v| (v.path().to_owned(), v.constraint().clone(), v.actual().clone())).collect()
+        }
     }
 }
 
@@ -136,7 +138,10 @@ fn references_aggregate_byte_limit_counts_every_string() {
     let make = |value_len: usize| {
         let mut references = BTreeMap::new();
         // key "r" (1) + Value + Type "URL" (3)
-        references.insert("r".to_owned(), Reference::builder().r#type(ReferenceType::Url).value("x".repeat(value_len)).build());
+        references.insert(
+            "r".to_owned(),
+            Reference::builder().r#type(ReferenceType::Url).value("x".repeat(value_len)).build(),
+        );
         StartWebRtcContactRequest::builder()
             .contact_flow_id("f")
             .instance_id("i")
@@ -196,7 +201,10 @@ fn response_parsing_ignores_unknown_fields_and_keeps_unknown_enum_values() {
 fn wrong_types_in_responses_are_errors_with_paths() {
     let body = json!({"ConnectionData": {"Meeting": {"MediaRegion": 7}}});
     let err = awslim_connect::json::de_start_web_rtc_contact_response(&body).unwrap_err();
-    assert_eq!(err.to_string(), "invalid response body at `ConnectionData.Meeting.MediaRegion`: expected a string, found a number");
+    assert_eq!(
+        err.to_string(),
+        "invalid response body at `ConnectionData.Meeting.MediaRegion`: expected a string, found a number"
+    );
 }
 
 #[test]
@@ -206,7 +214,9 @@ fn request_body_uses_wire_names_and_leaves_unset_members_out() {
         .instance_id("inst")
         .participant_details(ParticipantDetails::builder().display_name("Ana").build())
         .allowed_capabilities(
-            AllowedCapabilities::builder().customer(ParticipantCapabilities::builder().video(VideoCapability::Send).build()).build(),
+            AllowedCapabilities::builder()
+                .customer(ParticipantCapabilities::builder().video(VideoCapability::Send).build())
+                .build(),
         )
         .attributes(BTreeMap::new())
         .build();
@@ -283,7 +293,10 @@ mod all_shapes {
     fn recursive_structures_round_trip() {
         let tree = Node::builder()
             .value("root")
-            .children(vec![Node::builder().value("a").build(), Node::builder().value("b").children(vec![Node::builder().value("c").build()]).build()])
+            .children(vec![
+                Node::builder().value("a").build(),
+                Node::builder().value("b").children(vec![Node::builder().value("c").build()]).build(),
+            ])
             .build();
         let mut w = awslim_runtime::json::JsonWriter::new();
         let mut o = w.value().object();

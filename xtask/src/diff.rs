@@ -106,7 +106,11 @@ fn read(spec: &str) -> Result<String, String> {
     match parse_spec(spec) {
         Spec::File(path) => std::fs::read_to_string(path).map_err(|e| format!("cannot read the model {path}: {e}")),
         Spec::Git { rev, path } => {
-            let out = Command::new("git").arg("show").arg(format!("{rev}:{path}")).output().map_err(|e| format!("cannot run `git show {spec}`: {e}"))?;
+            let out = Command::new("git")
+                .arg("show")
+                .arg(format!("{rev}:{path}"))
+                .output()
+                .map_err(|e| format!("cannot run `git show {spec}`: {e}"))?;
             if !out.status.success() {
                 return Err(format!("`git show {spec}` failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
             }

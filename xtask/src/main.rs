@@ -84,7 +84,11 @@ pub(crate) fn repo_root() -> PathBuf {
 /// Loads models (the default one when `paths` is empty).
 pub(crate) fn load_models(paths: &[PathBuf]) -> Result<Model, String> {
     if paths.is_empty() {
-        return Model::load(&[Source { name: awslim_codegen::DEFAULT_MODEL_NAME, text: awslim_codegen::DEFAULT_MODEL }]).map_err(|e| e.to_string());
+        return Model::load(&[Source {
+            name: awslim_codegen::DEFAULT_MODEL_NAME,
+            text: awslim_codegen::DEFAULT_MODEL,
+        }])
+        .map_err(|e| e.to_string());
     }
     let mut texts = Vec::new();
     for p in paths {
@@ -172,7 +176,11 @@ pub(crate) fn codegen(args: &CodegenArgs) -> Result<(), String> {
         Some(rel) if out.starts_with(&root) => rel,
         _ => runtime.clone(),
     };
-    let options = CrateOptions { package_name: package.clone(), runtime_path: runtime_path.to_string_lossy().replace('\\', "/"), standalone: !member };
+    let options = CrateOptions {
+        package_name: package.clone(),
+        runtime_path: runtime_path.to_string_lossy().replace('\\', "/"),
+        standalone: !member,
+    };
     let files = awslim_codegen::generate(&model, &selection, &options).map_err(|e| e.to_string())?;
 
     let existing = existing_files(&out);

@@ -5,8 +5,8 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{ident, lit, timestamp_format};
 use super::types::default_expr;
+use super::{ident, lit, timestamp_format};
 use crate::ir::{Crate, HttpBinding, Presence, Struct, Type, Union, ValueType};
 use crate::naming;
 
@@ -134,7 +134,9 @@ pub(crate) fn de_value(t: &ValueType, v: TokenStream) -> TokenStream {
             let f = timestamp_format(*f);
             quote!(::awslim_runtime::json::expect_timestamp(#v, #f))
         }
-        Type::Document => quote!(::std::result::Result::<::awslim_runtime::Document, ::awslim_runtime::json::ParseError>::Ok(::std::clone::Clone::clone(#v))),
+        Type::Document => {
+            quote!(::std::result::Result::<::awslim_runtime::Document, ::awslim_runtime::json::ParseError>::Ok(::std::clone::Clone::clone(#v)))
+        }
         Type::Enum(n) => {
             let n = ident(n);
             quote!(::awslim_runtime::json::expect_string(#v).map(crate::types::#n::from))
@@ -298,7 +300,11 @@ fn de_struct(s: &Struct) -> TokenStream {
     let meta = s.error.as_ref().map(|_| quote!(meta: ::std::default::Default::default(),));
     let request_id = s.operation_output.then(|| quote!(request_id: ::std::option::Option::None,));
     let meta = quote!(#meta #request_id);
-    let object = if s.fields.is_empty() { quote!(let _object = ::awslim_runtime::json::expect_object(value)?;) } else { quote!(let object = ::awslim_runtime::json::expect_object(value)?;) };
+    let object = if s.fields.is_empty() {
+        quote!(let _object = ::awslim_runtime::json::expect_object(value)?;)
+    } else {
+        quote!(let object = ::awslim_runtime::json::expect_object(value)?;)
+    };
     quote! {
         pub fn #f(value: &::awslim_runtime::Document) -> ::std::result::Result<crate::types::#name, ::awslim_runtime::json::ParseError> {
             #object

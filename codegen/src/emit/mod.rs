@@ -75,7 +75,14 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
             .collect();
         workers
             .into_iter()
-            .map(|w| w.join().unwrap_or_else(|_| vec![(usize::MAX, Err(RenderError { file: "(worker)".into(), message: "a render worker panicked".into() }))]))
+            .map(|w| {
+                w.join().unwrap_or_else(|_| {
+                    vec![(
+                        usize::MAX,
+                        Err(RenderError { file: "(worker)".into(), message: "a render worker panicked".into() }),
+                    )]
+                })
+            })
             .collect()
     });
     let mut out = BTreeMap::new();
@@ -99,7 +106,8 @@ fn cargo_toml(options: &CrateOptions) -> String {
 
 /// Formats a file: inner attributes first, then each item on its own, one blank line apart.
 fn render(file: &str, tokens: TokenStream) -> Result<String, RenderError> {
-    let parsed: syn::File = syn::parse2(tokens).map_err(|e| RenderError { file: file.to_owned(), message: e.to_string() })?;
+    let parsed: syn::File =
+        syn::parse2(tokens).map_err(|e| RenderError { file: file.to_owned(), message: e.to_string() })?;
     let mut out = String::from(HEADER);
     out.push('\n');
     let syn::File { attrs, items, .. } = parsed;
@@ -199,13 +207,25 @@ pub(crate) fn field_type(f: &Field) -> TokenStream {
 
 /// Whether values of this type are `Copy` (passed by value in accessors).
 pub(crate) fn is_copy(v: &ValueType) -> bool {
-    matches!(v.ty, Type::Bool | Type::Byte | Type::Short | Type::Integer | Type::Long | Type::Float | Type::Double | Type::Timestamp(_))
+    matches!(
+        v.ty,
+        Type::Bool
+            | Type::Byte
+            | Type::Short
+            | Type::Integer
+            | Type::Long
+            | Type::Float
+            | Type::Double
+            | Type::Timestamp(_)
+    )
 }
 
 /// The `::awslim_runtime::TimestampFormat` variant.
 pub(crate) fn timestamp_format(f: crate::ir::TimestampFormat) -> TokenStream {
     match f {
-        crate::ir::TimestampFormat::EpochSeconds | crate::ir::TimestampFormat::Unset => quote!(::awslim_runtime::TimestampFormat::EpochSeconds),
+        crate::ir::TimestampFormat::EpochSeconds | crate::ir::TimestampFormat::Unset => {
+            quote!(::awslim_runtime::TimestampFormat::EpochSeconds)
+        }
         crate::ir::TimestampFormat::DateTime => quote!(::awslim_runtime::TimestampFormat::DateTime),
         crate::ir::TimestampFormat::HttpDate => quote!(::awslim_runtime::TimestampFormat::HttpDate),
     }

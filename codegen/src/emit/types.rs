@@ -141,7 +141,9 @@ fn accessor(f: &Field) -> (TokenStream, TokenStream) {
 }
 
 fn message_field(s: &Struct) -> Option<&Field> {
-    s.fields.iter().find(|f| f.member.eq_ignore_ascii_case("message") && f.value.ty == Type::String && !f.value.sensitive)
+    s.fields
+        .iter()
+        .find(|f| f.member.eq_ignore_ascii_case("message") && f.value.ty == Type::String && !f.value.sensitive)
 }
 
 fn structure(s: &Struct) -> TokenStream {
@@ -168,7 +170,8 @@ fn structure(s: &Struct) -> TokenStream {
         quote!(#fdocs pub #fname: #ty,)
     });
     let meta_field = s.error.as_ref().map(|_| quote!(pub(crate) meta: ::awslim_runtime::ErrorMetadata,));
-    let request_id_field = s.operation_output.then(|| quote!(pub(crate) request_id: ::std::option::Option<::std::string::String>,));
+    let request_id_field =
+        s.operation_output.then(|| quote!(pub(crate) request_id: ::std::option::Option<::std::string::String>,));
     let request_id_methods = s.operation_output.then(|| quote! {
         /// The id the service gave the request (`x-amzn-RequestId`), for support cases and logs.
         pub fn request_id(&self) -> ::std::option::Option<&str> { self.request_id.as_deref() }
@@ -346,8 +349,16 @@ fn builder(s: &Struct) -> TokenStream {
         let docs = doc_attrs(&doc);
         match f.presence {
             Presence::Required => {
-                let out_params = required.iter().map(|r| if r.name == f.name { stored.clone() } else { let p = ident(&r.type_param); quote!(#p) });
-                let moves = all_names.iter().map(|n| if *n == fname { quote!(#n: #wrap,) } else { quote!(#n: self.#n,) });
+                let out_params = required.iter().map(|r| {
+                    if r.name == f.name {
+                        stored.clone()
+                    } else {
+                        let p = ident(&r.type_param);
+                        quote!(#p)
+                    }
+                });
+                let moves =
+                    all_names.iter().map(|n| if *n == fname { quote!(#n: #wrap,) } else { quote!(#n: self.#n,) });
                 let meta_move = meta_move.clone();
                 quote! {
                     #docs
@@ -440,15 +451,28 @@ fn enumeration(e: &Enum) -> TokenStream {
     let (raw_ty, as_fn, unknown_doc) = if e.int {
         (quote!(i32), quote!(as_i32), " A value this version of the model does not know; kept exactly as received.")
     } else {
-        (quote!(::std::string::String), quote!(as_str), " A value this version of the model does not know; kept exactly as received.")
+        (
+            quote!(::std::string::String),
+            quote!(as_str),
+            " A value this version of the model does not know; kept exactly as received.",
+        )
     };
     let values: Vec<TokenStream> = e
         .variants
         .iter()
-        .map(|v| if e.int { let l = Literal::i32_unsuffixed(v.value.parse().unwrap_or(0)); quote!(#l) } else { let l = lit(&v.value); quote!(#l) })
+        .map(|v| {
+            if e.int {
+                let l = Literal::i32_unsuffixed(v.value.parse().unwrap_or(0));
+                quote!(#l)
+            } else {
+                let l = lit(&v.value);
+                quote!(#l)
+            }
+        })
         .collect();
     let vnames: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();
-    let sensitive_note = if e.sensitive { quote!(#[doc = ""] #[doc = " Values of this type are sensitive."]) } else { quote!() };
+    let sensitive_note =
+        if e.sensitive { quote!(#[doc = ""] #[doc = " Values of this type are sensitive."]) } else { quote!() };
     let conversions = if e.int {
         quote! {
             impl ::std::convert::From<i32> for #name {
@@ -494,10 +518,15 @@ fn enumeration(e: &Enum) -> TokenStream {
         }
     };
     let as_ret = if e.int { quote!(i32) } else { quote!(&str) };
-    let unknown_arm = if e.int { quote!(Self::Unknown(value) => *value,) } else { quote!(Self::Unknown(value) => value.as_str(),) };
+    let unknown_arm =
+        if e.int { quote!(Self::Unknown(value) => *value,) } else { quote!(Self::Unknown(value) => value.as_str(),) };
     let known_ty = if e.int { quote!(&'static [i32]) } else { quote!(&'static [&'static str]) };
     let eq_key = if e.int { quote!(self.as_i32()) } else { quote!(self.as_str()) };
-    let cmp_body = if e.int { quote!(::std::cmp::Ord::cmp(&self.as_i32(), &other.as_i32())) } else { quote!(::std::cmp::Ord::cmp(self.as_str(), other.as_str())) };
+    let cmp_body = if e.int {
+        quote!(::std::cmp::Ord::cmp(&self.as_i32(), &other.as_i32()))
+    } else {
+        quote!(::std::cmp::Ord::cmp(self.as_str(), other.as_str()))
+    };
     quote! {
         #docs
         ///
@@ -564,7 +593,9 @@ fn union(u: &Union) -> TokenStream {
         let vname = ident(&v.name);
         let vlabel = &v.name;
         match &v.value {
-            Some(value) if value.sensitive || u.sensitive => quote!(Self::#vname(_) => f.debug_tuple(#vlabel).field(&::awslim_runtime::Redacted).finish(),),
+            Some(value) if value.sensitive || u.sensitive => {
+                quote!(Self::#vname(_) => f.debug_tuple(#vlabel).field(&::awslim_runtime::Redacted).finish(),)
+            }
             Some(_) => quote!(Self::#vname(value) => f.debug_tuple(#vlabel).field(value).finish(),),
             None => quote!(Self::#vname => f.write_str(#vlabel),),
         }

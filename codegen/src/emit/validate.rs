@@ -52,7 +52,8 @@ pub(super) fn validate_rs(krate: &Crate) -> TokenStream {
             collect_patterns(v, &mut pattern_set);
         }
     }
-    let patterns = Patterns { names: pattern_set.iter().enumerate().map(|(i, p)| (p.clone(), format!("PATTERN_{i}"))).collect() };
+    let patterns =
+        Patterns { names: pattern_set.iter().enumerate().map(|(i, p)| (p.clone(), format!("PATTERN_{i}"))).collect() };
     let statics = patterns.names.iter().map(|(p, n)| {
         let n = format_ident!("{}", n);
         let p = lit(p);
@@ -337,7 +338,11 @@ fn value_checks(v: &ValueType, named: &BTreeSet<String>, patterns: &Patterns) ->
         }
         Type::List { item, sparse } if value_needs_validation(item, named) => {
             let inner = value_checks(item, named, patterns);
-            let bind = if *sparse { quote!(let ::std::option::Option::Some(value) = value else { continue };) } else { quote!() };
+            let bind = if *sparse {
+                quote!(let ::std::option::Option::Some(value) = value else { continue };)
+            } else {
+                quote!()
+            };
             out.push(quote! {
                 for (index, value) in value.iter().enumerate() {
                     #bind
@@ -346,7 +351,9 @@ fn value_checks(v: &ValueType, named: &BTreeSet<String>, patterns: &Patterns) ->
                 }
             });
         }
-        Type::Map { key, value, sparse } if value_needs_validation(key, named) || value_needs_validation(value, named) => {
+        Type::Map { key, value, sparse }
+            if value_needs_validation(key, named) || value_needs_validation(value, named) =>
+        {
             let key_str = quote!(key.as_str());
             let key_checks = if value_needs_validation(key, named) {
                 let inner = value_checks(key, named, patterns);
@@ -372,7 +379,11 @@ fn value_checks(v: &ValueType, named: &BTreeSet<String>, patterns: &Patterns) ->
             } else {
                 quote!()
             };
-            let binding = if value_needs_validation(value, named) { quote!((key, value) in value) } else { quote!(key in value.keys()) };
+            let binding = if value_needs_validation(value, named) {
+                quote!((key, value) in value)
+            } else {
+                quote!(key in value.keys())
+            };
             out.push(quote! {
                 for #binding {
                     #key_checks

@@ -34,9 +34,7 @@ impl Val {
             Val::Bool(b) => serde_json::Value::Bool(*b),
             Val::Int(i) => serde_json::Value::from(*i),
             Val::Array(items) => serde_json::Value::Array(items.iter().map(Val::to_json).collect()),
-            Val::Object(map) => serde_json::Value::Object(
-                map.iter().map(|(k, v)| (k.clone(), v.to_json())).collect(),
-            ),
+            Val::Object(map) => serde_json::Value::Object(map.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
         }
     }
 }
@@ -54,10 +52,7 @@ impl From<&Value> for Val {
 type Slots = Vec<Option<Val>>;
 
 fn eval_err(at: &str, message: impl Into<String>) -> Error {
-    Error::Evaluation {
-        at: at.to_owned(),
-        message: message.into(),
-    }
+    Error::Evaluation { at: at.to_owned(), message: message.into() }
 }
 
 pub(crate) fn resolve(rules: &RuleSet, params: &Params) -> Result<Endpoint, Error> {
@@ -92,9 +87,7 @@ pub(crate) fn resolve(rules: &RuleSet, params: &Params) -> Result<Endpoint, Erro
     slots.resize(rules.slots, None);
     match eval_rules(&rules.rules, &mut slots)? {
         Some(endpoint) => Ok(endpoint),
-        None => Err(Error::NoMatch {
-            at: String::from("rules"),
-        }),
+        None => Err(Error::NoMatch { at: String::from("rules") }),
     }
 }
 
@@ -121,28 +114,18 @@ fn eval_rules(rules: &[Rule], slots: &mut Slots) -> Result<Option<Endpoint>, Err
                 for (name, values) in &e.headers {
                     let mut out = Vec::with_capacity(values.len());
                     for v in values {
-                        out.push(string_of(
-                            expr(v, slots)?,
-                            &format!("{}.headers.{name}", e.at),
-                        )?);
+                        out.push(string_of(expr(v, slots)?, &format!("{}.headers.{name}", e.at))?);
                     }
                     headers.insert(name.clone(), out);
                 }
                 let mut properties = serde_json::Map::new();
                 for (name, v) in &e.properties {
                     let v = expr(v, slots)?.ok_or_else(|| {
-                        eval_err(
-                            &format!("{}.properties.{name}", e.at),
-                            "property evaluated to no value",
-                        )
+                        eval_err(&format!("{}.properties.{name}", e.at), "property evaluated to no value")
                     })?;
                     properties.insert(name.clone(), v.to_json());
                 }
-                Ok(Some(Endpoint {
-                    url,
-                    headers,
-                    properties,
-                }))
+                Ok(Some(Endpoint { url, headers, properties }))
             }
             RuleKind::Error(message) => {
                 let message = string_of(expr(message, slots)?, &format!("{}.error", rule.at))?;
@@ -151,9 +134,7 @@ fn eval_rules(rules: &[Rule], slots: &mut Slots) -> Result<Option<Endpoint>, Err
             RuleKind::Tree(children) => match eval_rules(children, slots)? {
                 Some(endpoint) => Ok(Some(endpoint)),
                 // A tree whose conditions matched is terminal.
-                None => Err(Error::NoMatch {
-                    at: format!("{}.rules", rule.at),
-                }),
+                None => Err(Error::NoMatch { at: format!("{}.rules", rule.at) }),
             },
         };
     }
@@ -163,10 +144,7 @@ fn eval_rules(rules: &[Rule], slots: &mut Slots) -> Result<Option<Endpoint>, Err
 fn string_of(v: Option<Val>, at: &str) -> Result<String, Error> {
     match v {
         Some(Val::Str(s)) => Ok(s),
-        Some(other) => Err(eval_err(
-            at,
-            format!("expected a string, got {}", other.type_name()),
-        )),
+        Some(other) => Err(eval_err(at, format!("expected a string, got {}", other.type_name()))),
         None => Err(eval_err(at, "expected a string, got no value")),
     }
 }
@@ -227,18 +205,10 @@ fn template(t: &Template, slots: &Slots) -> Result<String, Error> {
                     Some(other) => {
                         return Err(eval_err(
                             name,
-                            format!(
-                                "template value `{name}` is {}, not a string",
-                                other.type_name()
-                            ),
+                            format!("template value `{name}` is {}, not a string", other.type_name()),
                         ))
                     }
-                    None => {
-                        return Err(eval_err(
-                            name,
-                            format!("template value `{name}` has no value"),
-                        ))
-                    }
+                    None => return Err(eval_err(name, format!("template value `{name}` has no value"))),
                 }
             }
         }
@@ -257,15 +227,8 @@ fn get_attr<'v>(mut v: &'v Val, path: &[PathSeg]) -> Result<Option<&'v Val>, Str
                 Some(v) => v,
                 None => return Ok(None),
             },
-            (PathSeg::Key(k), other) => {
-                return Err(format!(
-                    "cannot get attribute `{k}` of {}",
-                    other.type_name()
-                ))
-            }
-            (PathSeg::Index(i), other) => {
-                return Err(format!("cannot index [{i}] into {}", other.type_name()))
-            }
+            (PathSeg::Key(k), other) => return Err(format!("cannot get attribute `{k}` of {}", other.type_name())),
+            (PathSeg::Index(i), other) => return Err(format!("cannot index [{i}] into {}", other.type_name())),
         };
     }
     Ok(Some(v))
@@ -297,10 +260,7 @@ fn call(c: &Call, slots: &Slots) -> Result<Option<Val>, Error> {
                 Some(other) => {
                     return Err(eval_err(
                         at,
-                        format!(
-                            "ite: the condition must be a boolean, got {}",
-                            other.type_name()
-                        ),
+                        format!("ite: the condition must be a boolean, got {}", other.type_name()),
                     ))
                 }
             };
@@ -312,9 +272,7 @@ fn call(c: &Call, slots: &Slots) -> Result<Option<Val>, Error> {
                 None => None,
             };
             return match target {
-                Some(v) => get_attr(&v, path)
-                    .map(|v| v.cloned())
-                    .map_err(|m| eval_err(at, format!("getAttr: {m}"))),
+                Some(v) => get_attr(&v, path).map(|v| v.cloned()).map_err(|m| eval_err(at, format!("getAttr: {m}"))),
                 None => Ok(None),
             };
         }
@@ -331,10 +289,7 @@ fn call(c: &Call, slots: &Slots) -> Result<Option<Val>, Error> {
     let name = c.func.name();
     let bad = |i: usize, want: &str| {
         let got = args.get(i).map_or("nothing", |v| v.type_name());
-        eval_err(
-            at,
-            format!("argument {} of `{name}` must be {want}, got {got}", i + 1),
-        )
+        eval_err(at, format!("argument {} of `{name}` must be {want}, got {got}", i + 1))
     };
     let s = |i: usize| match args.get(i).map(|v| &**v) {
         Some(Val::Str(s)) => Ok(s.as_str()),
@@ -367,33 +322,20 @@ fn call(c: &Call, slots: &Slots) -> Result<Option<Val>, Error> {
         Func::Split => {
             let limit = n(2)?;
             if limit < 0 {
-                return Err(eval_err(
-                    at,
-                    format!("split: the limit must not be negative, got {limit}"),
-                ));
+                return Err(eval_err(at, format!("split: the limit must not be negative, got {limit}")));
             }
             let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-            stdlib::split(s(0)?, s(1)?, limit)
-                .map(|parts| Val::Array(parts.into_iter().map(Val::Str).collect()))
+            stdlib::split(s(0)?, s(1)?, limit).map(|parts| Val::Array(parts.into_iter().map(Val::Str).collect()))
         }
         Func::AwsPartition => {
             let info = crate::partitions::partition(s(0)?);
             let mut map = BTreeMap::new();
             map.insert("name".to_owned(), Val::Str(info.name.to_owned()));
             map.insert("dnsSuffix".to_owned(), Val::Str(info.dns_suffix.to_owned()));
-            map.insert(
-                "dualStackDnsSuffix".to_owned(),
-                Val::Str(info.dual_stack_dns_suffix.to_owned()),
-            );
+            map.insert("dualStackDnsSuffix".to_owned(), Val::Str(info.dual_stack_dns_suffix.to_owned()));
             map.insert("supportsFIPS".to_owned(), Val::Bool(info.supports_fips));
-            map.insert(
-                "supportsDualStack".to_owned(),
-                Val::Bool(info.supports_dual_stack),
-            );
-            map.insert(
-                "implicitGlobalRegion".to_owned(),
-                Val::Str(info.implicit_global_region.to_owned()),
-            );
+            map.insert("supportsDualStack".to_owned(), Val::Bool(info.supports_dual_stack));
+            map.insert("implicitGlobalRegion".to_owned(), Val::Str(info.implicit_global_region.to_owned()));
             Some(Val::Object(map))
         }
         Func::AwsParseArn => stdlib::parse_arn(s(0)?).map(|arn| {
@@ -402,15 +344,10 @@ fn call(c: &Call, slots: &Slots) -> Result<Option<Val>, Error> {
             map.insert("service".to_owned(), Val::Str(arn.service));
             map.insert("region".to_owned(), Val::Str(arn.region));
             map.insert("accountId".to_owned(), Val::Str(arn.account_id));
-            map.insert(
-                "resourceId".to_owned(),
-                Val::Array(arn.resource_id.into_iter().map(Val::Str).collect()),
-            );
+            map.insert("resourceId".to_owned(), Val::Array(arn.resource_id.into_iter().map(Val::Str).collect()));
             Val::Object(map)
         }),
-        Func::AwsIsVirtualHostableS3Bucket => Some(Val::Bool(
-            stdlib::is_virtual_hostable_s3_bucket(s(0)?, b(1)?),
-        )),
+        Func::AwsIsVirtualHostableS3Bucket => Some(Val::Bool(stdlib::is_virtual_hostable_s3_bucket(s(0)?, b(1)?))),
         Func::IsSet | Func::Coalesce | Func::Ite | Func::GetAttr(_) => None,
     })
 }

@@ -34,9 +34,7 @@ pub mod partitions;
 mod stdlib;
 pub mod testing;
 
-pub use partitions::{
-    partition, partition_for, Partition, PartitionInfo, RegionPattern, PARTITIONS,
-};
+pub use partitions::{partition, partition_for, Partition, PartitionInfo, RegionPattern, PARTITIONS};
 pub use testing::run_test_case;
 
 /// A parsed endpoint rule set: parsed once, resolved many times.
@@ -55,11 +53,8 @@ impl RuleSet {
     /// # Errors
     /// [`Error::InvalidRuleSet`] naming the JSON location of the first problem.
     pub fn from_json(text: &str) -> Result<RuleSet, Error> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| Error::InvalidRuleSet {
-                at: String::from("$"),
-                message: format!("not valid JSON: {e}"),
-            })?;
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| Error::InvalidRuleSet { at: String::from("$"), message: format!("not valid JSON: {e}") })?;
         RuleSet::from_value(&value)
     }
 
@@ -91,11 +86,7 @@ impl RuleSet {
     /// `SDK::Endpoint`, ...) to what `lookup` returns for that built-in's name. Parameters
     /// already set in `params`, and built-ins `lookup` has no value for, are left alone;
     /// built-ins this rule set does not use are never asked for.
-    pub fn bind_built_ins(
-        &self,
-        params: &mut Params,
-        mut lookup: impl FnMut(&str) -> Option<Value>,
-    ) {
+    pub fn bind_built_ins(&self, params: &mut Params, mut lookup: impl FnMut(&str) -> Option<Value>) {
         for p in &self.parameters {
             if let Some(built_in) = &p.built_in {
                 if params.get(&p.name).is_none() {

@@ -111,18 +111,11 @@ pub(crate) struct Template {
 #[derive(Clone, Debug)]
 pub(crate) enum TemplatePart {
     Lit(String),
-    Var {
-        slot: usize,
-        name: Box<str>,
-        path: Vec<PathSeg>,
-    },
+    Var { slot: usize, name: Box<str>, path: Vec<PathSeg> },
 }
 
 fn err(at: &str, message: impl Into<String>) -> Error {
-    Error::InvalidRuleSet {
-        at: at.to_owned(),
-        message: message.into(),
-    }
+    Error::InvalidRuleSet { at: at.to_owned(), message: message.into() }
 }
 
 fn type_name(v: &Json) -> &'static str {
@@ -145,11 +138,7 @@ struct Scope {
 
 impl Scope {
     fn lookup(&self, name: &str) -> Option<usize> {
-        self.names
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, slot)| *slot)
+        self.names.iter().rev().find(|(n, _)| n == name).map(|(_, slot)| *slot)
     }
 
     fn slot_type(&self, slot: usize) -> Ty {
@@ -232,31 +221,16 @@ impl Ty {
         let mut ty = self;
         for seg in path {
             ty = match (seg, ty) {
-                (_, Ty::Any) | (PathSeg::Index(_), Ty::List) | (PathSeg::Key(_), Ty::Record) => {
-                    Ty::Any
-                }
+                (_, Ty::Any) | (PathSeg::Index(_), Ty::List) | (PathSeg::Key(_), Ty::Record) => Ty::Any,
                 (PathSeg::Index(_), Ty::StrArray) => Ty::Str,
-                (PathSeg::Key(k), t) if t.fields().is_some() => t
-                    .fields()
-                    .unwrap_or(&[])
-                    .iter()
-                    .find(|(name, _)| name == k)
-                    .map(|(_, t)| *t)
-                    .ok_or_else(|| {
-                        let names: Vec<&str> =
-                            t.fields().unwrap_or(&[]).iter().map(|(n, _)| *n).collect();
-                        format!(
-                            "{} has no attribute `{k}` (it has {})",
-                            t.describe(),
-                            names.join(", ")
-                        )
-                    })?,
-                (PathSeg::Key(k), t) => {
-                    return Err(format!("cannot get attribute `{k}` of {}", t.describe()))
+                (PathSeg::Key(k), t) if t.fields().is_some() => {
+                    t.fields().unwrap_or(&[]).iter().find(|(name, _)| name == k).map(|(_, t)| *t).ok_or_else(|| {
+                        let names: Vec<&str> = t.fields().unwrap_or(&[]).iter().map(|(n, _)| *n).collect();
+                        format!("{} has no attribute `{k}` (it has {})", t.describe(), names.join(", "))
+                    })?
                 }
-                (PathSeg::Index(i), t) => {
-                    return Err(format!("cannot index [{i}] into {}", t.describe()))
-                }
+                (PathSeg::Key(k), t) => return Err(format!("cannot get attribute `{k}` of {}", t.describe())),
+                (PathSeg::Index(i), t) => return Err(format!("cannot index [{i}] into {}", t.describe())),
             };
         }
         Ok(ty)
@@ -310,20 +284,10 @@ fn call_type(c: &Call, scope: &Scope) -> Ty {
 }
 
 pub(crate) fn rule_set(v: &Json) -> Result<RuleSet, Error> {
-    let root = v.as_object().ok_or_else(|| {
-        err(
-            "$",
-            format!("a rule set must be an object, got {}", type_name(v)),
-        )
-    })?;
+    let root = v.as_object().ok_or_else(|| err("$", format!("a rule set must be an object, got {}", type_name(v))))?;
     let version = match root.get("version") {
         Some(Json::String(s)) => s.clone(),
-        Some(other) => {
-            return Err(err(
-                "version",
-                format!("expected a string, got {}", type_name(other)),
-            ))
-        }
+        Some(other) => return Err(err("version", format!("expected a string, got {}", type_name(other)))),
         None => return Err(err("version", "missing")),
     };
     let parameters = match root.get("parameters") {
@@ -334,47 +298,26 @@ pub(crate) fn rule_set(v: &Json) -> Result<RuleSet, Error> {
             }
             out
         }
-        Some(other) => {
-            return Err(err(
-                "parameters",
-                format!("expected an object, got {}", type_name(other)),
-            ))
-        }
+        Some(other) => return Err(err("parameters", format!("expected an object, got {}", type_name(other)))),
         None => Vec::new(),
     };
     let mut scope = Scope {
-        names: parameters
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.name.clone(), i))
-            .collect(),
+        names: parameters.iter().enumerate().map(|(i, p)| (p.name.clone(), i)).collect(),
         types: parameters.iter().map(|p| Ty::of_param(p.kind)).collect(),
     };
     let rules = match root.get("rules") {
         Some(Json::Array(items)) => rule_list(items, "rules", &mut scope, 0)?,
-        Some(other) => {
-            return Err(err(
-                "rules",
-                format!("expected an array, got {}", type_name(other)),
-            ))
-        }
+        Some(other) => return Err(err("rules", format!("expected an array, got {}", type_name(other)))),
         None => return Err(err("rules", "missing")),
     };
-    Ok(RuleSet {
-        version,
-        parameters,
-        rules,
-        slots: scope.types.len(),
-    })
+    Ok(RuleSet { version, parameters, rules, slots: scope.types.len() })
 }
 
 fn parameter(name: &str, v: &Json, at: &str) -> Result<Parameter, Error> {
     if name.is_empty() {
         return Err(err(at, "parameter names must not be empty"));
     }
-    let obj = v
-        .as_object()
-        .ok_or_else(|| err(at, format!("expected an object, got {}", type_name(v))))?;
+    let obj = v.as_object().ok_or_else(|| err(at, format!("expected an object, got {}", type_name(v))))?;
     let kind = match obj.get("type") {
         Some(Json::String(t)) => match t.to_ascii_lowercase().as_str() {
             "string" => ParamType::String,
@@ -383,28 +326,18 @@ fn parameter(name: &str, v: &Json, at: &str) -> Result<Parameter, Error> {
             _ => {
                 return Err(err(
                     &format!("{at}.type"),
-                    format!(
-                        "unknown parameter type `{t}` (expected String, Boolean or StringArray)"
-                    ),
+                    format!("unknown parameter type `{t}` (expected String, Boolean or StringArray)"),
                 ))
             }
         },
-        Some(other) => {
-            return Err(err(
-                &format!("{at}.type"),
-                format!("expected a string, got {}", type_name(other)),
-            ))
-        }
+        Some(other) => return Err(err(&format!("{at}.type"), format!("expected a string, got {}", type_name(other)))),
         None => return Err(err(&format!("{at}.type"), "missing")),
     };
     let opt_string = |key: &str| -> Result<Option<String>, Error> {
         match obj.get(key) {
             None | Some(Json::Null) => Ok(None),
             Some(Json::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(err(
-                &format!("{at}.{key}"),
-                format!("expected a string, got {}", type_name(other)),
-            )),
+            Some(other) => Err(err(&format!("{at}.{key}"), format!("expected a string, got {}", type_name(other)))),
         }
     };
     let built_in = opt_string("builtIn")?;
@@ -413,40 +346,20 @@ fn parameter(name: &str, v: &Json, at: &str) -> Result<Parameter, Error> {
         None | Some(Json::Null) => false,
         Some(Json::Bool(b)) => *b,
         Some(other) => {
-            return Err(err(
-                &format!("{at}.required"),
-                format!("expected a boolean, got {}", type_name(other)),
-            ))
+            return Err(err(&format!("{at}.required"), format!("expected a boolean, got {}", type_name(other))))
         }
     };
     let default = match obj.get("default") {
         None | Some(Json::Null) => None,
         Some(d) => match Value::from_json(d) {
             Some(value) if value.kind() == kind => Some(value),
-            _ => {
-                return Err(err(
-                    &format!("{at}.default"),
-                    format!("expected a {kind} default, got {}", type_name(d)),
-                ))
-            }
+            _ => return Err(err(&format!("{at}.default"), format!("expected a {kind} default, got {}", type_name(d)))),
         },
     };
-    Ok(Parameter {
-        name: name.to_owned(),
-        kind,
-        built_in,
-        required,
-        default,
-        documentation,
-    })
+    Ok(Parameter { name: name.to_owned(), kind, built_in, required, default, documentation })
 }
 
-fn rule_list(
-    items: &[Json],
-    at: &str,
-    scope: &mut Scope,
-    depth: usize,
-) -> Result<Vec<Rule>, Error> {
+fn rule_list(items: &[Json], at: &str, scope: &mut Scope, depth: usize) -> Result<Vec<Rule>, Error> {
     if depth > MAX_DEPTH {
         return Err(err(at, "rules are nested too deeply"));
     }
@@ -458,30 +371,17 @@ fn rule_list(
 }
 
 fn rule(v: &Json, at: &str, scope: &mut Scope, depth: usize) -> Result<Rule, Error> {
-    let obj = v.as_object().ok_or_else(|| {
-        err(
-            at,
-            format!("a rule must be an object, got {}", type_name(v)),
-        )
-    })?;
+    let obj = v.as_object().ok_or_else(|| err(at, format!("a rule must be an object, got {}", type_name(v))))?;
     let kind = match obj.get("type") {
         Some(Json::String(t)) => t.as_str(),
-        Some(other) => {
-            return Err(err(
-                &format!("{at}.type"),
-                format!("expected a string, got {}", type_name(other)),
-            ))
-        }
+        Some(other) => return Err(err(&format!("{at}.type"), format!("expected a string, got {}", type_name(other)))),
         None => return Err(err(&format!("{at}.type"), "missing")),
     };
     let conds_json: &[Json] = match obj.get("conditions") {
         Some(Json::Array(items)) => items,
         None => &[],
         Some(other) => {
-            return Err(err(
-                &format!("{at}.conditions"),
-                format!("expected an array, got {}", type_name(other)),
-            ))
+            return Err(err(&format!("{at}.conditions"), format!("expected an array, got {}", type_name(other))))
         }
     };
     let scope_mark = scope.names.len();
@@ -492,26 +392,17 @@ fn rule(v: &Json, at: &str, scope: &mut Scope, depth: usize) -> Result<Rule, Err
         }
         let kind = match kind {
             "endpoint" => {
-                let e = obj
-                    .get("endpoint")
-                    .ok_or_else(|| err(&format!("{at}.endpoint"), "missing"))?;
+                let e = obj.get("endpoint").ok_or_else(|| err(&format!("{at}.endpoint"), "missing"))?;
                 RuleKind::Endpoint(Box::new(endpoint(e, &format!("{at}.endpoint"), scope)?))
             }
             "error" => {
-                let e = obj
-                    .get("error")
-                    .ok_or_else(|| err(&format!("{at}.error"), "missing"))?;
+                let e = obj.get("error").ok_or_else(|| err(&format!("{at}.error"), "missing"))?;
                 RuleKind::Error(expr(e, &format!("{at}.error"), scope, 0)?)
             }
             "tree" => match obj.get("rules") {
-                Some(Json::Array(items)) => {
-                    RuleKind::Tree(rule_list(items, &format!("{at}.rules"), scope, depth + 1)?)
-                }
+                Some(Json::Array(items)) => RuleKind::Tree(rule_list(items, &format!("{at}.rules"), scope, depth + 1)?),
                 Some(other) => {
-                    return Err(err(
-                        &format!("{at}.rules"),
-                        format!("expected an array, got {}", type_name(other)),
-                    ))
+                    return Err(err(&format!("{at}.rules"), format!("expected an array, got {}", type_name(other))))
                 }
                 None => return Err(err(&format!("{at}.rules"), "missing")),
             },
@@ -522,23 +413,14 @@ fn rule(v: &Json, at: &str, scope: &mut Scope, depth: usize) -> Result<Rule, Err
                 ))
             }
         };
-        Ok(Rule {
-            conditions,
-            kind,
-            at: at.into(),
-        })
+        Ok(Rule { conditions, kind, at: at.into() })
     })();
     scope.names.truncate(scope_mark);
     result
 }
 
 fn condition(v: &Json, at: &str, scope: &mut Scope) -> Result<Condition, Error> {
-    let obj = v.as_object().ok_or_else(|| {
-        err(
-            at,
-            format!("a condition must be an object, got {}", type_name(v)),
-        )
-    })?;
+    let obj = v.as_object().ok_or_else(|| err(at, format!("a condition must be an object, got {}", type_name(v))))?;
     if !obj.contains_key("fn") {
         return Err(err(at, "a condition must be a function call (`fn`)"));
     }
@@ -547,10 +429,7 @@ fn condition(v: &Json, at: &str, scope: &mut Scope) -> Result<Condition, Error> 
         None | Some(Json::Null) => None,
         Some(Json::String(name)) => {
             if !is_identifier(name) {
-                return Err(err(
-                    &format!("{at}.assign"),
-                    format!("`{name}` is not a valid identifier"),
-                ));
+                return Err(err(&format!("{at}.assign"), format!("`{name}` is not a valid identifier")));
             }
             let slot = scope.types.len();
             scope.types.push(call_type(&call, scope));
@@ -558,10 +437,7 @@ fn condition(v: &Json, at: &str, scope: &mut Scope) -> Result<Condition, Error> 
             Some(slot)
         }
         Some(other) => {
-            return Err(err(
-                &format!("{at}.assign"),
-                format!("expected a string, got {}", type_name(other)),
-            ))
+            return Err(err(&format!("{at}.assign"), format!("expected a string, got {}", type_name(other))))
         }
     };
     Ok(Condition { call, assign })
@@ -574,12 +450,7 @@ fn is_identifier(s: &str) -> bool {
 }
 
 fn endpoint(v: &Json, at: &str, scope: &Scope) -> Result<EndpointTemplate, Error> {
-    let obj = v.as_object().ok_or_else(|| {
-        err(
-            at,
-            format!("an endpoint must be an object, got {}", type_name(v)),
-        )
-    })?;
+    let obj = v.as_object().ok_or_else(|| err(at, format!("an endpoint must be an object, got {}", type_name(v))))?;
     let url = match obj.get("url") {
         Some(u) => expr(u, &format!("{at}.url"), scope, 0)?,
         None => return Err(err(&format!("{at}.url"), "missing")),
@@ -590,12 +461,9 @@ fn endpoint(v: &Json, at: &str, scope: &Scope) -> Result<EndpointTemplate, Error
         Some(Json::Object(map)) => {
             for (name, values) in map {
                 let hat = format!("{at}.headers.{name}");
-                let values = values.as_array().ok_or_else(|| {
-                    err(
-                        &hat,
-                        format!("expected an array, got {}", type_name(values)),
-                    )
-                })?;
+                let values = values
+                    .as_array()
+                    .ok_or_else(|| err(&hat, format!("expected an array, got {}", type_name(values))))?;
                 let mut exprs = Vec::with_capacity(values.len());
                 for (i, value) in values.iter().enumerate() {
                     exprs.push(expr(value, &format!("{hat}[{i}]"), scope, 0)?);
@@ -604,10 +472,7 @@ fn endpoint(v: &Json, at: &str, scope: &Scope) -> Result<EndpointTemplate, Error
             }
         }
         Some(other) => {
-            return Err(err(
-                &format!("{at}.headers"),
-                format!("expected an object, got {}", type_name(other)),
-            ))
+            return Err(err(&format!("{at}.headers"), format!("expected an object, got {}", type_name(other))))
         }
     }
     let mut properties = Vec::new();
@@ -615,25 +480,14 @@ fn endpoint(v: &Json, at: &str, scope: &Scope) -> Result<EndpointTemplate, Error
         None | Some(Json::Null) => {}
         Some(Json::Object(map)) => {
             for (name, value) in map {
-                properties.push((
-                    name.clone(),
-                    expr(value, &format!("{at}.properties.{name}"), scope, 0)?,
-                ));
+                properties.push((name.clone(), expr(value, &format!("{at}.properties.{name}"), scope, 0)?));
             }
         }
         Some(other) => {
-            return Err(err(
-                &format!("{at}.properties"),
-                format!("expected an object, got {}", type_name(other)),
-            ))
+            return Err(err(&format!("{at}.properties"), format!("expected an object, got {}", type_name(other))))
         }
     }
-    Ok(EndpointTemplate {
-        url,
-        headers,
-        properties,
-        at: at.into(),
-    })
+    Ok(EndpointTemplate { url, headers, properties, at: at.into() })
 }
 
 fn expr(v: &Json, at: &str, scope: &Scope, depth: usize) -> Result<Expr, Error> {
@@ -643,10 +497,9 @@ fn expr(v: &Json, at: &str, scope: &Scope, depth: usize) -> Result<Expr, Error> 
     match v {
         Json::Null => Err(err(at, "null is not a valid expression")),
         Json::Bool(b) => Ok(Expr::Bool(*b)),
-        Json::Number(n) => n
-            .as_i64()
-            .map(Expr::Int)
-            .ok_or_else(|| err(at, format!("only integers are supported, got {n}"))),
+        Json::Number(n) => {
+            n.as_i64().map(Expr::Int).ok_or_else(|| err(at, format!("only integers are supported, got {n}")))
+        }
         Json::String(s) => Ok(Expr::Str(template(s, at, scope)?)),
         Json::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
@@ -657,17 +510,11 @@ fn expr(v: &Json, at: &str, scope: &Scope, depth: usize) -> Result<Expr, Error> 
         }
         Json::Object(obj) => {
             if let Some(r) = obj.get("ref") {
-                let name = r.as_str().ok_or_else(|| {
-                    err(
-                        &format!("{at}.ref"),
-                        format!("expected a string, got {}", type_name(r)),
-                    )
-                })?;
+                let name = r
+                    .as_str()
+                    .ok_or_else(|| err(&format!("{at}.ref"), format!("expected a string, got {}", type_name(r))))?;
                 let slot = scope.lookup(name).ok_or_else(|| {
-                    err(
-                        &format!("{at}.ref"),
-                        format!("`{name}` is not a parameter or an assigned variable in scope"),
-                    )
+                    err(&format!("{at}.ref"), format!("`{name}` is not a parameter or an assigned variable in scope"))
                 })?;
                 Ok(Expr::Ref { slot })
             } else if obj.contains_key("fn") {
@@ -675,10 +522,7 @@ fn expr(v: &Json, at: &str, scope: &Scope, depth: usize) -> Result<Expr, Error> 
             } else {
                 let mut out = Vec::with_capacity(obj.len());
                 for (k, item) in obj {
-                    out.push((
-                        k.clone(),
-                        expr(item, &format!("{at}.{k}"), scope, depth + 1)?,
-                    ));
+                    out.push((k.clone(), expr(item, &format!("{at}.{k}"), scope, depth + 1)?));
                 }
                 Ok(Expr::Object(out))
             }
@@ -686,30 +530,15 @@ fn expr(v: &Json, at: &str, scope: &Scope, depth: usize) -> Result<Expr, Error> 
     }
 }
 
-fn call(
-    obj: &serde_json::Map<String, Json>,
-    at: &str,
-    scope: &Scope,
-    depth: usize,
-) -> Result<Call, Error> {
+fn call(obj: &serde_json::Map<String, Json>, at: &str, scope: &Scope, depth: usize) -> Result<Call, Error> {
     let name = match obj.get("fn") {
         Some(Json::String(s)) => s.as_str(),
-        Some(other) => {
-            return Err(err(
-                &format!("{at}.fn"),
-                format!("expected a string, got {}", type_name(other)),
-            ))
-        }
+        Some(other) => return Err(err(&format!("{at}.fn"), format!("expected a string, got {}", type_name(other)))),
         None => return Err(err(&format!("{at}.fn"), "missing")),
     };
     let argv: &[Json] = match obj.get("argv") {
         Some(Json::Array(items)) => items,
-        Some(other) => {
-            return Err(err(
-                &format!("{at}.argv"),
-                format!("expected an array, got {}", type_name(other)),
-            ))
-        }
+        Some(other) => return Err(err(&format!("{at}.argv"), format!("expected an array, got {}", type_name(other)))),
         None => return Err(err(&format!("{at}.argv"), "missing")),
     };
     let (func, min, max) = match name {
@@ -728,19 +557,10 @@ fn call(
         "aws.partition" => (Func::AwsPartition, 1, 1),
         "aws.parseArn" => (Func::AwsParseArn, 1, 1),
         "aws.isVirtualHostableS3Bucket" => (Func::AwsIsVirtualHostableS3Bucket, 2, 2),
-        other => {
-            return Err(err(
-                &format!("{at}.fn"),
-                format!("unknown function `{other}`"),
-            ))
-        }
+        other => return Err(err(&format!("{at}.fn"), format!("unknown function `{other}`"))),
     };
     if argv.len() < min || argv.len() > max {
-        let expected = if min == max {
-            format!("{min}")
-        } else {
-            format!("at least {min}")
-        };
+        let expected = if min == max { format!("{min}") } else { format!("at least {min}") };
         return Err(err(
             &format!("{at}.argv"),
             format!(
@@ -755,40 +575,22 @@ fn call(
     if let Func::GetAttr(path) = &mut func {
         args.push(expr(&argv[0], &format!("{at}.argv[0]"), scope, depth + 1)?);
         let pat = format!("{at}.argv[1]");
-        let p = argv[1].as_str().ok_or_else(|| {
-            err(
-                &pat,
-                format!(
-                    "getAttr paths must be literal strings, got {}",
-                    type_name(&argv[1])
-                ),
-            )
-        })?;
+        let p = argv[1]
+            .as_str()
+            .ok_or_else(|| err(&pat, format!("getAttr paths must be literal strings, got {}", type_name(&argv[1]))))?;
         *path = attr_path(p).map_err(|m| err(&pat, m))?;
-        type_of(&args[0], scope)
-            .at_path(path)
-            .map_err(|m| err(&pat, format!("getAttr: {m}")))?;
+        type_of(&args[0], scope).at_path(path).map_err(|m| err(&pat, format!("getAttr: {m}")))?;
     } else {
         for (i, a) in argv.iter().enumerate() {
             args.push(expr(a, &format!("{at}.argv[{i}]"), scope, depth + 1)?);
         }
         check_arg_types(&func, &args, name, at, scope)?;
     }
-    Ok(Call {
-        func,
-        args,
-        at: at.into(),
-    })
+    Ok(Call { func, args, at: at.into() })
 }
 
 /// Rejects arguments whose type is known to be wrong.
-fn check_arg_types(
-    func: &Func,
-    args: &[Expr],
-    name: &str,
-    at: &str,
-    scope: &Scope,
-) -> Result<(), Error> {
+fn check_arg_types(func: &Func, args: &[Expr], name: &str, at: &str, scope: &Scope) -> Result<(), Error> {
     let expected: &[Ty] = match func {
         Func::BooleanEquals => &[Ty::Bool, Ty::Bool],
         Func::StringEquals => &[Ty::Str, Ty::Str],
@@ -805,12 +607,7 @@ fn check_arg_types(
         if *want != Ty::Any && actual != Ty::Any && actual != *want {
             return Err(err(
                 &format!("{at}.argv[{i}]"),
-                format!(
-                    "argument {} of `{name}` must be {}, not {}",
-                    i + 1,
-                    want.describe(),
-                    actual.describe()
-                ),
+                format!("argument {} of `{name}` must be {}, not {}", i + 1, want.describe(), actual.describe()),
             ));
         }
     }
@@ -835,16 +632,13 @@ pub(crate) fn attr_path(p: &str) -> Result<Vec<PathSeg>, String> {
             out.push(PathSeg::Key(key.to_owned()));
         }
         while !rest.is_empty() {
-            let close = rest
-                .find(']')
-                .ok_or_else(|| format!("getAttr path `{p}` has an unclosed `[`"))?;
+            let close = rest.find(']').ok_or_else(|| format!("getAttr path `{p}` has an unclosed `[`"))?;
             let digits = &rest[1..close];
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(format!("getAttr path `{p}` has a bad index `[{digits}]`"));
             }
-            let index = digits
-                .parse::<usize>()
-                .map_err(|_| format!("getAttr path `{p}` has a bad index `[{digits}]`"))?;
+            let index =
+                digits.parse::<usize>().map_err(|_| format!("getAttr path `{p}` has a bad index `[{digits}]`"))?;
             out.push(PathSeg::Index(index));
             rest = &rest[close + 1..];
             if !rest.is_empty() && !rest.starts_with('[') {
@@ -878,9 +672,7 @@ fn template(s: &str, at: &str, scope: &Scope) -> Result<Template, Error> {
             lit.push('{');
             continue;
         }
-        let close = rest
-            .find('}')
-            .ok_or_else(|| err(at, format!("unclosed `{{` in template `{s}`")))?;
+        let close = rest.find('}').ok_or_else(|| err(at, format!("unclosed `{{` in template `{s}`")))?;
         let inner = &rest[..close];
         rest = &rest[close + 1..];
         let (name, path) = match inner.split_once('#') {
@@ -890,7 +682,9 @@ fn template(s: &str, at: &str, scope: &Scope) -> Result<Template, Error> {
         let slot = scope.lookup(name).ok_or_else(|| {
             err(
                 at,
-                format!("template `{s}` references `{name}`, which is not a parameter or an assigned variable in scope"),
+                format!(
+                    "template `{s}` references `{name}`, which is not a parameter or an assigned variable in scope"
+                ),
             )
         })?;
         match scope.slot_type(slot).at_path(&path) {
@@ -898,10 +692,7 @@ fn template(s: &str, at: &str, scope: &Scope) -> Result<Template, Error> {
             Ok(other) => {
                 return Err(err(
                     at,
-                    format!(
-                        "template `{s}` inserts `{inner}`, which is {}, not a string",
-                        other.describe()
-                    ),
+                    format!("template `{s}` inserts `{inner}`, which is {}, not a string", other.describe()),
                 ))
             }
             Err(m) => return Err(err(at, format!("template `{s}`: {m}"))),
@@ -909,11 +700,7 @@ fn template(s: &str, at: &str, scope: &Scope) -> Result<Template, Error> {
         if !lit.is_empty() {
             parts.push(TemplatePart::Lit(std::mem::take(&mut lit)));
         }
-        parts.push(TemplatePart::Var {
-            slot,
-            name: name.into(),
-            path,
-        });
+        parts.push(TemplatePart::Var { slot, name: name.into(), path });
     }
     lit.push_str(rest);
     if !lit.is_empty() {
@@ -932,12 +719,7 @@ mod tests {
         assert_eq!(attr_path("[3]").unwrap(), vec![PathSeg::Index(3)]);
         assert_eq!(
             attr_path("a.b[1][2]").unwrap(),
-            vec![
-                PathSeg::Key("a".into()),
-                PathSeg::Key("b".into()),
-                PathSeg::Index(1),
-                PathSeg::Index(2)
-            ]
+            vec![PathSeg::Key("a".into()), PathSeg::Key("b".into()), PathSeg::Index(1), PathSeg::Index(2)]
         );
         for bad in ["", "a..b", "a[", "a[x]", "a[1]b", ".a", "a."] {
             assert!(attr_path(bad).is_err(), "{bad}");

@@ -36,10 +36,7 @@ impl RegionPattern {
     /// Whether `region` has this pattern's form.
     pub fn matches(&self, region: &str) -> bool {
         self.prefixes.iter().any(|prefix| {
-            let Some(rest) = region
-                .strip_prefix(prefix)
-                .and_then(|r| r.strip_prefix('-'))
-            else {
+            let Some(rest) = region.strip_prefix(prefix).and_then(|r| r.strip_prefix('-')) else {
                 return false;
             };
             // `\w` excludes `-`, so the word ends at the first dash.
@@ -119,9 +116,7 @@ pub static PARTITIONS: &[Partition] = &[
             "us-west-2",
             "aws-global",
         ],
-        region_pattern: RegionPattern {
-            prefixes: &["us", "eu", "ap", "sa", "ca", "me", "af"],
-        },
+        region_pattern: RegionPattern { prefixes: &["us", "eu", "ap", "sa", "ca", "me", "af"] },
         info: PartitionInfo {
             name: "aws",
             dns_suffix: "amazonaws.com",
@@ -134,9 +129,7 @@ pub static PARTITIONS: &[Partition] = &[
     Partition {
         id: "aws-us-gov",
         regions: &["us-gov-west-1", "us-gov-east-1", "aws-us-gov-global"],
-        region_pattern: RegionPattern {
-            prefixes: &["us-gov"],
-        },
+        region_pattern: RegionPattern { prefixes: &["us-gov"] },
         info: PartitionInfo {
             name: "aws-us-gov",
             dns_suffix: "amazonaws.com",
@@ -162,9 +155,7 @@ pub static PARTITIONS: &[Partition] = &[
     Partition {
         id: "aws-iso",
         regions: &["us-iso-east-1", "us-iso-west-1", "aws-iso-global"],
-        region_pattern: RegionPattern {
-            prefixes: &["us-iso"],
-        },
+        region_pattern: RegionPattern { prefixes: &["us-iso"] },
         info: PartitionInfo {
             name: "aws-iso",
             dns_suffix: "c2s.ic.gov",
@@ -177,9 +168,7 @@ pub static PARTITIONS: &[Partition] = &[
     Partition {
         id: "aws-iso-b",
         regions: &["us-isob-east-1", "aws-iso-b-global"],
-        region_pattern: RegionPattern {
-            prefixes: &["us-isob"],
-        },
+        region_pattern: RegionPattern { prefixes: &["us-isob"] },
         info: PartitionInfo {
             name: "aws-iso-b",
             dns_suffix: "sc2s.sgov.gov",
@@ -192,9 +181,7 @@ pub static PARTITIONS: &[Partition] = &[
     Partition {
         id: "aws-iso-e",
         regions: &[],
-        region_pattern: RegionPattern {
-            prefixes: &["eu-isoe"],
-        },
+        region_pattern: RegionPattern { prefixes: &["eu-isoe"] },
         info: PartitionInfo {
             name: "aws-iso-e",
             dns_suffix: "cloud.adc-e.uk",
@@ -207,9 +194,7 @@ pub static PARTITIONS: &[Partition] = &[
     Partition {
         id: "aws-iso-f",
         regions: &[],
-        region_pattern: RegionPattern {
-            prefixes: &["us-isof"],
-        },
+        region_pattern: RegionPattern { prefixes: &["us-isof"] },
         info: PartitionInfo {
             name: "aws-iso-f",
             dns_suffix: "csp.hci.ic.gov",
@@ -222,9 +207,7 @@ pub static PARTITIONS: &[Partition] = &[
     Partition {
         id: "aws-eusc",
         regions: &["eusc-de-east-1"],
-        region_pattern: RegionPattern {
-            prefixes: &["eusc-de"],
-        },
+        region_pattern: RegionPattern { prefixes: &["eusc-de"] },
         info: PartitionInfo {
             name: "aws-eusc",
             dns_suffix: "amazonaws.eu",
@@ -262,13 +245,7 @@ mod tests {
     #[test]
     fn pattern_matching() {
         let aws = &PARTITIONS[0].region_pattern;
-        for yes in [
-            "us-east-1",
-            "eu-west-3",
-            "ap-southeast-10",
-            "af-x_y-0",
-            "me-A1-9",
-        ] {
+        for yes in ["us-east-1", "eu-west-3", "ap-southeast-10", "af-x_y-0", "me-A1-9"] {
             assert!(aws.matches(yes), "{yes}");
         }
         for no in [
@@ -295,14 +272,8 @@ mod tests {
 
     #[test]
     fn patterns_render_as_regexes() {
-        assert_eq!(
-            PARTITIONS[0].region_pattern.to_string(),
-            "^(us|eu|ap|sa|ca|me|af)\\-\\w+\\-\\d+$"
-        );
-        assert_eq!(
-            PARTITIONS[1].region_pattern.to_string(),
-            "^us\\-gov\\-\\w+\\-\\d+$"
-        );
+        assert_eq!(PARTITIONS[0].region_pattern.to_string(), "^(us|eu|ap|sa|ca|me|af)\\-\\w+\\-\\d+$");
+        assert_eq!(PARTITIONS[1].region_pattern.to_string(), "^us\\-gov\\-\\w+\\-\\d+$");
     }
 
     #[test]

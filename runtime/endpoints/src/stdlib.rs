@@ -11,11 +11,7 @@ pub(crate) fn substring(input: &str, start: i64, stop: i64, reverse: bool) -> Op
     if stop > len {
         return None;
     }
-    let (from, to) = if reverse {
-        (len - stop, len - start)
-    } else {
-        (start, stop)
-    };
+    let (from, to) = if reverse { (len - stop, len - start) } else { (start, stop) };
     input.get(from..to).map(str::to_owned)
 }
 
@@ -42,9 +38,7 @@ fn is_host_label(label: &str) -> bool {
     !bytes.is_empty()
         && bytes.len() <= 63
         && bytes[0].is_ascii_alphanumeric()
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
 }
 
 /// `isValidHostLabel(value, allowSubDomains)`.
@@ -86,8 +80,7 @@ pub(crate) fn is_virtual_hostable_s3_bucket(value: &str, allow_sub_domains: bool
         !b.is_empty()
             && b[0].is_ascii_alphanumeric()
             && b[b.len() - 1].is_ascii_alphanumeric()
-            && b.iter()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+            && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
     };
     if allow_sub_domains {
         value.split('.').all(label_ok) && !looks_like_ipv4(value)
@@ -121,9 +114,7 @@ pub(crate) fn parse_url(input: &str) -> Option<Url> {
     };
     if authority.is_empty()
         || authority.contains('@')
-        || authority
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+        || authority.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\')
         || path.chars().any(|c| c.is_whitespace() || c.is_control())
     {
         return None;
@@ -148,19 +139,12 @@ pub(crate) fn parse_url(input: &str) -> Option<Url> {
         return None;
     }
     if let Some(port) = port {
-        if port.is_empty()
-            || !port.bytes().all(|b| b.is_ascii_digit())
-            || port.parse::<u16>().is_err()
-        {
+        if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u16>().is_err() {
             return None;
         }
     }
     let is_ip = host.starts_with('[') || looks_like_ipv4(host);
-    let normalized_path = if path.ends_with('/') {
-        path.to_owned()
-    } else {
-        format!("{path}/")
-    };
+    let normalized_path = if path.ends_with('/') { path.to_owned() } else { format!("{path}/") };
     Some(Url {
         scheme: scheme.to_ascii_lowercase(),
         authority: authority.to_owned(),
@@ -194,9 +178,7 @@ fn is_ipv6(s: &str) -> bool {
     if groups.len() > max || (!compressed && groups.len() != max) {
         return false;
     }
-    groups
-        .iter()
-        .all(|g| g.len() <= 4 && g.bytes().all(|b| b.is_ascii_hexdigit()))
+    groups.iter().all(|g| g.len() <= 4 && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// `split(value, delimiter, limit)`: limit 0 splits on every delimiter, limit n > 0 yields

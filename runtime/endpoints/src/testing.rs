@@ -38,11 +38,7 @@ pub fn service_rules(model: &Json) -> Vec<ServiceRules<'_>> {
                 .and_then(|t| t.get("testCases"))
                 .and_then(Json::as_array)
                 .map_or(&[][..], Vec::as_slice);
-            Some(ServiceRules {
-                shape_id: id,
-                rule_set,
-                test_cases,
-            })
+            Some(ServiceRules { shape_id: id, rule_set, test_cases })
         })
         .collect();
     out.sort_by(|a, b| a.shape_id.cmp(b.shape_id));
@@ -63,34 +59,22 @@ pub fn run_test_case(rule_set: &RuleSet, case: &Json) -> Result<(), String> {
         None | Some(Json::Null) => Params::new(),
         Some(p) => Params::from_json(p).map_err(|e| format!("bad test case: {e}"))?,
     };
-    let expect = case
-        .get("expect")
-        .ok_or_else(|| String::from("bad test case: no `expect`"))?;
+    let expect = case.get("expect").ok_or_else(|| String::from("bad test case: no `expect`"))?;
     let actual = rule_set.resolve(&params);
     if let Some(expected) = expect.get("endpoint") {
         let endpoint = actual.map_err(|e| format!("expected an endpoint, got error: {e}"))?;
         compare_endpoint(&endpoint, expected)
     } else if let Some(expected) = expect.get("error") {
-        let expected = expected
-            .as_str()
-            .ok_or_else(|| String::from("bad test case: `expect.error` is not a string"))?;
+        let expected =
+            expected.as_str().ok_or_else(|| String::from("bad test case: `expect.error` is not a string"))?;
         match actual {
             Err(Error::Rule(message)) if message == expected => Ok(()),
-            Err(Error::Rule(message)) => Err(format!(
-                "expected error {expected:?}, got error {message:?}"
-            )),
-            Err(other) => Err(format!(
-                "expected error {expected:?}, got a non-rule error: {other}"
-            )),
-            Ok(endpoint) => Err(format!(
-                "expected error {expected:?}, got endpoint {}",
-                endpoint.url
-            )),
+            Err(Error::Rule(message)) => Err(format!("expected error {expected:?}, got error {message:?}")),
+            Err(other) => Err(format!("expected error {expected:?}, got a non-rule error: {other}")),
+            Ok(endpoint) => Err(format!("expected error {expected:?}, got endpoint {}", endpoint.url)),
         }
     } else {
-        Err(String::from(
-            "bad test case: `expect` has neither `endpoint` nor `error`",
-        ))
+        Err(String::from("bad test case: `expect` has neither `endpoint` nor `error`"))
     }
 }
 
@@ -109,9 +93,7 @@ fn compare_endpoint(actual: &Endpoint, expected: &Json) -> Result<(), String> {
     };
     let actual_headers = serde_json::to_value(&actual.headers).map_err(|e| e.to_string())?;
     if &actual_headers != expected_headers {
-        return Err(format!(
-            "headers: expected {expected_headers}, got {actual_headers}"
-        ));
+        return Err(format!("headers: expected {expected_headers}, got {actual_headers}"));
     }
     let expected_properties = match expected.get("properties") {
         None | Some(Json::Null) => &empty,
@@ -119,9 +101,7 @@ fn compare_endpoint(actual: &Endpoint, expected: &Json) -> Result<(), String> {
     };
     let actual_properties = Json::Object(actual.properties.clone());
     if &actual_properties != expected_properties {
-        return Err(format!(
-            "properties: expected {expected_properties}, got {actual_properties}"
-        ));
+        return Err(format!("properties: expected {expected_properties}, got {actual_properties}"));
     }
     Ok(())
 }

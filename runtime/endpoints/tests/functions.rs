@@ -9,11 +9,7 @@ fn f(name: &str, argv: serde_json::Value) -> serde_json::Value {
     json!({ "fn": name, "argv": argv })
 }
 
-fn case_rule(
-    case: &str,
-    mut conditions: Vec<serde_json::Value>,
-    message: &str,
-) -> serde_json::Value {
+fn case_rule(case: &str, mut conditions: Vec<serde_json::Value>, message: &str) -> serde_json::Value {
     conditions.insert(0, f("stringEquals", json!([{ "ref": "Case" }, case])));
     json!({ "type": "error", "conditions": conditions, "error": message })
 }
@@ -52,11 +48,7 @@ fn rules() -> RuleSet {
             ],
             "second={second} first={parts#[0]}",
         ),
-        case_rule(
-            "split2",
-            vec![assign(f("split", json!([input(), ",", 2])), "parts")],
-            "{parts#[0]}/{parts#[1]}",
-        ),
+        case_rule("split2", vec![assign(f("split", json!([input(), ",", 2])), "parts")], "{parts#[0]}/{parts#[1]}"),
         case_rule(
             "parseArn",
             vec![assign(f("aws.parseArn", json!([input()])), "arn")],
@@ -69,16 +61,8 @@ fn rules() -> RuleSet {
             vec![assign(f("aws.partition", json!([input()])), "p")],
             "{p#name} {p#dnsSuffix} {p#dualStackDnsSuffix} {p#implicitGlobalRegion}",
         ),
-        case_rule(
-            "ite",
-            vec![assign(f("ite", json!([{ "ref": "Flag" }, "on", "off"])), "x")],
-            "{x}",
-        ),
-        case_rule(
-            "not",
-            vec![f("not", json!([f("booleanEquals", json!([{ "ref": "Flag" }, true]))]))],
-            "flag is off",
-        ),
+        case_rule("ite", vec![assign(f("ite", json!([{ "ref": "Flag" }, "on", "off"])), "x")], "{x}"),
+        case_rule("not", vec![f("not", json!([f("booleanEquals", json!([{ "ref": "Flag" }, true]))]))], "flag is off"),
         case_rule(
             "coalesce",
             vec![assign(f("coalesce", json!([{ "ref": "Optional" }, { "ref": "Optional" }, input()])), "x")],
@@ -86,19 +70,12 @@ fn rules() -> RuleSet {
         ),
         case_rule(
             "array",
-            vec![
-                f("isSet", json!([{ "ref": "Tags" }])),
-                assign(f("getAttr", json!([{ "ref": "Tags" }, "[1]"])), "t"),
-            ],
+            vec![f("isSet", json!([{ "ref": "Tags" }])), assign(f("getAttr", json!([{ "ref": "Tags" }, "[1]"])), "t")],
             "second tag {t}",
         ),
         case_rule("array", vec![], "fewer than two tags"),
         case_rule("escape", vec![], "{{literal}} and {Input} and }}"),
-        case_rule(
-            "nested-getAttr",
-            vec![assign(f("aws.parseArn", json!([input()])), "arn")],
-            "{arn#resourceId[2]}",
-        ),
+        case_rule("nested-getAttr", vec![assign(f("aws.parseArn", json!([input()])), "arn")], "{arn#resourceId[2]}"),
         json!({
             "type": "tree",
             "conditions": [ f("stringEquals", json!([{ "ref": "Case" }, "dead-end"])) ],
@@ -143,10 +120,7 @@ fn substring() {
 
 #[test]
 fn uri_encode() {
-    assert_eq!(
-        eval("uriEncode", "a b/c?d=e&f~g_h.i-j"),
-        "[a%20b%2Fc%3Fd%3De%26f~g_h.i-j]"
-    );
+    assert_eq!(eval("uriEncode", "a b/c?d=e&f~g_h.i-j"), "[a%20b%2Fc%3Fd%3De%26f~g_h.i-j]");
     assert_eq!(eval("uriEncode", "\u{e9}"), "[%C3%A9]");
 }
 
@@ -161,27 +135,12 @@ fn is_valid_host_label() {
 
 #[test]
 fn parse_url() {
-    assert_eq!(
-        eval("parseURL", "https://example.com"),
-        "https|example.com||/"
-    );
-    assert_eq!(
-        eval("parseURL", "http://example.com:80/a/b"),
-        "http|example.com:80|/a/b|/a/b/"
-    );
-    assert_eq!(
-        eval("parseURL", "https://[::1]:8443/x/"),
-        "https|[::1]:8443|/x/|/x/"
-    );
-    assert_eq!(
-        eval("parseURL", "https://example.com/?a=b"),
-        "no case parseURL"
-    );
+    assert_eq!(eval("parseURL", "https://example.com"), "https|example.com||/");
+    assert_eq!(eval("parseURL", "http://example.com:80/a/b"), "http|example.com:80|/a/b|/a/b/");
+    assert_eq!(eval("parseURL", "https://[::1]:8443/x/"), "https|[::1]:8443|/x/|/x/");
+    assert_eq!(eval("parseURL", "https://example.com/?a=b"), "no case parseURL");
     assert_eq!(eval("parseURL", "file:///etc/passwd"), "no case parseURL");
-    assert_eq!(
-        eval("parseURL", "https://example.com:port"),
-        "no case parseURL"
-    );
+    assert_eq!(eval("parseURL", "https://example.com:port"), "no case parseURL");
     assert_eq!(eval("isIp", "https://127.0.0.1:1/"), "ip");
     assert_eq!(eval("isIp", "https://[2001:db8::1]"), "ip");
     assert_eq!(eval("isIp", "https://example.com"), "no case isIp");
@@ -200,26 +159,15 @@ fn split_and_get_attr() {
 #[test]
 fn parse_arn() {
     assert_eq!(
-        eval(
-            "parseArn",
-            "arn:aws-cn:s3:cn-north-1:123456789012:accesspoint/my-ap"
-        ),
+        eval("parseArn", "arn:aws-cn:s3:cn-north-1:123456789012:accesspoint/my-ap"),
         "aws-cn|s3|cn-north-1|123456789012|accesspoint|my-ap"
     );
-    assert_eq!(
-        eval("parseArn", "arn:aws:iam:::role:admin"),
-        "aws|iam|||role|admin"
-    );
+    assert_eq!(eval("parseArn", "arn:aws:iam:::role:admin"), "aws|iam|||role|admin");
     assert_eq!(eval("parseArn", "arn:aws:s3:::"), "no case parseArn");
     assert_eq!(eval("parseArn", "not-an-arn"), "no case parseArn");
     // A path segment that does not exist makes the template fail, not panic.
-    let e = rules()
-        .resolve(
-            &Params::new()
-                .with("Case", "nested-getAttr")
-                .with("Input", "arn:aws:s3:::a/b"),
-        )
-        .unwrap_err();
+    let e =
+        rules().resolve(&Params::new().with("Case", "nested-getAttr").with("Input", "arn:aws:s3:::a/b")).unwrap_err();
     assert!(matches!(e, Error::Evaluation { .. }), "{e}");
 }
 
@@ -235,69 +183,32 @@ fn is_virtual_hostable_s3_bucket() {
 
 #[test]
 fn aws_partition() {
-    assert_eq!(
-        eval("partition", "us-east-2"),
-        "aws amazonaws.com api.aws us-east-1"
-    );
+    assert_eq!(eval("partition", "us-east-2"), "aws amazonaws.com api.aws us-east-1");
     assert_eq!(
         eval("partition", "cn-northwest-1"),
         "aws-cn amazonaws.com.cn api.amazonwebservices.com.cn cn-northwest-1"
     );
-    assert_eq!(
-        eval("partition", "us-gov-east-1"),
-        "aws-us-gov amazonaws.com api.aws us-gov-west-1"
-    );
-    assert_eq!(
-        eval("partition", "us-iso-west-1"),
-        "aws-iso c2s.ic.gov c2s.ic.gov us-iso-east-1"
-    );
-    assert_eq!(
-        eval("partition", "us-isob-west-9"),
-        "aws-iso-b sc2s.sgov.gov sc2s.sgov.gov us-isob-east-1"
-    );
-    assert_eq!(
-        eval("partition", "eu-isoe-west-1"),
-        "aws-iso-e cloud.adc-e.uk cloud.adc-e.uk eu-isoe-west-1"
-    );
-    assert_eq!(
-        eval("partition", "us-isof-east-1"),
-        "aws-iso-f csp.hci.ic.gov csp.hci.ic.gov us-isof-south-1"
-    );
-    assert_eq!(
-        eval("partition", "eusc-de-east-1"),
-        "aws-eusc amazonaws.eu amazonaws.eu eusc-de-east-1"
-    );
+    assert_eq!(eval("partition", "us-gov-east-1"), "aws-us-gov amazonaws.com api.aws us-gov-west-1");
+    assert_eq!(eval("partition", "us-iso-west-1"), "aws-iso c2s.ic.gov c2s.ic.gov us-iso-east-1");
+    assert_eq!(eval("partition", "us-isob-west-9"), "aws-iso-b sc2s.sgov.gov sc2s.sgov.gov us-isob-east-1");
+    assert_eq!(eval("partition", "eu-isoe-west-1"), "aws-iso-e cloud.adc-e.uk cloud.adc-e.uk eu-isoe-west-1");
+    assert_eq!(eval("partition", "us-isof-east-1"), "aws-iso-f csp.hci.ic.gov csp.hci.ic.gov us-isof-south-1");
+    assert_eq!(eval("partition", "eusc-de-east-1"), "aws-eusc amazonaws.eu amazonaws.eu eusc-de-east-1");
     assert_eq!(
         eval("partition", "aws-cn-global"),
         "aws-cn amazonaws.com.cn api.amazonwebservices.com.cn cn-northwest-1"
     );
-    assert_eq!(
-        eval("partition", "moon-base-1"),
-        "aws amazonaws.com api.aws us-east-1"
-    );
+    assert_eq!(eval("partition", "moon-base-1"), "aws amazonaws.com api.aws us-east-1");
 }
 
 #[test]
 fn ite_not_coalesce_is_set() {
-    assert_eq!(
-        eval_with(Params::new().with("Case", "ite").with("Flag", true)),
-        "on"
-    );
+    assert_eq!(eval_with(Params::new().with("Case", "ite").with("Flag", true)), "on");
     assert_eq!(eval("ite", ""), "off");
     assert_eq!(eval("not", ""), "flag is off");
-    assert_eq!(
-        eval_with(Params::new().with("Case", "not").with("Flag", true)),
-        "no case not"
-    );
+    assert_eq!(eval_with(Params::new().with("Case", "not").with("Flag", true)), "no case not");
     assert_eq!(eval("coalesce", "fallback"), "fallback");
-    assert_eq!(
-        eval_with(
-            Params::new()
-                .with("Case", "coalesce")
-                .with("Optional", "set")
-        ),
-        "set"
-    );
+    assert_eq!(eval_with(Params::new().with("Case", "coalesce").with("Optional", "set")), "set");
 }
 
 #[test]
@@ -315,23 +226,15 @@ fn template_escapes() {
 
 #[test]
 fn tree_without_a_match_is_terminal() {
-    let e = rules()
-        .resolve(&Params::new().with("Case", "dead-end"))
-        .unwrap_err();
-    assert!(
-        matches!(&e, Error::NoMatch { at } if at == "rules[20].rules"),
-        "{e:?}"
-    );
+    let e = rules().resolve(&Params::new().with("Case", "dead-end")).unwrap_err();
+    assert!(matches!(&e, Error::NoMatch { at } if at == "rules[20].rules"), "{e:?}");
     assert!(e.to_string().contains("no endpoint rule matched"));
 }
 
 #[test]
 fn missing_required_parameter() {
     let e = rules().resolve(&Params::new()).unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "invalid endpoint parameter `Case`: required but not set, and it has no default"
-    );
+    assert_eq!(e.to_string(), "invalid endpoint parameter `Case`: required but not set, and it has no default");
 }
 
 #[test]

@@ -24,17 +24,9 @@ fn errors_name_the_location() {
     let cases = [
         (json!([]), "$", "must be an object"),
         (json!({ "rules": [] }), "version", "missing"),
-        (
-            json!({ "version": 1, "rules": [] }),
-            "version",
-            "expected a string",
-        ),
+        (json!({ "version": 1, "rules": [] }), "version", "expected a string"),
         (json!({ "version": "1.0" }), "rules", "missing"),
-        (
-            json!({ "version": "1.0", "rules": {} }),
-            "rules",
-            "expected an array",
-        ),
+        (json!({ "version": "1.0", "rules": {} }), "rules", "expected an array"),
         (
             json!({ "version": "1.0", "parameters": { "P": { "type": "Integer" } }, "rules": [] }),
             "parameters.P.type",
@@ -51,31 +43,15 @@ fn errors_name_the_location() {
             "expected a boolean",
         ),
         (with_rules(json!([5])), "rules[0]", "must be an object"),
-        (
-            with_rules(json!([ { "conditions": [] } ])),
-            "rules[0].type",
-            "missing",
-        ),
-        (
-            with_rules(json!([ { "type": "redirect", "conditions": [] } ])),
-            "rules[0].type",
-            "unknown rule type",
-        ),
-        (
-            with_rules(json!([ { "type": "endpoint", "conditions": [] } ])),
-            "rules[0].endpoint",
-            "missing",
-        ),
+        (with_rules(json!([ { "conditions": [] } ])), "rules[0].type", "missing"),
+        (with_rules(json!([ { "type": "redirect", "conditions": [] } ])), "rules[0].type", "unknown rule type"),
+        (with_rules(json!([ { "type": "endpoint", "conditions": [] } ])), "rules[0].endpoint", "missing"),
         (
             with_rules(json!([ { "type": "endpoint", "conditions": [], "endpoint": {} } ])),
             "rules[0].endpoint.url",
             "missing",
         ),
-        (
-            with_rules(json!([ { "type": "tree", "conditions": [] } ])),
-            "rules[0].rules",
-            "missing",
-        ),
+        (with_rules(json!([ { "type": "tree", "conditions": [] } ])), "rules[0].rules", "missing"),
         (
             with_rules(
                 json!([ { "type": "error", "conditions": [ { "fn": "frobnicate", "argv": [] } ], "error": "x" } ]),
@@ -84,9 +60,7 @@ fn errors_name_the_location() {
             "unknown function `frobnicate`",
         ),
         (
-            with_rules(
-                json!([ { "type": "error", "conditions": [ { "fn": "isSet", "argv": [] } ], "error": "x" } ]),
-            ),
+            with_rules(json!([ { "type": "error", "conditions": [ { "fn": "isSet", "argv": [] } ], "error": "x" } ])),
             "rules[0].conditions[0].argv",
             "`isSet` takes 1 argument, got 0",
         ),
@@ -150,9 +124,7 @@ fn errors_name_the_location() {
             "integers",
         ),
         (
-            with_rules(
-                json!([ { "type": "error", "conditions": [ { "ref": "Flag" } ], "error": "x" } ]),
-            ),
+            with_rules(json!([ { "type": "error", "conditions": [ { "ref": "Flag" } ], "error": "x" } ])),
             "rules[0].conditions[0]",
             "function call",
         ),
@@ -174,10 +146,7 @@ fn errors_name_the_location() {
     for (json, at, fragment) in cases {
         let (actual_at, message) = parse_error(json.clone());
         assert_eq!(actual_at, at, "{json}: {message}");
-        assert!(
-            message.contains(fragment),
-            "{json}: {message:?} lacks {fragment:?}"
-        );
+        assert!(message.contains(fragment), "{json}: {message:?} lacks {fragment:?}");
     }
 }
 
@@ -200,11 +169,7 @@ fn assignments_are_scoped_to_their_rule() {
 #[test]
 fn display_is_clear() {
     let e = RuleSet::from_json("{ not json").unwrap_err();
-    assert!(
-        e.to_string()
-            .starts_with("invalid endpoint rule set at `$`: not valid JSON"),
-        "{e}"
-    );
+    assert!(e.to_string().starts_with("invalid endpoint rule set at `$`: not valid JSON"), "{e}");
     let (at, message) = parse_error(with_rules(json!([ { "type": "nope" } ])));
     let e = Error::InvalidRuleSet { at, message };
     assert_eq!(
@@ -224,18 +189,13 @@ fn runtime_type_errors_are_errors() {
         { "type": "endpoint", "conditions": [], "endpoint": { "url": { "ref": "Flag" } } }
     ])))
     .unwrap();
-    let e = rules
-        .resolve(&Params::new().with("Region", "r"))
-        .unwrap_err();
+    let e = rules.resolve(&Params::new().with("Region", "r")).unwrap_err();
     assert_eq!(
         e.to_string(),
         "endpoint rule evaluation failed at `rules[0].conditions[0]`: argument 1 of `not` must be a boolean, got a string"
     );
     let e = rules.resolve(&Params::new()).unwrap_err();
-    assert!(
-        matches!(&e, Error::Evaluation { at, .. } if at == "rules[1].endpoint.url"),
-        "{e:?}"
-    );
+    assert!(matches!(&e, Error::Evaluation { at, .. } if at == "rules[1].endpoint.url"), "{e:?}");
 }
 
 #[test]
@@ -250,9 +210,7 @@ fn deep_nesting_is_rejected_not_overflowed() {
     for _ in 0..200 {
         e = json!({ "fn": "not", "argv": [ e ] });
     }
-    let (_, message) = parse_error(with_rules(
-        json!([ { "type": "error", "conditions": [ e ], "error": "x" } ]),
-    ));
+    let (_, message) = parse_error(with_rules(json!([ { "type": "error", "conditions": [ e ], "error": "x" } ])));
     assert!(message.contains("nested too deeply"));
 }
 
@@ -394,10 +352,7 @@ fn known_types_are_checked_at_parse_time() {
         ("{p#dns}", "a partition has no attribute `dns`"),
         ("{u#scheme}{u#port}", "a parsed URL has no attribute `port`"),
         ("{arn#resourceId}", "an array of strings"),
-        (
-            "{arn#resourceId[0]}{arn#region[0]}",
-            "cannot index [0] into a string",
-        ),
+        ("{arn#resourceId[0]}{arn#region[0]}", "cannot index [0] into a string"),
     ];
     for (template, fragment) in templates {
         let (at, message) = parse_error(with_rules(json!([
@@ -410,9 +365,6 @@ fn known_types_are_checked_at_parse_time() {
               "error": template }
         ])));
         assert_eq!(at, "rules[0].error");
-        assert!(
-            message.contains(fragment),
-            "{template}: {message:?} lacks {fragment:?}"
-        );
+        assert!(message.contains(fragment), "{template}: {message:?} lacks {fragment:?}");
     }
 }

@@ -119,36 +119,15 @@ fn regional_endpoints_in_every_partition() {
     let cases = [
         ("us-west-2", "https://widgets.us-west-2.amazonaws.com"),
         ("eu-central-1", "https://widgets.eu-central-1.amazonaws.com"),
-        (
-            "ap-southeast-4",
-            "https://widgets.ap-southeast-4.amazonaws.com",
-        ),
+        ("ap-southeast-4", "https://widgets.ap-southeast-4.amazonaws.com"),
         ("cn-north-1", "https://widgets.cn-north-1.amazonaws.com.cn"),
-        (
-            "us-gov-west-1",
-            "https://widgets.us-gov-west-1.amazonaws.com",
-        ),
+        ("us-gov-west-1", "https://widgets.us-gov-west-1.amazonaws.com"),
         ("us-iso-east-1", "https://widgets.us-iso-east-1.c2s.ic.gov"),
-        (
-            "us-isob-east-1",
-            "https://widgets.us-isob-east-1.sc2s.sgov.gov",
-        ),
-        (
-            "eu-isoe-west-1",
-            "https://widgets.eu-isoe-west-1.cloud.adc-e.uk",
-        ),
-        (
-            "us-isof-south-1",
-            "https://widgets.us-isof-south-1.csp.hci.ic.gov",
-        ),
-        (
-            "eusc-de-east-1",
-            "https://widgets.eusc-de-east-1.amazonaws.eu",
-        ),
-        (
-            "unknown-region",
-            "https://widgets.unknown-region.amazonaws.com",
-        ),
+        ("us-isob-east-1", "https://widgets.us-isob-east-1.sc2s.sgov.gov"),
+        ("eu-isoe-west-1", "https://widgets.eu-isoe-west-1.cloud.adc-e.uk"),
+        ("us-isof-south-1", "https://widgets.us-isof-south-1.csp.hci.ic.gov"),
+        ("eusc-de-east-1", "https://widgets.eusc-de-east-1.amazonaws.eu"),
+        ("unknown-region", "https://widgets.unknown-region.amazonaws.com"),
     ];
     for (region, expected) in cases {
         assert_eq!(url(json!({ "Region": region })), expected, "{region}");
@@ -158,49 +137,22 @@ fn regional_endpoints_in_every_partition() {
 #[test]
 fn fips_and_dual_stack() {
     let r = |region: &str, fips: bool, ds: bool| json!({ "Region": region, "UseFIPS": fips, "UseDualStack": ds });
-    assert_eq!(
-        url(r("us-east-1", true, false)),
-        "https://widgets-fips.us-east-1.amazonaws.com"
-    );
-    assert_eq!(
-        url(r("us-east-1", false, true)),
-        "https://widgets.us-east-1.api.aws"
-    );
-    assert_eq!(
-        url(r("us-east-1", true, true)),
-        "https://widgets-fips.us-east-1.api.aws"
-    );
+    assert_eq!(url(r("us-east-1", true, false)), "https://widgets-fips.us-east-1.amazonaws.com");
+    assert_eq!(url(r("us-east-1", false, true)), "https://widgets.us-east-1.api.aws");
+    assert_eq!(url(r("us-east-1", true, true)), "https://widgets-fips.us-east-1.api.aws");
     assert_eq!(
         url(r("cn-northwest-1", true, true)),
         "https://widgets-fips.cn-northwest-1.api.amazonwebservices.com.cn"
     );
-    assert_eq!(
-        url(r("us-iso-west-1", true, false)),
-        "https://widgets-fips.us-iso-west-1.c2s.ic.gov"
-    );
-    assert_eq!(
-        error(r("us-iso-west-1", false, true)),
-        "aws-iso has no dual-stack endpoints"
-    );
-    assert_eq!(
-        error(r("us-isob-east-1", true, true)),
-        "aws-iso-b cannot do FIPS with dual-stack"
-    );
-    assert_eq!(
-        error(r("eusc-de-east-1", false, true)),
-        "aws-eusc has no dual-stack endpoints"
-    );
+    assert_eq!(url(r("us-iso-west-1", true, false)), "https://widgets-fips.us-iso-west-1.c2s.ic.gov");
+    assert_eq!(error(r("us-iso-west-1", false, true)), "aws-iso has no dual-stack endpoints");
+    assert_eq!(error(r("us-isob-east-1", true, true)), "aws-iso-b cannot do FIPS with dual-stack");
+    assert_eq!(error(r("eusc-de-east-1", false, true)), "aws-eusc has no dual-stack endpoints");
 }
 
 #[test]
 fn properties_and_headers() {
-    let e = widgets()
-        .resolve(
-            &Params::new()
-                .with("Region", "us-gov-east-1")
-                .with("Stage", "beta"),
-        )
-        .unwrap();
+    let e = widgets().resolve(&Params::new().with("Region", "us-gov-east-1").with("Stage", "beta")).unwrap();
     assert_eq!(e.url, "https://widgets.us-gov-east-1.amazonaws.com");
     assert_eq!(
         serde_json::Value::Object(e.properties),
@@ -215,17 +167,9 @@ fn properties_and_headers() {
 
 #[test]
 fn custom_endpoint() {
-    assert_eq!(
-        url(json!({ "Endpoint": "https://localhost:8443/base" })),
-        "https://localhost:8443/base/prod"
-    );
-    assert_eq!(
-        url(json!({ "Endpoint": "http://10.0.0.7", "Region": "eu-west-1", "Stage": "x" })),
-        "http://10.0.0.7/x"
-    );
-    let e = widgets()
-        .resolve(&Params::new().with("Endpoint", "https://example.com/"))
-        .unwrap();
+    assert_eq!(url(json!({ "Endpoint": "https://localhost:8443/base" })), "https://localhost:8443/base/prod");
+    assert_eq!(url(json!({ "Endpoint": "http://10.0.0.7", "Region": "eu-west-1", "Stage": "x" })), "http://10.0.0.7/x");
+    let e = widgets().resolve(&Params::new().with("Endpoint", "https://example.com/")).unwrap();
     assert_eq!(e.properties["authSchemes"][0]["signingRegion"], "us-east-1");
     assert_eq!(
         error(json!({ "Endpoint": "https://example.com", "UseFIPS": true })),
@@ -235,10 +179,7 @@ fn custom_endpoint() {
         error(json!({ "Endpoint": "https://example.com", "UseDualStack": true })),
         "a custom endpoint cannot be combined with dual-stack"
     );
-    assert_eq!(
-        error(json!({ "Endpoint": "ftp://example.com" })),
-        "`ftp://example.com` is not a usable endpoint URL"
-    );
+    assert_eq!(error(json!({ "Endpoint": "ftp://example.com" })), "`ftp://example.com` is not a usable endpoint URL");
     assert_eq!(
         error(json!({ "Endpoint": "https://example.com/?q=1" })),
         "`https://example.com/?q=1` is not a usable endpoint URL"
@@ -247,41 +188,20 @@ fn custom_endpoint() {
 
 #[test]
 fn rule_errors() {
-    assert_eq!(
-        error(json!({})),
-        "a Region or a custom endpoint is required"
-    );
-    assert_eq!(
-        error(json!({ "Region": "us-east-1.evil.com" })),
-        "`us-east-1.evil.com` is not a valid Region"
-    );
+    assert_eq!(error(json!({})), "a Region or a custom endpoint is required");
+    assert_eq!(error(json!({ "Region": "us-east-1.evil.com" })), "`us-east-1.evil.com` is not a valid Region");
     let e = widgets().resolve(&Params::new()).unwrap_err();
-    assert_eq!(
-        e.rule_message(),
-        Some("a Region or a custom endpoint is required")
-    );
+    assert_eq!(e.rule_message(), Some("a Region or a custom endpoint is required"));
 }
 
 #[test]
 fn parameter_errors() {
     let rules = widgets();
-    let e = rules
-        .resolve(&Params::new().with("Regoin", "us-east-1"))
-        .unwrap_err();
-    assert!(
-        matches!(&e, Error::InvalidParams { name, .. } if name == "Regoin"),
-        "{e}"
-    );
-    let e = rules
-        .resolve(&Params::new().with("UseFIPS", "yes"))
-        .unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "invalid endpoint parameter `UseFIPS`: expected a Boolean, got a String"
-    );
-    let e = rules
-        .resolve(&Params::new().with("Region", Value::StringArray(vec![])))
-        .unwrap_err();
+    let e = rules.resolve(&Params::new().with("Regoin", "us-east-1")).unwrap_err();
+    assert!(matches!(&e, Error::InvalidParams { name, .. } if name == "Regoin"), "{e}");
+    let e = rules.resolve(&Params::new().with("UseFIPS", "yes")).unwrap_err();
+    assert_eq!(e.to_string(), "invalid endpoint parameter `UseFIPS`: expected a Boolean, got a String");
+    let e = rules.resolve(&Params::new().with("Region", Value::StringArray(vec![]))).unwrap_err();
     assert!(matches!(e, Error::InvalidParams { .. }));
 }
 
@@ -297,10 +217,7 @@ fn parameters_are_exposed() {
     let region = rules.parameter("Region").unwrap();
     assert_eq!(region.documentation.as_deref(), Some("Region."));
     assert!(!region.required);
-    assert_eq!(
-        rules.parameter("Stage").unwrap().default,
-        Some(Value::from("prod"))
-    );
+    assert_eq!(rules.parameter("Stage").unwrap().default, Some(Value::from("prod")));
     assert_eq!(rules.version(), "1.0");
 }
 
@@ -339,22 +256,11 @@ fn shared_across_threads() {
         .into_iter()
         .map(|region| {
             let rules = rules.clone();
-            std::thread::spawn(move || {
-                rules
-                    .resolve(&Params::new().with("Region", region))
-                    .unwrap()
-                    .url
-            })
+            std::thread::spawn(move || rules.resolve(&Params::new().with("Region", region)).unwrap().url)
         })
         .collect();
     let urls: Vec<String> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    assert_eq!(
-        urls,
-        [
-            "https://widgets.us-east-1.amazonaws.com",
-            "https://widgets.cn-north-1.amazonaws.com.cn"
-        ]
-    );
+    assert_eq!(urls, ["https://widgets.us-east-1.amazonaws.com", "https://widgets.cn-north-1.amazonaws.com.cn"]);
 }
 
 #[test]
@@ -376,8 +282,5 @@ fn built_ins_are_bound_by_name() {
     assert_eq!(params.get("Region"), Some(&Value::from("eu-west-1")));
     assert_eq!(params.get("UseFIPS"), Some(&Value::Bool(true)));
     assert_eq!(params.get("Endpoint"), None);
-    assert_eq!(
-        rules.resolve(&params).unwrap().url,
-        "https://widgets-fips.eu-west-1.amazonaws.com"
-    );
+    assert_eq!(rules.resolve(&params).unwrap().url, "https://widgets-fips.eu-west-1.amazonaws.com");
 }

@@ -13,25 +13,14 @@ use super::Report;
 /// Runs the endpoint suites against the reference data under `shared`.
 pub fn run(shared: &Path) -> Vec<Report> {
     vec![
-        model_suite(
-            "endpoint rules engine",
-            &shared.join("conformance/endpoints/rules-engine-tests.json"),
-        ),
-        model_suite(
-            "connect endpoint tests",
-            &shared.join("models/connect-2017-08-08.json"),
-        ),
+        model_suite("endpoint rules engine", &shared.join("conformance/endpoints/rules-engine-tests.json")),
+        model_suite("connect endpoint tests", &shared.join("models/connect-2017-08-08.json")),
         partitions_suite(&shared.join("conformance/endpoints/partitions.json")),
     ]
 }
 
 fn empty(name: &'static str) -> Report {
-    Report {
-        name,
-        passed: 0,
-        failed: Vec::new(),
-        skipped: Vec::new(),
-    }
+    Report { name, passed: 0, failed: Vec::new(), skipped: Vec::new() }
 }
 
 fn load(path: &Path) -> Result<Json, String> {
@@ -55,16 +44,10 @@ fn model_suite(name: &'static str, path: &Path) -> Report {
             Ok(rule_set) => rule_set,
             Err(e) => {
                 for (i, case) in service.test_cases.iter().enumerate() {
-                    report.failed.push((
-                        case_id(service.shape_id, i, case),
-                        format!("rule set did not parse: {e}"),
-                    ));
+                    report.failed.push((case_id(service.shape_id, i, case), format!("rule set did not parse: {e}")));
                 }
                 if service.test_cases.is_empty() {
-                    report.failed.push((
-                        service.shape_id.to_owned(),
-                        format!("rule set did not parse: {e}"),
-                    ));
+                    report.failed.push((service.shape_id.to_owned(), format!("rule set did not parse: {e}")));
                 }
                 continue;
             }
@@ -72,9 +55,7 @@ fn model_suite(name: &'static str, path: &Path) -> Report {
         for (i, case) in service.test_cases.iter().enumerate() {
             match run_test_case(&rule_set, case) {
                 Ok(()) => report.passed += 1,
-                Err(reason) => report
-                    .failed
-                    .push((case_id(service.shape_id, i, case), reason)),
+                Err(reason) => report.failed.push((case_id(service.shape_id, i, case), reason)),
             }
         }
     }
@@ -92,10 +73,7 @@ fn partitions_suite(path: &Path) -> Report {
             return report;
         }
     };
-    let published = doc
-        .get("partitions")
-        .and_then(Json::as_array)
-        .map_or(&[][..], Vec::as_slice);
+    let published = doc.get("partitions").and_then(Json::as_array).map_or(&[][..], Vec::as_slice);
     for p in published {
         let id = p.get("id").and_then(Json::as_str).unwrap_or("?").to_owned();
         let Some(ours) = partitions::PARTITIONS.iter().find(|q| q.id == id) else {
@@ -105,10 +83,7 @@ fn partitions_suite(path: &Path) -> Report {
         let mut problems = Vec::new();
         let regex = p.get("regionRegex").and_then(Json::as_str).unwrap_or("");
         if normalize_regex(regex) != normalize_regex(&ours.region_pattern.to_string()) {
-            problems.push(format!(
-                "regionRegex {regex:?} vs ours {}",
-                ours.region_pattern
-            ));
+            problems.push(format!("regionRegex {regex:?} vs ours {}", ours.region_pattern));
         }
         let mut regions: Vec<&str> = p
             .get("regions")
@@ -128,19 +103,10 @@ fn partitions_suite(path: &Path) -> Report {
         let checks = [
             ("name", s("name") == Some(info.name)),
             ("dnsSuffix", s("dnsSuffix") == Some(info.dns_suffix)),
-            (
-                "dualStackDnsSuffix",
-                s("dualStackDnsSuffix") == Some(info.dual_stack_dns_suffix),
-            ),
+            ("dualStackDnsSuffix", s("dualStackDnsSuffix") == Some(info.dual_stack_dns_suffix)),
             ("supportsFIPS", b("supportsFIPS") == Some(info.supports_fips)),
-            (
-                "supportsDualStack",
-                b("supportsDualStack") == Some(info.supports_dual_stack),
-            ),
-            (
-                "implicitGlobalRegion",
-                s("implicitGlobalRegion") == Some(info.implicit_global_region),
-            ),
+            ("supportsDualStack", b("supportsDualStack") == Some(info.supports_dual_stack)),
+            ("implicitGlobalRegion", s("implicitGlobalRegion") == Some(info.implicit_global_region)),
         ];
         for (field, ok) in checks {
             if !ok {
@@ -154,14 +120,8 @@ fn partitions_suite(path: &Path) -> Report {
         }
     }
     for ours in partitions::PARTITIONS {
-        if !published
-            .iter()
-            .any(|p| p.get("id").and_then(Json::as_str) == Some(ours.id))
-        {
-            report.failed.push((
-                ours.id.to_owned(),
-                String::from("in our table but not in partitions.json"),
-            ));
+        if !published.iter().any(|p| p.get("id").and_then(Json::as_str) == Some(ours.id)) {
+            report.failed.push((ours.id.to_owned(), String::from("in our table but not in partitions.json")));
         }
     }
     report

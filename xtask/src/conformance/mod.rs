@@ -22,7 +22,13 @@ use std::time::Instant;
 
 fn print_report(r: &Report) {
     let total = r.passed + r.failed.len();
-    println!("{}: {}/{} passed{}", r.name, r.passed, total, if r.skipped.is_empty() { String::new() } else { format!(", {} skipped", r.skipped.len()) });
+    println!(
+        "{}: {}/{} passed{}",
+        r.name,
+        r.passed,
+        total,
+        if r.skipped.is_empty() { String::new() } else { format!(", {} skipped", r.skipped.len()) }
+    );
     for (id, why) in &r.failed {
         println!("  FAILED {id}: {why}");
     }
@@ -38,8 +44,14 @@ fn breadth(root: &Path, shared: &Path) -> Report {
     let model = shared.join("models/connect-2017-08-08.json");
     let out = root.join("target/conformance/connect-full");
     let started = Instant::now();
-    let args = crate::CodegenArgs { models: vec![model], out: Some(out.clone()), crate_name: Some("awslim-connect-full".into()), ..Default::default() };
-    let fail = |why: String| Report { name, passed: 0, failed: vec![("connect-2017-08-08".into(), why)], skipped: vec![] };
+    let args = crate::CodegenArgs {
+        models: vec![model],
+        out: Some(out.clone()),
+        crate_name: Some("awslim-connect-full".into()),
+        ..Default::default()
+    };
+    let fail =
+        |why: String| Report { name, passed: 0, failed: vec![("connect-2017-08-08".into(), why)], skipped: vec![] };
     if let Err(e) = crate::codegen(&args) {
         return fail(format!("codegen failed: {e}"));
     }
