@@ -905,47 +905,45 @@ impl<'m> Lowering<'m> {
                 errors.push(OperationError { type_name: self.rust_type_name(id), info });
             }
         }
-        let host_prefix = op
-            .traits
-            .get("smithy.api#endpoint")
-            .and_then(|e| e.get("hostPrefix"))
-            .and_then(Value::as_str)
-            .map(|prefix| {
-                let mut segments = Vec::new();
-                let mut rest = prefix;
-                while let Some(start) = rest.find('{') {
-                    if start > 0 {
-                        segments.push(UriSegment::Literal(rest[..start].to_owned()));
-                    }
-                    let Some(end) = rest[start..].find('}') else {
-                        self.errors.push(err(
-                            &op.id,
-                            None,
-                            format!("the @endpoint hostPrefix {prefix:?} has an unclosed `{{`"),
-                        ));
-                        return segments;
-                    };
-                    let member = rest[start + 1..start + end].to_owned();
-                    let bound = input_shape
-                        .and_then(|s| s.member(&member))
-                        .is_some_and(|m| m.traits.has("smithy.api#hostLabel"));
-                    if !bound {
-                        self.errors.push(err(
-                            &op.id,
-                            None,
-                            format!(
+        let host_prefix =
+            op.traits.get("smithy.api#endpoint").and_then(|e| e.get("hostPrefix")).and_then(Value::as_str).map(
+                |prefix| {
+                    let mut segments = Vec::new();
+                    let mut rest = prefix;
+                    while let Some(start) = rest.find('{') {
+                        if start > 0 {
+                            segments.push(UriSegment::Literal(rest[..start].to_owned()));
+                        }
+                        let Some(end) = rest[start..].find('}') else {
+                            self.errors.push(err(
+                                &op.id,
+                                None,
+                                format!("the @endpoint hostPrefix {prefix:?} has an unclosed `{{`"),
+                            ));
+                            return segments;
+                        };
+                        let member = rest[start + 1..start + end].to_owned();
+                        let bound = input_shape
+                            .and_then(|s| s.member(&member))
+                            .is_some_and(|m| m.traits.has("smithy.api#hostLabel"));
+                        if !bound {
+                            self.errors.push(err(
+                                &op.id,
+                                None,
+                                format!(
                                 "the hostPrefix label `{{{member}}}` has no input member `{member}` with `@hostLabel`"
                             ),
-                        ));
+                            ));
+                        }
+                        segments.push(UriSegment::Label { member, greedy: false });
+                        rest = &rest[start + end + 1..];
                     }
-                    segments.push(UriSegment::Label { member, greedy: false });
-                    rest = &rest[start + end + 1..];
-                }
-                if !rest.is_empty() {
-                    segments.push(UriSegment::Literal(rest.to_owned()));
-                }
-                segments
-            });
+                    if !rest.is_empty() {
+                        segments.push(UriSegment::Literal(rest.to_owned()));
+                    }
+                    segments
+                },
+            );
         let name = model::shape_name(&op.id).to_owned();
         let module = naming::module_name(&name);
         Some(Operation {
