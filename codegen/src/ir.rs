@@ -29,6 +29,8 @@ pub struct ValueType {
     pub constraints: Constraints,
     /// Values of this type are `@sensitive` (or contain sensitive values through collections).
     pub sensitive: bool,
+    /// `@mediaType` of a string or blob (base64 in headers; the Content-Type of a payload).
+    pub media_type: Option<String>,
 }
 
 /// The type of a value.
@@ -246,6 +248,10 @@ pub struct Operation {
     pub http: Http,
     /// `@endpoint` host prefix: literals and `@hostLabel` members.
     pub host_prefix: Option<Vec<UriSegment>>,
+    /// `@httpChecksumRequired`: send `Content-MD5`.
+    pub checksum_required: bool,
+    /// `@requestCompression` encodings, in order of preference.
+    pub compression: Vec<String>,
     pub docs: Vec<String>,
 }
 
@@ -459,7 +465,7 @@ impl<'m> Lowering<'m> {
             let shape = self.shape(id);
             let usage = Usage { input: input_set.contains(id), output: output_set.contains(id) };
             match shape.kind {
-                ShapeKind::Structure => structs.push(self.structure(shape, usage)),
+                ShapeKind::Structure => structs.push(self.structure(shape, usage, input_roots.contains(id))),
                 ShapeKind::Union => unions.push(self.union(shape, usage)),
                 ShapeKind::Enum | ShapeKind::IntEnum => enums.push(self.enumeration(shape)),
                 _ => {}
@@ -624,7 +630,12 @@ impl<'m> Lowering<'m> {
                 let m = target.member("member").cloned();
                 let item = match &m {
                     Some(m) => self.value_type(Some(&m.traits), &m.target, depth + 1),
-                    None => ValueType { ty: Type::Document, constraints: Constraints::default(), sensitive: false },
+                    None => ValueType {
+                        ty: Type::Document,
+                        constraints: Constraints::default(),
+                        sensitive: false,
+                        media_type: None,
+                    },
                 };
                 sensitive |= item.sensitive;
                 Type::List { item: Box::new(item), sparse: target.traits.has(model::SPARSE) }
@@ -634,18 +645,29 @@ impl<'m> Lowering<'m> {
                 let v = target.member("value").cloned();
                 let key = match &k {
                     Some(m) => self.value_type(Some(&m.traits), &m.target, depth + 1),
-                    None => ValueType { ty: Type::String, constraints: Constraints::default(), sensitive: false },
+                    None => ValueType {
+                        ty: Type::String,
+                        constraints: Constraints::default(),
+                        sensitive: false,
+                        media_type: None,
+                    },
                 };
                 let value = match &v {
                     Some(m) => self.value_type(Some(&m.traits), &m.target, depth + 1),
-                    None => ValueType { ty: Type::Document, constraints: Constraints::default(), sensitive: false },
+                    None => ValueType {
+                        ty: Type::Document,
+                        constraints: Constraints::default(),
+                        sensitive: false,
+                        media_type: None,
+                    },
                 };
                 sensitive |= key.sensitive || value.sensitive;
                 Type::Map { key: Box::new(key), value: Box::new(value), sparse: target.traits.has(model::SPARSE) }
             }
             ShapeKind::Service | ShapeKind::Operation | ShapeKind::Resource => Type::Document,
         };
-        ValueType { ty, constraints, sensitive }
+        let media_type = get("smithy.api#mediaType").and_then(Value::as_str).map(str::to_owned);
+        ValueType { ty, constraints, sensitive, media_type }
     }
 
     /// Whether `from` reaches `to` through structure/union members without passing a
@@ -673,7 +695,9 @@ impl<'m> Lowering<'m> {
         false
     }
 
-    fn structure(&mut self, shape: &'m Shape, usage: Usage) -> Struct {
+    /// `operation_input`: the structure is an operation's input, whose `@default` members the
+    /// client leaves unset unless the caller sets them (Smithy's rule for top-level input).
+    fn structure(&mut self, shape: &'m Shape, usage: Usage, operation_input: bool) -> Struct {
         let name = self.rust_type_name(&shape.id);
         let error = self.error_info(shape);
         let mut fields = Vec::new();
@@ -708,7 +732,7 @@ impl<'m> Lowering<'m> {
                 .cloned();
             let presence = if idempotency_token || m.traits.has(model::CLIENT_OPTIONAL) {
                 Presence::Optional
-            } else if let Some(d) = default.filter(|_| !matches!(value.ty, Type::Document)) {
+            } else if let Some(d) = default.clone().filter(|_| !operation_input) {
                 Presence::Default(d)
             } else if m.traits.has(model::REQUIRED) {
                 Presence::Required
@@ -726,6 +750,12 @@ impl<'m> Lowering<'m> {
                 )
             {
                 docs = docs_of(&target.traits);
+            }
+            if let (true, Some(d)) = (operation_input, &default) {
+                if !docs.is_empty() {
+                    docs.push(String::new());
+                }
+                docs.push(format!("When unset, the service uses the default `{d}`."));
             }
             fields.push(Field {
                 member: m.name.clone(),
@@ -948,6 +978,14 @@ impl<'m> Lowering<'m> {
         let module = naming::module_name(&name);
         Some(Operation {
             host_prefix,
+            checksum_required: op.traits.has("smithy.api#httpChecksumRequired"),
+            compression: op
+                .traits
+                .get("smithy.api#requestCompression")
+                .and_then(|c| c.get("encodings"))
+                .and_then(Value::as_array)
+                .map(|e| e.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .unwrap_or_default(),
             id: op.id.clone(),
             error_name: format!("{}Error", naming::pascal_case(&name)),
             name,

@@ -35,7 +35,8 @@ pub struct ServiceMeta {
     pub api_version: &'static str,
     /// SigV4 signing name (`aws.auth#sigv4` `name`), e.g. `connect`.
     pub signing_name: &'static str,
-    /// The model's `smithy.rules#endpointRuleSet`, as JSON text.
+    /// The model's `smithy.rules#endpointRuleSet`, as JSON text; empty when the model has
+    /// none (then every call needs `Config::builder().endpoint_url(..)`).
     pub endpoint_rule_set: &'static str,
 }
 
@@ -46,6 +47,41 @@ pub struct RetryableError {
     pub code: &'static str,
     /// `@retryable(throttling: true)`.
     pub throttling: bool,
+}
+
+/// Put on a request's extensions by generated code for operations with `@requestCompression`:
+/// the encodings the service accepts, in order of preference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CompressionEncodings(pub &'static [&'static str]);
+
+/// Compresses the body (once per call) when the operation asks for it, the configuration allows
+/// it and the body is large enough; appends the encoding to `Content-Encoding`.
+fn compress(parts: &mut http::request::Parts, body: Bytes, settings: crate::config::RequestCompression) -> Bytes {
+    let Some(encodings) = parts.extensions.get::<CompressionEncodings>() else { return body };
+    if settings.disabled || body.len() < settings.min_size_bytes as usize {
+        return body;
+    }
+    #[cfg(feature = "compression-gzip")]
+    if encodings.0.contains(&"gzip") {
+        use std::io::Write as _;
+        let mut encoder =
+            flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 2), flate2::Compression::default());
+        // Writing into a Vec cannot fail.
+        if encoder.write_all(&body).is_ok() {
+            if let Ok(compressed) = encoder.finish() {
+                let value = match parts.headers.get(http::header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()) {
+                    Some(existing) if !existing.is_empty() => format!("{existing}, gzip"),
+                    _ => "gzip".to_owned(),
+                };
+                if let Ok(value) = HeaderValue::try_from(value) {
+                    parts.headers.insert(http::header::CONTENT_ENCODING, value);
+                    return Bytes::from(compressed);
+                }
+            }
+        }
+    }
+    let _ = encodings;
+    body
 }
 
 /// A host prefix from the operation's `@endpoint` trait (labels already filled in), put on the
@@ -65,7 +101,8 @@ pub struct OperationMeta {
 struct Inner {
     service: &'static ServiceMeta,
     config: Config,
-    rule_set: Result<awslim_endpoints::RuleSet, awslim_endpoints::Error>,
+    /// `None` when the model has no rule set.
+    rule_set: Option<Result<awslim_endpoints::RuleSet, awslim_endpoints::Error>>,
     quota: RetryQuota,
     user_agent: HeaderValue,
     x_amz_user_agent: HeaderValue,
@@ -125,7 +162,8 @@ impl Handle {
     /// Creates the shared state. The endpoint rule set is parsed here, once; if it does not
     /// parse, every call returns that error (`SdkError::Construction`) instead of panicking.
     pub fn new(service: &'static ServiceMeta, config: Config) -> Handle {
-        let rule_set = awslim_endpoints::RuleSet::from_json(service.endpoint_rule_set);
+        let rules = service.endpoint_rule_set.trim();
+        let rule_set = (!rules.is_empty()).then(|| awslim_endpoints::RuleSet::from_json(rules));
         let quota = RetryQuota::new(config.retry().retry_quota_capacity);
         let mut ua = format!(
             "awslim/{} api/{}/{} os/{} lang/rust",
@@ -176,10 +214,13 @@ impl Handle {
         self.inner.quota.available()
     }
 
-    /// Resolves the endpoint for a call and joins it with the request's relative URI.
-    fn target<E>(&self, relative: &http::Uri, host_prefix: Option<&HostPrefix>) -> Result<Target, SdkError<E>> {
+    /// Evaluates the service's endpoint rules with the configured built-ins.
+    fn resolve_endpoint<E>(
+        &self,
+        rules: &Result<awslim_endpoints::RuleSet, awslim_endpoints::Error>,
+    ) -> Result<awslim_endpoints::Endpoint, SdkError<E>> {
         let config = &self.inner.config;
-        let rule_set = self.inner.rule_set.as_ref().map_err(|e| {
+        let rule_set = rules.as_ref().map_err(|e| {
             SdkError::Construction(
                 ConstructionError::new(
                     ConstructionErrorKind::Endpoint,
@@ -216,6 +257,24 @@ impl Handle {
                 ConstructionError::new(ConstructionErrorKind::Endpoint, format!("{e}{hint}")).with_source(e),
             )
         })?;
+        Ok(endpoint)
+    }
+
+    /// Resolves the endpoint for a call and joins it with the request's relative URI.
+    fn target<E>(&self, relative: &http::Uri, host_prefix: Option<&HostPrefix>) -> Result<Target, SdkError<E>> {
+        let config = &self.inner.config;
+        let endpoint = match &self.inner.rule_set {
+            Some(rules) => self.resolve_endpoint(rules)?,
+            None => match config.endpoint_url() {
+                Some(url) => awslim_endpoints::Endpoint { url: url.to_owned(), ..Default::default() },
+                None => {
+                    return Err(construction(
+                        ConstructionErrorKind::Endpoint,
+                        "the service's model has no endpoint rules: set an endpoint URL (Config::builder().endpoint_url(..) or AWS_ENDPOINT_URL)",
+                    ))
+                }
+            },
+        };
 
         let base: http::Uri = endpoint.url.parse().map_err(|e| {
             construction(
@@ -329,7 +388,8 @@ impl Handle {
         call_span: &tracing::Span,
     ) -> Result<O, SdkError<E>> {
         let config = &self.inner.config;
-        let (parts, body) = request.into_parts();
+        let (mut parts, body) = request.into_parts();
+        let body = compress(&mut parts, body, config.request_compression());
         let target = self.target::<E>(&parts.uri, parts.extensions.get::<HostPrefix>())?;
         let max_attempts = config.retry().max_attempts.max(1);
         let attempt_timeout = config.timeouts().attempt;
@@ -355,6 +415,11 @@ impl Handle {
             );
             headers.insert(http::header::USER_AGENT, self.inner.user_agent.clone());
             headers.insert(HeaderName::from_static("x-amz-user-agent"), self.inner.x_amz_user_agent.clone());
+            // Set here rather than by the HTTP client so it is signed and every transport sees it.
+            let bodyless = matches!(parts.method, http::Method::GET | http::Method::HEAD | http::Method::OPTIONS);
+            if !headers.contains_key(http::header::CONTENT_LENGTH) && (!body.is_empty() || !bodyless) {
+                headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+            }
 
             let credentials = config.credentials_provider().provide_credentials().await.map_err(|e| {
                 SdkError::Construction(

@@ -95,6 +95,7 @@ pub struct Config {
     retry: RetryConfig,
     timeouts: TimeoutConfig,
     validate_requests: bool,
+    request_compression: RequestCompression,
     transport: Arc<dyn HttpTransport>,
     idempotency_tokens: IdempotencyTokenProvider,
     app_name: Option<String>,
@@ -112,6 +113,7 @@ impl fmt::Debug for Config {
             .field("retry", &self.retry)
             .field("timeouts", &self.timeouts)
             .field("validate_requests", &self.validate_requests)
+            .field("request_compression", &self.request_compression)
             .field("transport", &self.transport)
             .field("app_name", &self.app_name)
             .finish()
@@ -148,6 +150,10 @@ impl Config {
         b.use_dual_stack = truthy("AWS_USE_DUALSTACK_ENDPOINT");
         if let Some(n) = non_empty("AWS_MAX_ATTEMPTS").and_then(|v| v.parse::<u32>().ok()) {
             b.retry.max_attempts = n.max(1);
+        }
+        b.request_compression.disabled = truthy("AWS_DISABLE_REQUEST_COMPRESSION");
+        if let Some(n) = non_empty("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES").and_then(|v| v.parse::<u32>().ok()) {
+            b.request_compression.min_size_bytes = n;
         }
         b
     }
@@ -204,6 +210,11 @@ impl Config {
     pub fn validate_requests(&self) -> bool {
         self.validate_requests
     }
+
+    /// When request bodies of operations with `@requestCompression` are compressed.
+    pub fn request_compression(&self) -> RequestCompression {
+        self.request_compression
+    }
     /// The transport.
     pub fn transport(&self) -> &Arc<dyn HttpTransport> {
         &self.transport
@@ -227,6 +238,7 @@ impl Config {
             retry: self.retry.clone(),
             timeouts: self.timeouts,
             validate_requests: self.validate_requests,
+            request_compression: self.request_compression,
             transport: Some(self.transport.clone()),
             idempotency_tokens: Some(self.idempotency_tokens.clone()),
             app_name: self.app_name.clone(),
@@ -245,6 +257,7 @@ pub struct ConfigBuilder {
     retry: RetryConfig,
     timeouts: TimeoutConfig,
     validate_requests: bool,
+    request_compression: RequestCompression,
     transport: Option<Arc<dyn HttpTransport>>,
     idempotency_tokens: Option<IdempotencyTokenProvider>,
     app_name: Option<String>,
@@ -261,6 +274,7 @@ impl Default for ConfigBuilder {
             retry: RetryConfig::default(),
             timeouts: TimeoutConfig::default(),
             validate_requests: true,
+            request_compression: RequestCompression::default(),
             transport: None,
             idempotency_tokens: None,
             app_name: None,
@@ -335,6 +349,12 @@ impl ConfigBuilder {
         self.timeouts.operation = Some(d);
         self
     }
+    /// When request bodies are compressed (see [`RequestCompression`]).
+    pub fn request_compression(mut self, compression: RequestCompression) -> Self {
+        self.request_compression = compression;
+        self
+    }
+
     /// Whether to check inputs against the model's constraints before sending (default true).
     pub fn validate_requests(mut self, on: bool) -> Self {
         self.validate_requests = on;
@@ -372,6 +392,7 @@ impl ConfigBuilder {
             retry: self.retry,
             timeouts,
             validate_requests: self.validate_requests,
+            request_compression: self.request_compression,
             transport: self.transport.unwrap_or_else(|| Arc::new(HyperTransport::new(timeouts.connect))),
             idempotency_tokens: self.idempotency_tokens.unwrap_or_else(IdempotencyTokenProvider::random),
             app_name: self.app_name,
@@ -442,5 +463,22 @@ mod tests {
         let fixed =
             Config::builder().idempotency_token_provider(|| "fixed".into()).transport(StubTransport::new()).build();
         assert_eq!(fixed.idempotency_token_provider().token(), "fixed");
+    }
+}
+
+/// Compression of request bodies for operations with `@requestCompression` (as the AWS SDKs
+/// do): bodies of at least `min_size_bytes` are gzip-compressed unless `disabled`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestCompression {
+    /// Do not compress (`AWS_DISABLE_REQUEST_COMPRESSION`). Default: false.
+    pub disabled: bool,
+    /// Smallest body, in bytes, that is compressed (`AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES`).
+    /// Default: 10,240.
+    pub min_size_bytes: u32,
+}
+
+impl Default for RequestCompression {
+    fn default() -> Self {
+        RequestCompression { disabled: false, min_size_bytes: 10_240 }
     }
 }

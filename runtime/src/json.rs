@@ -148,6 +148,17 @@ pub fn expect_f64(v: &Value) -> Result<f64, ParseError> {
     }
 }
 
+/// A number written as text (a header or URI value): decimal, or `NaN`, `Infinity`,
+/// `-Infinity`.
+pub fn float_from_text(text: &str) -> Result<f64, ParseError> {
+    match text.trim() {
+        "NaN" => Ok(f64::NAN),
+        "Infinity" => Ok(f64::INFINITY),
+        "-Infinity" => Ok(f64::NEG_INFINITY),
+        t => t.parse().map_err(|_| ParseError::new(format!("{t:?} is not a number"))),
+    }
+}
+
 /// A float (see [`expect_f64`]).
 pub fn expect_f32(v: &Value) -> Result<f32, ParseError> {
     expect_f64(v).map(|f| f as f32)
@@ -394,6 +405,9 @@ mod tests {
         assert!(expect_f64(&serde_json::json!("NaN")).unwrap().is_nan());
         assert_eq!(expect_f64(&serde_json::json!("-Infinity")).unwrap(), f64::NEG_INFINITY);
         assert!(expect_f64(&serde_json::json!("nan")).is_err());
+        assert_eq!(float_from_text(" 1.1 ").unwrap(), 1.1);
+        assert_eq!(float_from_text("-Infinity").unwrap(), f64::NEG_INFINITY);
+        assert!(float_from_text("one").is_err());
         assert_eq!(expect_blob(&serde_json::json!("aGk=")).unwrap(), Blob::from("hi"));
         assert!(expect_blob(&serde_json::json!("%%")).is_err());
         assert_eq!(parse_body(b" ").unwrap(), Value::Object(Map::new()));

@@ -23,8 +23,8 @@ pub use types::{BigDecimal, BigInteger, Blob, DateTime, Document, Redacted, Time
 pub use bytes;
 pub use http;
 
-pub use client::{Handle, HostPrefix, OperationMeta, RetryableError, ServiceMeta};
-pub use config::{Config, ConfigBuilder, TimeoutConfig};
+pub use client::{CompressionEncodings, Handle, HostPrefix, OperationMeta, RetryableError, ServiceMeta};
+pub use config::{Config, ConfigBuilder, RequestCompression, TimeoutConfig};
 pub use credentials::{Credentials, CredentialsError, EnvironmentCredentials, ProvideCredentials};
 pub use error::{
     ConstructionError, ErrorMetadata, ProvideErrorMetadata, ResponseMeta, SdkError, TimeoutError, TransportError,

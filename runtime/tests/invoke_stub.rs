@@ -66,7 +66,11 @@ async fn first_try_success_builds_a_complete_signed_request() {
     let auth = r.header("authorization").unwrap();
     assert!(auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"), "{auth}");
     assert!(auth.contains("/us-west-2/thing/aws4_request"), "{auth}");
-    assert!(auth.contains("amz-sdk-invocation-id;amz-sdk-request;content-type;host;x-amz-date"), "{auth}");
+    assert!(
+        auth.contains("amz-sdk-invocation-id;amz-sdk-request;content-length;content-type;host;x-amz-date"),
+        "{auth}"
+    );
+    assert_eq!(r.header("content-length"), Some(r.body.len().to_string().as_str()));
     let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(body, serde_json::json!({"ClientToken": "00000000-0000-4000-8000-000000000000", "DisplayName": "Jane"}));
     assert!(!format!("{r:?}").contains("SECRETKEYEXAMPLE"));
@@ -301,6 +305,44 @@ async fn invalid_rule_set_is_an_error_not_a_panic() {
         .unwrap_err();
     assert!(matches!(&err, SdkError::Construction(e) if e.kind() == ConstructionErrorKind::Endpoint), "{err:?}");
     assert!(stub.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_model_without_endpoint_rules_uses_the_configured_endpoint_url() {
+    static NO_RULES: ServiceMeta = ServiceMeta {
+        sdk_id: "NoRules",
+        service_id: "com.example#NoRules",
+        api_version: "1",
+        signing_name: "norules",
+        endpoint_rule_set: "",
+    };
+    let stub = StubTransport::new();
+    stub.push_json(200, "{}");
+    let with_url =
+        awslim_runtime::Handle::new(&NO_RULES, config(&stub).endpoint_url("https://local.example:8443/base").build());
+    let request = reference_operation::serialize_start_thing(&input());
+    with_url.invoke(&reference_operation::START_THING, request, reference_operation::parse_start_thing).await.unwrap();
+    assert!(
+        stub.requests()[0].uri.to_string().starts_with("https://local.example:8443/base/"),
+        "{:?}",
+        stub.requests()[0].uri
+    );
+
+    let without = awslim_runtime::Handle::new(
+        &NO_RULES,
+        Config::builder()
+            .region("us-west-2")
+            .credentials(Credentials::new("AKIDEXAMPLE", "SECRETKEYEXAMPLE"))
+            .transport(stub.clone())
+            .build(),
+    );
+    let request = reference_operation::serialize_start_thing(&input());
+    let err = without
+        .invoke(&reference_operation::START_THING, request, reference_operation::parse_start_thing)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("has no endpoint rules: set an endpoint URL"), "{err}");
+    assert_eq!(stub.requests().len(), 1, "nothing more was sent");
 }
 
 #[derive(Debug)]

@@ -251,7 +251,8 @@ fn smithy_1_models_load() {
     let text = r#"{"smithy":"1.0","shapes":{
         "a.b#Svc":{"type":"service","version":"1","operations":[{"target":"a.b#Op"}],"traits":{"aws.protocols#restJson1":{}}},
         "a.b#Op":{"type":"operation","input":{"target":"a.b#In"},"traits":{"smithy.api#http":{"method":"POST","uri":"/"}}},
-        "a.b#In":{"type":"structure","members":{"tags":{"target":"a.b#Tags"},"mode":{"target":"a.b#Mode"},"n":{"target":"smithy.api#PrimitiveInteger"}}},
+        "a.b#In":{"type":"structure","members":{"tags":{"target":"a.b#Tags"},"mode":{"target":"a.b#Mode"},"inner":{"target":"a.b#Inner"}}},
+        "a.b#Inner":{"type":"structure","members":{"n":{"target":"smithy.api#PrimitiveInteger"}}},
         "a.b#Tags":{"type":"set","member":{"target":"smithy.api#String"}},
         "a.b#Mode":{"type":"string","traits":{"smithy.api#enum":[{"value":"fast","name":"FAST"},{"value":"slow-ish"}]}}}}"#;
     let model = load(text);
@@ -264,6 +265,10 @@ fn smithy_1_models_load() {
     let input = krate.find_struct("In").unwrap();
     let tags = input.fields.iter().find(|f| f.member == "tags").unwrap();
     assert!(tags.value.constraints.unique_items, "a 1.0 set is a list with @uniqueItems");
-    let n = input.fields.iter().find(|f| f.member == "n").unwrap();
-    assert_eq!(n.presence, awslim_codegen::ir::Presence::Default(serde_json::json!(0)));
+    // A 1.0 primitive has a zero default: a plain field below the top level...
+    let inner = krate.find_struct("Inner").unwrap();
+    assert_eq!(inner.fields[0].presence, awslim_codegen::ir::Presence::Default(serde_json::json!(0)));
+    // ...while an operation input's defaulted members stay unset unless the caller sets them.
+    let mode = input.fields.iter().find(|f| f.member == "mode").unwrap();
+    assert_eq!(mode.presence, awslim_codegen::ir::Presence::Optional);
 }

@@ -83,7 +83,8 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
 }
 
 pub(super) fn endpoint_rs(krate: &Crate) -> TokenStream {
-    let text = krate.service.endpoint_rule_set.as_deref().unwrap_or("{}");
+    // Empty when the model has none: the runtime then needs an endpoint URL from the config.
+    let text = krate.service.endpoint_rule_set.as_deref().unwrap_or("");
     // A raw string keeps the JSON readable; enough `#`s that the text cannot end it early.
     let mut hashes = 1;
     while text.contains(&format!("\"{}", "#".repeat(hashes))) {
@@ -221,12 +222,17 @@ pub(super) fn operation_mod_rs(krate: &Crate) -> TokenStream {
 /// An expression (String) for a scalar value in a label, query string or header.
 fn scalar_text(v: &ValueType, expr: TokenStream, default_ts: crate::ir::TimestampFormat) -> TokenStream {
     match &v.ty {
+        Type::String if v.media_type.is_some() && default_ts == crate::ir::TimestampFormat::HttpDate => {
+            // A header string with @mediaType travels base64-encoded.
+            quote!(::awslim_runtime::json::base64_encode(#expr.as_bytes()))
+        }
         Type::String => quote!(::std::string::ToString::to_string(#expr)),
         Type::Bool | Type::Byte | Type::Short | Type::Integer | Type::Long => {
             quote!(::std::string::ToString::to_string(#expr))
         }
+        // Formatted at their own width: an f32 1.1 is "1.1", not f64's "1.100000023841858".
         Type::Float | Type::Double => quote!({
-            let value = f64::from(*#expr);
+            let value = *#expr;
             if value.is_infinite() {
                 ::std::string::String::from(if value > 0.0 { "Infinity" } else { "-Infinity" })
             } else {
@@ -397,7 +403,7 @@ fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStr
     let body_code = if let Some(p) = payload {
         let fname = ident(&p.name);
         let opt = p.presence == Presence::Optional;
-        let (content_type, to_bytes) = match &p.value.ty {
+        let (default_type, to_bytes) = match &p.value.ty {
             Type::Blob => {
                 ("application/octet-stream", quote!(::awslim_runtime::bytes::Bytes::from(value.as_bytes().to_vec())))
             }
@@ -413,15 +419,26 @@ fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStr
                 )
             }
         };
+        // @mediaType on the target names the payload's Content-Type.
+        let content_type = p.value.media_type.clone().unwrap_or_else(|| default_type.to_owned());
         let value_bind =
             if opt { quote!(input.#fname.as_ref()) } else { quote!(::std::option::Option::Some(&input.#fname)) };
+        // An unset structure payload is sent as an empty object.
+        let none = if matches!(p.value.ty, Type::Struct(_)) {
+            quote! {
+                content_type = ::std::option::Option::Some("application/json");
+                ::awslim_runtime::bytes::Bytes::from_static(b"{}")
+            }
+        } else {
+            quote!(::awslim_runtime::bytes::Bytes::new())
+        };
         quote! {
             let body = match #value_bind {
                 ::std::option::Option::Some(value) => {
                     content_type = ::std::option::Option::Some(#content_type);
                     #to_bytes
                 }
-                ::std::option::Option::None => ::awslim_runtime::bytes::Bytes::new(),
+                ::std::option::Option::None => { #none }
             };
         }
     } else if body_fields.is_empty() {
@@ -438,6 +455,9 @@ fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStr
         }
     };
     let _ = krate;
+    // Some operations read none of their input's members.
+    let reads_input = payload.is_some() || fields.iter().any(|f| f.http != HttpBinding::Body || !body_fields.is_empty());
+    let input_used = input.filter(|_| !reads_input).map(|_| quote!(let _ = &input;));
     let input_param = match input {
         Some(s) => {
             let n = ident(&s.name);
@@ -477,10 +497,12 @@ fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStr
     };
     let header_apply = if has_headers {
         quote! {
-            for (name, value) in headers.into_iter().map(|(n, v)| (::std::string::String::from(n), v)).chain(prefixed) {
+            // Prefix headers first, so that a header bound to its own member wins; a bound
+            // `Content-Type` replaces the payload's default.
+            for (name, value) in prefixed.into_iter().chain(headers.into_iter().map(|(n, v)| (::std::string::String::from(n), v))) {
                 let name = ::awslim_runtime::http::HeaderName::try_from(name.as_str()).map_err(|e| bad_request(::std::format!("header name `{}`: {}", name, e)))?;
                 let value = ::awslim_runtime::http::HeaderValue::try_from(value).map_err(|e| bad_request(::std::format!("header `{}`: {}", name, e)))?;
-                request.headers_mut().append(name, value);
+                request.headers_mut().insert(name, value);
             }
         }
     } else {
@@ -515,6 +537,16 @@ fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStr
             request.extensions_mut().insert(::awslim_runtime::HostPrefix(prefix));
         }
     });
+    let compression = (!op.compression.is_empty()).then(|| {
+        let encodings = op.compression.iter().map(|e| lit(e));
+        quote!(request.extensions_mut().insert(::awslim_runtime::CompressionEncodings(&[#(#encodings),*]));)
+    });
+    let checksum = op.checksum_required.then(|| {
+        quote! {
+            let md5 = ::awslim_runtime::protocol::content_md5(request.body());
+            request.headers_mut().insert(::awslim_runtime::http::HeaderName::from_static("content-md5"), ::awslim_runtime::http::HeaderValue::try_from(md5).map_err(|e| bad_request(e.to_string()))?);
+        }
+    });
     let (ct_mut, ct_apply) = if payload.is_some() {
         (
             quote!(let mut content_type: ::std::option::Option<&'static str> = ::std::option::Option::None;),
@@ -539,6 +571,7 @@ fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStr
             fn bad_request(message: ::std::string::String) -> ::awslim_runtime::ConstructionError {
                 ::awslim_runtime::ConstructionError::new(::awslim_runtime::error::ConstructionErrorKind::Request, message)
             }
+            #input_used
             let mut uri = ::std::string::String::new();
             #(#path_code)*
             #query_decl
@@ -551,6 +584,8 @@ fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStr
             #ct_apply
             #header_apply
             #host_prefix
+            #compression
+            #checksum
             ::std::result::Result::Ok(request)
         }
     }
@@ -645,36 +680,53 @@ fn response_bindings(s: &Struct) -> TokenStream {
 
 fn header_value(v: &ValueType, text: TokenStream) -> TokenStream {
     let err = quote!(::awslim_runtime::json::ParseError::new);
+    let ok = quote!(::std::result::Result::<_, ::awslim_runtime::json::ParseError>::Ok);
+    let number = |t: TokenStream| quote!(#text.trim().parse::<#t>().map_err(|e| #err(e.to_string())));
+    let via_document = |f: TokenStream| quote!(::awslim_runtime::json::#f(&::awslim_runtime::Document::String(::std::string::String::from(#text.trim()))));
     match &v.ty {
-        Type::String => {
-            quote!(::std::result::Result::<_, ::awslim_runtime::json::ParseError>::Ok(::std::string::String::from(#text)))
+        Type::String if v.media_type.is_some() => {
+            // A header string with @mediaType travels base64-encoded.
+            let blob = via_document(quote!(expect_blob));
+            quote!(#blob.map(|b| ::std::string::String::from_utf8_lossy(b.as_bytes()).into_owned()))
         }
+        Type::String => quote!(#ok(::std::string::String::from(#text))),
         Type::Enum(n) => {
             let n = ident(n);
-            quote!(::std::result::Result::<_, ::awslim_runtime::json::ParseError>::Ok(crate::types::#n::from(#text)))
+            quote!(#ok(crate::types::#n::from(#text)))
         }
-        Type::Bool => quote!(#text.trim().parse::<bool>().map_err(|e| #err(e.to_string()))),
-        Type::Byte => quote!(#text.trim().parse::<i8>().map_err(|e| #err(e.to_string()))),
-        Type::Short => quote!(#text.trim().parse::<i16>().map_err(|e| #err(e.to_string()))),
-        Type::Integer => quote!(#text.trim().parse::<i32>().map_err(|e| #err(e.to_string()))),
-        Type::Long => quote!(#text.trim().parse::<i64>().map_err(|e| #err(e.to_string()))),
-        Type::Float => {
-            quote!(::awslim_runtime::json::expect_f32(&::awslim_runtime::Document::String(::std::string::String::from(#text.trim()))).or_else(|_| #text.trim().parse::<f32>().map_err(|e| #err(e.to_string()))))
+        Type::IntEnum(n) => {
+            let n = ident(n);
+            let parse = number(quote!(i32));
+            quote!(#parse.map(crate::types::#n::from))
         }
-        Type::Double => {
-            quote!(::awslim_runtime::json::expect_f64(&::awslim_runtime::Document::String(::std::string::String::from(#text.trim()))).or_else(|_| #text.trim().parse::<f64>().map_err(|e| #err(e.to_string()))))
+        Type::Bool => number(quote!(bool)),
+        Type::Byte => number(quote!(i8)),
+        Type::Short => number(quote!(i16)),
+        Type::Integer => number(quote!(i32)),
+        Type::Long => number(quote!(i64)),
+        // `NaN`, `Infinity` and `-Infinity` are read the same way as in JSON bodies.
+        Type::Float => quote!(::awslim_runtime::json::float_from_text(#text).map(|f| f as f32)),
+        Type::Double => quote!(::awslim_runtime::json::float_from_text(#text)),
+        Type::BigInteger => {
+            quote!(::awslim_runtime::BigInteger::new(#text.trim()).ok_or_else(|| #err("not an integer")))
         }
+        Type::BigDecimal => {
+            quote!(::awslim_runtime::BigDecimal::new(#text.trim()).ok_or_else(|| #err("not a decimal number")))
+        }
+        Type::Blob => via_document(quote!(expect_blob)),
         Type::Timestamp(f) => {
             let f = timestamp_format(default_ts_or(*f, crate::ir::TimestampFormat::HttpDate));
             quote!(::awslim_runtime::DateTime::parse_wire(#text.trim(), #f).map_err(|e| #err(e.to_string())))
         }
         Type::List { item, .. } => {
-            let inner = header_value(item, quote!(part));
-            quote!(#text.split(',').map(|part| part.trim().trim_matches('"')).filter(|part| !part.is_empty()).map(|part| #inner).collect::<::std::result::Result<::std::vec::Vec<_>, _>>())
+            let inner = header_value(item, quote!(part.as_str()));
+            let dates = matches!(item.ty, Type::Timestamp(f) if default_ts_or(f, crate::ir::TimestampFormat::HttpDate) == crate::ir::TimestampFormat::HttpDate);
+            quote!(::awslim_runtime::protocol::rest_json::split_header_list(#text, #dates).iter().map(|part| #inner).collect::<::std::result::Result<::std::vec::Vec<_>, _>>())
         }
-        _ => {
-            quote!(::std::result::Result::<_, ::awslim_runtime::json::ParseError>::Err(#err("this header type is not supported yet")))
-        }
+        _ => quote!({
+            let _ = #text;
+            ::std::result::Result::<_, ::awslim_runtime::json::ParseError>::Err(#err("this type cannot be read from a header"))
+        }),
     }
 }
 
@@ -706,14 +758,25 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
         let t = ident(&e.type_name);
         let code = lit(&e.info.code);
         let f = de_fn(&e.type_name);
-        quote! {
-            ::std::option::Option::Some(#code) => {
-                // A body that cannot be read still leaves the code, status and request id.
-                match ::awslim_runtime::json::parse_body(response.body()).and_then(|body| crate::json::#f(&body)) {
-                    ::std::result::Result::Ok(error) => #err_name::#t(error.with_meta(meta)),
-                    ::std::result::Result::Err(_) => #err_name::Unhandled(::awslim_runtime::UnhandledError::new(meta)),
-                }
+        let bindings = krate.find_struct(&e.type_name).map(response_bindings).unwrap_or_default();
+        // A body (or header) that cannot be read still leaves the code, status and request id.
+        let read = if bindings.is_empty() {
+            quote!(::awslim_runtime::json::parse_body(response.body()).and_then(|body| crate::json::#f(&body)))
+        } else {
+            quote! {
+                (|| {
+                    let body = ::awslim_runtime::json::parse_body(response.body())?;
+                    let mut output = crate::json::#f(&body)?;
+                    #bindings
+                    ::std::result::Result::Ok::<_, ::awslim_runtime::json::ParseError>(output)
+                })()
             }
+        };
+        quote! {
+            ::std::option::Option::Some(#code) => match #read {
+                ::std::result::Result::Ok(error) => #err_name::#t(error.with_meta(meta)),
+                ::std::result::Result::Err(_) => #err_name::Unhandled(::awslim_runtime::UnhandledError::new(meta)),
+            },
         }
     });
     let serialize = serializer(krate, op, input);
@@ -722,7 +785,7 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
             let o = ident(&s.name);
             let f = de_fn(&s.name);
             let bindings = response_bindings(s);
-            let has_body = s.fields.iter().any(|f| f.http == HttpBinding::Body);
+            let has_body = s.fields.iter().any(|f| super::json::reads_from_body(&f.http));
             let read = if has_body {
                 quote!(let body = ::awslim_runtime::json::parse_body(response.body())?; let mut output = crate::json::#f(&body)?;)
             } else {

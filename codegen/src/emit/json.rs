@@ -283,7 +283,7 @@ fn de_struct(s: &Struct) -> TokenStream {
             }
         };
         // Members bound to headers or the status code are filled in by the operation.
-        let found = if field.http == HttpBinding::Body { found } else { quote!(::std::option::Option::None) };
+        let found = if reads_from_body(&field.http) { found } else { quote!(::std::option::Option::None) };
         let wrap_box = |e: TokenStream| if field.boxed { quote!(::std::boxed::Box::new(#e)) } else { e };
         match &field.presence {
             Presence::Optional => quote!(#fname: #found,),
@@ -300,7 +300,7 @@ fn de_struct(s: &Struct) -> TokenStream {
     let meta = s.error.as_ref().map(|_| quote!(meta: ::std::default::Default::default(),));
     let request_id = s.operation_output.then(|| quote!(request_id: ::std::option::Option::None,));
     let meta = quote!(#meta #request_id);
-    let object = if s.fields.is_empty() {
+    let object = if !s.fields.iter().any(|f| reads_from_body(&f.http)) {
         quote!(let _object = ::awslim_runtime::json::expect_object(value)?;)
     } else {
         quote!(let object = ::awslim_runtime::json::expect_object(value)?;)
@@ -314,6 +314,13 @@ fn de_struct(s: &Struct) -> TokenStream {
             })
         }
     }
+}
+
+/// Whether a member of a response structure is read from the JSON body: members bound to
+/// headers, the status code or the payload are filled in by the operation, and query or label
+/// bindings mean nothing in a response.
+pub(crate) fn reads_from_body(http: &HttpBinding) -> bool {
+    matches!(http, HttpBinding::Body | HttpBinding::Query(_) | HttpBinding::QueryParams | HttpBinding::Label)
 }
 
 fn ser_union(u: &Union) -> TokenStream {

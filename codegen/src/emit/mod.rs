@@ -86,7 +86,15 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
             .collect()
     });
     let mut out = BTreeMap::new();
-    out.insert("Cargo.toml".to_owned(), cargo_toml(options));
+    // Optional runtime features, only for models that need them.
+    let mut features = Vec::new();
+    if krate.operations.iter().any(|o| o.checksum_required) {
+        features.push("checksum-md5");
+    }
+    if krate.operations.iter().any(|o| o.compression.iter().any(|e| e == "gzip")) {
+        features.push("compression-gzip");
+    }
+    out.insert("Cargo.toml".to_owned(), cargo_toml(options, &features));
     for (i, result) in results.into_iter().flatten() {
         let path = jobs.get(i).map(|(p, _)| p.clone()).unwrap_or_default();
         out.insert(path, result?);
@@ -94,13 +102,20 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
     Ok(out)
 }
 
-fn cargo_toml(options: &CrateOptions) -> String {
+/// `features`: optional runtime features the model needs (e.g. `checksum-md5`).
+fn cargo_toml(options: &CrateOptions, features: &[&str]) -> String {
     let workspace = if options.standalone { "\n[workspace]\n" } else { "" };
     format!(
-        "# {header}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[lib]\ndoctest = false\n\n[dependencies]\nawslim-runtime = {{ path = \"{runtime}\" }}\n{workspace}",
+        "# {header}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[lib]\ndoctest = false\n\n[dependencies]\nawslim-runtime = {{ path = \"{runtime}\"{features} }}\n{workspace}",
         header = HEADER.trim_start_matches("// "),
         name = options.package_name,
         runtime = options.runtime_path,
+        features = if features.is_empty() {
+            String::new()
+        } else {
+            let quoted: Vec<String> = features.iter().map(|f| format!("\"{f}\"")).collect();
+            format!(", features = [{}]", quoted.join(", "))
+        },
     )
 }
 

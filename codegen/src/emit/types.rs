@@ -99,9 +99,35 @@ pub(crate) fn default_expr(v: &ValueType, value: &Value) -> TokenStream {
             let i = lit_int(num.as_i64().unwrap_or(0), "i32");
             quote!(crate::types::#n::from(#i))
         }
+        (Type::Document, v) => document_expr(v),
         (Type::List { .. }, _) => quote!(::std::vec::Vec::new()),
         (Type::Map { .. }, _) => quote!(::std::collections::BTreeMap::new()),
         _ => quote!(::std::default::Default::default()),
+    }
+}
+
+/// An expression building a document value.
+fn document_expr(v: &Value) -> TokenStream {
+    match v {
+        Value::Null => quote!(::awslim_runtime::Document::Null),
+        Value::Bool(b) => quote!(::awslim_runtime::Document::Bool(#b)),
+        Value::String(s) => quote!(::awslim_runtime::Document::String(::std::string::String::from(#s))),
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => quote!(::awslim_runtime::Document::from(#i)),
+            (None, Some(f)) => quote!(::awslim_runtime::Document::from(#f)),
+            _ => quote!(::awslim_runtime::Document::Null),
+        },
+        Value::Array(items) => {
+            let items = items.iter().map(document_expr);
+            quote!(::awslim_runtime::Document::Array(::std::vec![#(#items),*]))
+        }
+        Value::Object(map) => {
+            let entries = map.iter().map(|(k, v)| {
+                let v = document_expr(v);
+                quote!((::std::string::String::from(#k), #v))
+            });
+            quote!(::awslim_runtime::Document::Object(::std::iter::FromIterator::from_iter([#(#entries),*])))
+        }
     }
 }
 

@@ -89,6 +89,48 @@ fn encode(value: &str, also_keep: impl Fn(u8) -> bool) -> String {
     out
 }
 
+/// Splits a list-valued header (`a, "b,c", "say \"hi\""`) into its items: commas inside
+/// double quotes do not split, quotes are removed and backslash escapes resolved. HTTP dates
+/// contain a comma of their own (`Mon, 16 Dec 2019 23:48:18 GMT`), so with `http_dates` the
+/// pieces are rejoined two by two.
+pub fn split_header_list(value: &str, http_dates: bool) -> Vec<String> {
+    if http_dates {
+        let pieces: Vec<&str> = value.split(',').map(str::trim).collect();
+        return pieces.chunks(2).map(|pair| pair.join(", ")).filter(|s| !s.is_empty()).collect();
+    }
+    let mut items = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut was_quoted = false;
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted => quoted = false,
+            '"' if current.trim().is_empty() => {
+                current.clear();
+                quoted = true;
+                was_quoted = true;
+            }
+            '\\' if quoted => {
+                if let Some(next) = chars.next() {
+                    current.push(next);
+                }
+            }
+            ',' if !quoted => {
+                items.push(if was_quoted { std::mem::take(&mut current) } else { current.trim().to_owned() });
+                current.clear();
+                was_quoted = false;
+            }
+            _ if was_quoted && !quoted => {} // text after a closing quote is ignored
+            _ => current.push(c),
+        }
+    }
+    if was_quoted || !current.trim().is_empty() || !items.is_empty() {
+        items.push(if was_quoted { current } else { current.trim().to_owned() });
+    }
+    items
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,5 +220,16 @@ mod tests {
         assert_eq!(encode_query("a b+c&d=e"), "a%20b%2Bc%26d%3De");
         assert_eq!(encode_query("/"), "%2F");
         assert_eq!(encode_query(""), "");
+    }
+
+    #[test]
+    fn splits_list_headers() {
+        assert_eq!(split_header_list("a, b,c", false), ["a", "b", "c"]);
+        assert_eq!(split_header_list(r#""b,c", "\"def\"", a"#, false), ["b,c", "\"def\"", "a"]);
+        assert_eq!(split_header_list("", false), Vec::<String>::new());
+        assert_eq!(
+            split_header_list("Mon, 16 Dec 2019 23:48:18 GMT, Mon, 16 Dec 2019 23:48:18 GMT", true),
+            ["Mon, 16 Dec 2019 23:48:18 GMT", "Mon, 16 Dec 2019 23:48:18 GMT"]
+        );
     }
 }

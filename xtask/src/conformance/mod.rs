@@ -85,16 +85,32 @@ fn breadth(root: &Path, shared: &Path) -> Report {
     }
 }
 
-/// Runs every suite and prints one summary line of counts.
-pub fn run_all(root: &Path, shared: Option<PathBuf>) -> Result<ExitCode, String> {
+/// The suites, by the name `--suite` takes.
+pub const SUITES: &[&str] = &["sigv4", "endpoints", "breadth", "restjson"];
+
+/// Runs the suites (all, or those named) and prints one summary line of counts.
+pub fn run_all(root: &Path, shared: Option<PathBuf>, only: &[String]) -> Result<ExitCode, String> {
     let shared = shared.unwrap_or_else(|| root.join("../shared"));
     if !shared.join("README.md").exists() {
         return Err(format!("the reference data is not at {} (pass --shared DIR)", shared.display()));
     }
-    let mut reports = vec![sigv4::run(&shared.join("conformance/sigv4/v4"))];
-    reports.extend(endpoints::run(&shared));
-    reports.push(breadth(root, &shared));
-    reports.push(restjson::run(root, &shared));
+    if let Some(unknown) = only.iter().find(|s| !SUITES.contains(&s.as_str())) {
+        return Err(format!("no suite called `{unknown}`; the suites are {}", SUITES.join(", ")));
+    }
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|s| s == name);
+    let mut reports = Vec::new();
+    if wanted("sigv4") {
+        reports.push(sigv4::run(&shared.join("conformance/sigv4/v4")));
+    }
+    if wanted("endpoints") {
+        reports.extend(endpoints::run(&shared));
+    }
+    if wanted("breadth") {
+        reports.push(breadth(root, &shared));
+    }
+    if wanted("restjson") {
+        reports.push(restjson::run(root, &shared));
+    }
     for r in &reports {
         print_report(r);
     }

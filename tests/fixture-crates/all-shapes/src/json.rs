@@ -239,8 +239,7 @@ pub fn ser_put_thing_input(
     if let ::std::option::Option::Some(value) = &input.client_token {
         object.key("ClientToken").string(value);
     }
-    {
-        let value = &input.color;
+    if let ::std::option::Option::Some(value) = &input.color {
         object.key("Color").string(value.as_str());
     }
     if let ::std::option::Option::Some(value) = &input.color_names {
@@ -260,12 +259,10 @@ pub fn ser_put_thing_input(
         crate::json::ser_credentials(value, &mut object);
         object.finish();
     }
-    {
-        let value = &input.description;
+    if let ::std::option::Option::Some(value) = &input.description {
         object.key("Description").string(value);
     }
-    {
-        let value = &input.enabled;
+    if let ::std::option::Option::Some(value) = &input.enabled {
         object.key("Enabled").boolean(*value);
     }
     if let ::std::option::Option::Some(value) = &input.expires_at {
@@ -276,8 +273,7 @@ pub fn ser_put_thing_input(
     if let ::std::option::Option::Some(value) = &input.huge {
         object.key("Huge").number_text(value.as_str());
     }
-    {
-        let value = &input.labels;
+    if let ::std::option::Option::Some(value) = &input.labels {
         let mut object = object.key("Labels").object();
         for (key, item) in value.iter() {
             object.key(key.as_str()).string(item);
@@ -331,8 +327,7 @@ pub fn ser_put_thing_input(
     if let ::std::option::Option::Some(value) = &input.payload {
         object.key("Payload").blob(value);
     }
-    {
-        let value = &input.percent;
+    if let ::std::option::Option::Some(value) = &input.percent {
         object.key("Percent").integer(i64::from(*value));
     }
     if let ::std::option::Option::Some(value) = &input.price {
@@ -363,8 +358,7 @@ pub fn ser_put_thing_input(
     if let ::std::option::Option::Some(value) = &input.small {
         object.key("Small").integer(i64::from(*value));
     }
-    {
-        let value = &input.tags;
+    if let ::std::option::Option::Some(value) = &input.tags {
         let mut array = object.key("Tags").array();
         for item in value.iter() {
             array.value().string(item);

@@ -390,7 +390,9 @@ pub struct PutThingInput {
     /// Makes the request idempotent; filled in by the client when absent.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// Defaults to `red`.
-    pub color: crate::types::Color,
+    ///
+    /// When unset, the service uses the default `"red"`.
+    pub color: ::std::option::Option<crate::types::Color>,
     /// A map keyed by an enum.
     pub color_names: ::std::option::Option<
         ::std::collections::BTreeMap<crate::types::Color, ::std::string::String>,
@@ -402,9 +404,13 @@ pub struct PutThingInput {
     /// This value is sensitive: `Debug` output shows it redacted.
     pub credentials: ::std::option::Option<crate::types::Credentials>,
     /// Defaults to the empty string.
-    pub description: ::std::string::String,
+    ///
+    /// When unset, the service uses the default `""`.
+    pub description: ::std::option::Option<::std::string::String>,
     /// Defaults to `true`.
-    pub enabled: bool,
+    ///
+    /// When unset, the service uses the default `true`.
+    pub enabled: ::std::option::Option<bool>,
     /// Only replace the thing if it is at this revision (query string).
     pub expected_revision: ::std::option::Option<i64>,
     /// Explicit epoch seconds.
@@ -414,9 +420,10 @@ pub struct PutThingInput {
     /// Only replace the thing if unchanged since then (header, HTTP-date by default).
     pub if_unmodified_since: ::std::option::Option<::awslim_runtime::DateTime>,
     /// Labels; defaults to an empty map.
-    pub labels: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
+    ///
+    /// When unset, the service uses the default `{}`.
+    pub labels: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     /// An HTTP-date in the JSON body.
     pub last_seen: ::std::option::Option<::awslim_runtime::DateTime>,
@@ -440,7 +447,9 @@ pub struct PutThingInput {
     /// Raw bytes, base64 in JSON; at most 1024 bytes.
     pub payload: ::std::option::Option<::awslim_runtime::Blob>,
     /// An integer from 0 to 100; defaults to 0.
-    pub percent: i32,
+    ///
+    /// When unset, the service uses the default `0`.
+    pub percent: ::std::option::Option<i32>,
     /// A big decimal from 0.01 to 99999.99.
     pub price: ::std::option::Option<::awslim_runtime::BigDecimal>,
     /// An intEnum.
@@ -462,7 +471,9 @@ pub struct PutThingInput {
     /// A short.
     pub small: ::std::option::Option<i16>,
     /// Unique tag keys; defaults to an empty list.
-    pub tags: ::std::vec::Vec<::std::string::String>,
+    ///
+    /// When unset, the service uses the default `[]`.
+    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// A double.
     pub temperature: ::std::option::Option<f64>,
     /// The thing's identifier (path label).
@@ -485,17 +496,17 @@ impl PutThingInput {
         crate::types::builders::PutThingInputBuilder {
             chain: ::std::option::Option::None,
             client_token: ::std::option::Option::None,
-            color: crate::types::Color::from("red"),
+            color: ::std::option::Option::None,
             color_names: ::std::option::Option::None,
             created_at: ::std::option::Option::None,
             credentials: ::std::option::Option::None,
-            description: ::std::string::String::new(),
-            enabled: true,
+            description: ::std::option::Option::None,
+            enabled: ::std::option::Option::None,
             expected_revision: ::std::option::Option::None,
             expires_at: ::std::option::Option::None,
             huge: ::std::option::Option::None,
             if_unmodified_since: ::std::option::Option::None,
-            labels: ::std::collections::BTreeMap::new(),
+            labels: ::std::option::Option::None,
             last_seen: ::std::option::Option::None,
             maybe_labels: ::std::option::Option::None,
             maybe_names: ::std::option::Option::None,
@@ -503,7 +514,7 @@ impl PutThingInput {
             name: ::std::option::Option::None,
             parts: ::std::option::Option::None,
             payload: ::std::option::Option::None,
-            percent: 0i32,
+            percent: ::std::option::Option::None,
             price: ::std::option::Option::None,
             priority: ::std::option::Option::None,
             ratio: ::std::option::Option::None,
@@ -512,7 +523,7 @@ impl PutThingInput {
             shape: ::std::option::Option::None,
             size_in_bytes: ::std::option::Option::None,
             small: ::std::option::Option::None,
-            tags: ::std::vec::Vec::new(),
+            tags: ::std::option::Option::None,
             temperature: ::std::option::Option::None,
             thing_id: ::awslim_runtime::builder::Missing,
             tiny: ::std::option::Option::None,
@@ -530,8 +541,8 @@ impl PutThingInput {
         self.client_token.as_deref()
     }
     /// The `Color` member.
-    pub fn color(&self) -> &crate::types::Color {
-        &self.color
+    pub fn color(&self) -> ::std::option::Option<&crate::types::Color> {
+        self.color.as_ref()
     }
     /// The `ColorNames` member.
     pub fn color_names(
@@ -550,11 +561,11 @@ impl PutThingInput {
         self.credentials.as_ref()
     }
     /// The `Description` member.
-    pub fn description(&self) -> &str {
-        &self.description
+    pub fn description(&self) -> ::std::option::Option<&str> {
+        self.description.as_deref()
     }
     /// The `Enabled` member.
-    pub fn enabled(&self) -> bool {
+    pub fn enabled(&self) -> ::std::option::Option<bool> {
         self.enabled
     }
     /// The `ExpectedRevision` member.
@@ -578,8 +589,10 @@ impl PutThingInput {
     /// The `Labels` member.
     pub fn labels(
         &self,
-    ) -> &::std::collections::BTreeMap<::std::string::String, ::std::string::String> {
-        &self.labels
+    ) -> ::std::option::Option<
+        &::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    > {
+        self.labels.as_ref()
     }
     /// The `LastSeen` member.
     pub fn last_seen(&self) -> ::std::option::Option<::awslim_runtime::DateTime> {
@@ -619,7 +632,7 @@ impl PutThingInput {
         self.payload.as_ref()
     }
     /// The `Percent` member.
-    pub fn percent(&self) -> i32 {
+    pub fn percent(&self) -> ::std::option::Option<i32> {
         self.percent
     }
     /// The `Price` member.
@@ -655,8 +668,8 @@ impl PutThingInput {
         self.small
     }
     /// The `Tags` member.
-    pub fn tags(&self) -> &[::std::string::String] {
-        &self.tags
+    pub fn tags(&self) -> ::std::option::Option<&[::std::string::String]> {
+        self.tags.as_deref()
     }
     /// The `Temperature` member.
     pub fn temperature(&self) -> ::std::option::Option<f64> {

@@ -238,8 +238,7 @@ impl crate::types::PutThingInput {
                     false,
                 );
         }
-        {
-            let value = &self.labels;
+        if let ::std::option::Option::Some(value) = &self.labels {
             let path = path.member("Labels");
             violations
                 .length(
@@ -294,8 +293,7 @@ impl crate::types::PutThingInput {
                     ::awslim_runtime::validate::LengthUnit::Bytes,
                 );
         }
-        {
-            let value = &self.percent;
+        if let ::std::option::Option::Some(value) = &self.percent {
             let path = path.member("Percent");
             violations
                 .range_i64(
@@ -343,8 +341,7 @@ impl crate::types::PutThingInput {
                     false,
                 );
         }
-        {
-            let value = &self.tags;
+        if let ::std::option::Option::Some(value) = &self.tags {
             let path = path.member("Tags");
             violations
                 .length(

@@ -143,16 +143,15 @@ pub(crate) fn serialize(
             ::awslim_runtime::http::header::CONTENT_TYPE,
             ::awslim_runtime::http::HeaderValue::from_static("application/json"),
         );
-    for (name, value) in headers
+    for (name, value) in prefixed
         .into_iter()
-        .map(|(n, v)| (::std::string::String::from(n), v))
-        .chain(prefixed)
+        .chain(headers.into_iter().map(|(n, v)| (::std::string::String::from(n), v)))
     {
         let name = ::awslim_runtime::http::HeaderName::try_from(name.as_str())
             .map_err(|e| bad_request(::std::format!("header name `{}`: {}", name, e)))?;
         let value = ::awslim_runtime::http::HeaderValue::try_from(value)
             .map_err(|e| bad_request(::std::format!("header `{}`: {}", name, e)))?;
-        request.headers_mut().append(name, value);
+        request.headers_mut().insert(name, value);
     }
     ::std::result::Result::Ok(request)
 }

@@ -420,21 +420,20 @@ impl<PNumber: ::awslim_runtime::builder::Required<i32>> PartBuilder<PNumber> {
 pub struct PutThingInputBuilder<PThingId = ::awslim_runtime::builder::Missing> {
     pub(crate) chain: ::std::option::Option<crate::types::LinkedItem>,
     pub(crate) client_token: ::std::option::Option<::std::string::String>,
-    pub(crate) color: crate::types::Color,
+    pub(crate) color: ::std::option::Option<crate::types::Color>,
     pub(crate) color_names: ::std::option::Option<
         ::std::collections::BTreeMap<crate::types::Color, ::std::string::String>,
     >,
     pub(crate) created_at: ::std::option::Option<::awslim_runtime::DateTime>,
     pub(crate) credentials: ::std::option::Option<crate::types::Credentials>,
-    pub(crate) description: ::std::string::String,
-    pub(crate) enabled: bool,
+    pub(crate) description: ::std::option::Option<::std::string::String>,
+    pub(crate) enabled: ::std::option::Option<bool>,
     pub(crate) expected_revision: ::std::option::Option<i64>,
     pub(crate) expires_at: ::std::option::Option<::awslim_runtime::DateTime>,
     pub(crate) huge: ::std::option::Option<::awslim_runtime::BigInteger>,
     pub(crate) if_unmodified_since: ::std::option::Option<::awslim_runtime::DateTime>,
-    pub(crate) labels: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
+    pub(crate) labels: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     pub(crate) last_seen: ::std::option::Option<::awslim_runtime::DateTime>,
     pub(crate) maybe_labels: ::std::option::Option<
@@ -450,7 +449,7 @@ pub struct PutThingInputBuilder<PThingId = ::awslim_runtime::builder::Missing> {
     pub(crate) name: ::std::option::Option<::std::string::String>,
     pub(crate) parts: ::std::option::Option<::std::vec::Vec<crate::types::Part>>,
     pub(crate) payload: ::std::option::Option<::awslim_runtime::Blob>,
-    pub(crate) percent: i32,
+    pub(crate) percent: ::std::option::Option<i32>,
     pub(crate) price: ::std::option::Option<::awslim_runtime::BigDecimal>,
     pub(crate) priority: ::std::option::Option<crate::types::Priority>,
     pub(crate) ratio: ::std::option::Option<f32>,
@@ -461,7 +460,7 @@ pub struct PutThingInputBuilder<PThingId = ::awslim_runtime::builder::Missing> {
     pub(crate) shape: ::std::option::Option<crate::types::ShapeChoice>,
     pub(crate) size_in_bytes: ::std::option::Option<i64>,
     pub(crate) small: ::std::option::Option<i16>,
-    pub(crate) tags: ::std::vec::Vec<::std::string::String>,
+    pub(crate) tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     pub(crate) temperature: ::std::option::Option<f64>,
     pub(crate) thing_id: PThingId,
     pub(crate) tiny: ::std::option::Option<i8>,
@@ -504,11 +503,21 @@ impl<PThingId> PutThingInputBuilder<PThingId> {
         self
     }
     /// Defaults to `red`.
+    ///
+    /// When unset, the service uses the default `"red"`.
     pub fn color(
         mut self,
         value: impl ::std::convert::Into<crate::types::Color>,
     ) -> Self {
-        self.color = value.into();
+        self.color = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Color`.
+    pub fn set_color(
+        mut self,
+        value: ::std::option::Option<crate::types::Color>,
+    ) -> Self {
+        self.color = value;
         self
     }
     /// A map keyed by an enum.
@@ -564,16 +573,33 @@ impl<PThingId> PutThingInputBuilder<PThingId> {
         self
     }
     /// Defaults to the empty string.
+    ///
+    /// When unset, the service uses the default `""`.
     pub fn description(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = value.into();
+        self.description = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Description`.
+    pub fn set_description(
+        mut self,
+        value: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.description = value;
         self
     }
     /// Defaults to `true`.
+    ///
+    /// When unset, the service uses the default `true`.
     pub fn enabled(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.enabled = value.into();
+        self.enabled = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Enabled`.
+    pub fn set_enabled(mut self, value: ::std::option::Option<bool>) -> Self {
+        self.enabled = value;
         self
     }
     /// Only replace the thing if it is at this revision (query string).
@@ -635,13 +661,25 @@ impl<PThingId> PutThingInputBuilder<PThingId> {
         self
     }
     /// Labels; defaults to an empty map.
+    ///
+    /// When unset, the service uses the default `{}`.
     pub fn labels(
         mut self,
         value: impl ::std::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.labels = value.into();
+        self.labels = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Labels`.
+    pub fn set_labels(
+        mut self,
+        value: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
+        self.labels = value;
         self
     }
     /// An HTTP-date in the JSON body.
@@ -771,8 +809,15 @@ impl<PThingId> PutThingInputBuilder<PThingId> {
         self
     }
     /// An integer from 0 to 100; defaults to 0.
+    ///
+    /// When unset, the service uses the default `0`.
     pub fn percent(mut self, value: impl ::std::convert::Into<i32>) -> Self {
-        self.percent = value.into();
+        self.percent = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Percent`.
+    pub fn set_percent(mut self, value: ::std::option::Option<i32>) -> Self {
+        self.percent = value;
         self
     }
     /// A big decimal from 0.01 to 99999.99.
@@ -886,11 +931,21 @@ impl<PThingId> PutThingInputBuilder<PThingId> {
         self
     }
     /// Unique tag keys; defaults to an empty list.
+    ///
+    /// When unset, the service uses the default `[]`.
     pub fn tags(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
-        self.tags = value.into();
+        self.tags = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Tags`.
+    pub fn set_tags(
+        mut self,
+        value: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.tags = value;
         self
     }
     /// A double.
