@@ -456,7 +456,8 @@ fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStr
     };
     let _ = krate;
     // Some operations read none of their input's members.
-    let reads_input = payload.is_some() || fields.iter().any(|f| f.http != HttpBinding::Body || !body_fields.is_empty());
+    let reads_input =
+        payload.is_some() || fields.iter().any(|f| f.http != HttpBinding::Body || !body_fields.is_empty());
     let input_used = input.filter(|_| !reads_input).map(|_| quote!(let _ = &input;));
     let input_param = match input {
         Some(s) => {
