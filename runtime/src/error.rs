@@ -425,15 +425,17 @@ impl<E: fmt::Display> fmt::Display for SdkError<E> {
     }
 }
 
+/// `Display` already includes the inner error's text, so `source()` continues the chain below
+/// it (an I/O error under a transport error, say) instead of repeating it.
 impl<E: StdError + 'static> StdError for SdkError<E> {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
-            SdkError::Service { error, .. } => Some(error),
-            SdkError::Validation(e) => Some(e),
-            SdkError::Construction(e) => Some(e),
-            SdkError::Timeout(e) => Some(e),
-            SdkError::Transport(e) => Some(e),
-            SdkError::ResponseParse { error, .. } => Some(error),
+            SdkError::Service { error, .. } => error.source(),
+            SdkError::Validation(e) => e.source(),
+            SdkError::Construction(e) => e.source(),
+            SdkError::Timeout(e) => e.source(),
+            SdkError::Transport(e) => e.source(),
+            SdkError::ResponseParse { error, .. } => error.source(),
         }
     }
 }
@@ -446,6 +448,29 @@ impl<E> From<ValidationError> for SdkError<E> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn error_chains_do_not_repeat_messages() {
+        use std::error::Error as _;
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "connection reset by peer");
+        let err: SdkError<UnhandledError> =
+            SdkError::Transport(TransportError::new(TransportErrorKind::Io, "connection broke").with_source(io));
+        let mut chain = vec![err.to_string()];
+        let mut next = err.source();
+        while let Some(e) = next {
+            chain.push(e.to_string());
+            next = e.source();
+        }
+        assert_eq!(chain.len(), 2, "{chain:?}");
+        assert!(chain[0].contains("connection broke"), "{chain:?}");
+        assert_eq!(chain[1], "connection reset by peer");
+        let service: SdkError<UnhandledError> = SdkError::Service {
+            error: UnhandledError::new(ErrorMetadata::new(403).with_code("AccessDenied")),
+            meta: ResponseMeta::new(403, None),
+        };
+        assert!(service.to_string().contains("AccessDenied"));
+        assert!(service.source().is_none(), "the service error's text is already in Display");
+    }
+
     use super::*;
 
     #[test]
