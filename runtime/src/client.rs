@@ -49,6 +49,12 @@ pub struct RetryableError {
     pub throttling: bool,
 }
 
+/// Put on a request's extensions by generated code for operations with
+/// `@httpChecksumRequired`: the runtime adds `Content-MD5` of the body as sent (after any
+/// compression). Needs the runtime feature `checksum-md5`, which such generated crates enable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContentMd5Required;
+
 /// Put on a request's extensions by generated code for operations with `@requestCompression`:
 /// the encodings the service accepts, in order of preference.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -390,6 +396,12 @@ impl Handle {
         let config = &self.inner.config;
         let (mut parts, body) = request.into_parts();
         let body = compress(&mut parts, body, config.request_compression());
+        #[cfg(feature = "checksum-md5")]
+        if parts.extensions.get::<ContentMd5Required>().is_some() {
+            if let Ok(md5) = HeaderValue::try_from(crate::protocol::content_md5(&body)) {
+                parts.headers.insert(HeaderName::from_static("content-md5"), md5);
+            }
+        }
         let target = self.target::<E>(&parts.uri, parts.extensions.get::<HostPrefix>())?;
         let max_attempts = config.retry().max_attempts.max(1);
         let attempt_timeout = config.timeouts().attempt;

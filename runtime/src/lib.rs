@@ -23,7 +23,9 @@ pub use types::{BigDecimal, BigInteger, Blob, DateTime, Document, Redacted, Time
 pub use bytes;
 pub use http;
 
-pub use client::{CompressionEncodings, Handle, HostPrefix, OperationMeta, RetryableError, ServiceMeta};
+pub use client::{
+    CompressionEncodings, ContentMd5Required, Handle, HostPrefix, OperationMeta, RetryableError, ServiceMeta,
+};
 pub use config::{Config, ConfigBuilder, RequestCompression, TimeoutConfig};
 pub use credentials::{Credentials, CredentialsError, EnvironmentCredentials, ProvideCredentials};
 pub use error::{

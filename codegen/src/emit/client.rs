@@ -204,6 +204,14 @@ fn uri_text(op: &Operation) -> String {
             }
         }
     }
+    for (i, (k, v)) in op.http.query.iter().enumerate() {
+        out.push(if i == 0 { '?' } else { '&' });
+        out.push_str(k);
+        if let Some(v) = v {
+            out.push('=');
+            out.push_str(v);
+        }
+    }
     out
 }
 
@@ -278,6 +286,10 @@ fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStr
     let mut path_code = Vec::new();
     for seg in &op.http.path {
         match seg {
+            UriSegment::Literal(l) if l.chars().count() == 1 => {
+                let c = l.chars().next().unwrap_or('/');
+                path_code.push(quote!(uri.push(#c);))
+            }
             UriSegment::Literal(l) => path_code.push(quote!(uri.push_str(#l);)),
             UriSegment::Label { member, greedy } => {
                 let Some(field) = input.and_then(|s| s.fields.iter().find(|f| &f.member == member)) else { continue };
@@ -368,16 +380,21 @@ fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStr
                 let body = match &f.value.ty {
                     Type::List { item, .. } => {
                         let text = scalar_text(item, quote!(item), crate::ir::TimestampFormat::HttpDate);
-                        let quote_strings = matches!(item.ty, Type::String | Type::Enum(_));
-                        quote! {
-                            let parts: ::std::vec::Vec<::std::string::String> = value.iter().map(|item| {
+                        // Strings with a comma or quote are quoted so the list splits back apart.
+                        let item_text = if matches!(item.ty, Type::String | Type::Enum(_)) {
+                            quote! {{
                                 let text = #text;
-                                if #quote_strings && (text.contains(',') || text.contains('"')) {
+                                if text.contains(',') || text.contains('"') {
                                     ::std::format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
                                 } else {
                                     text
                                 }
-                            }).collect();
+                            }}
+                        } else {
+                            text
+                        };
+                        quote! {
+                            let parts: ::std::vec::Vec<::std::string::String> = value.iter().map(|item| #item_text).collect();
                             headers.push((#name, parts.join(", ")));
                         }
                     }
@@ -425,20 +442,17 @@ fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStr
             if opt { quote!(input.#fname.as_ref()) } else { quote!(::std::option::Option::Some(&input.#fname)) };
         // An unset structure payload is sent as an empty object.
         let none = if matches!(p.value.ty, Type::Struct(_)) {
-            quote! {
-                content_type = ::std::option::Option::Some("application/json");
-                ::awslim_runtime::bytes::Bytes::from_static(b"{}")
-            }
+            quote!((
+                ::awslim_runtime::bytes::Bytes::from_static(b"{}"),
+                ::std::option::Option::Some("application/json")
+            ))
         } else {
-            quote!(::awslim_runtime::bytes::Bytes::new())
+            quote!((::awslim_runtime::bytes::Bytes::new(), ::std::option::Option::None))
         };
         quote! {
-            let body = match #value_bind {
-                ::std::option::Option::Some(value) => {
-                    content_type = ::std::option::Option::Some(#content_type);
-                    #to_bytes
-                }
-                ::std::option::Option::None => { #none }
+            let (body, content_type): (::awslim_runtime::bytes::Bytes, ::std::option::Option<&'static str>) = match #value_bind {
+                ::std::option::Option::Some(value) => (#to_bytes, ::std::option::Option::Some(#content_type)),
+                ::std::option::Option::None => #none,
             };
         }
     } else if body_fields.is_empty() {
@@ -466,7 +480,17 @@ fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStr
         }
         None => quote!(),
     };
-    let literal_keys: Vec<&str> = op.http.query.iter().map(|(k, _)| k.as_str()).collect();
+    // Keys the query map must not repeat: the URI's literal query and every @httpQuery name.
+    let literal_keys: Vec<&str> = op
+        .http
+        .query
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .chain(fields.iter().filter_map(|f| match &f.http {
+            HttpBinding::Query(name) => Some(name.as_str()),
+            _ => None,
+        }))
+        .collect();
     let uses_query = !query_code.is_empty();
     let query_decl = if uses_query {
         quote! {
@@ -542,15 +566,12 @@ fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStr
         let encodings = op.compression.iter().map(|e| lit(e));
         quote!(request.extensions_mut().insert(::awslim_runtime::CompressionEncodings(&[#(#encodings),*]));)
     });
-    let checksum = op.checksum_required.then(|| {
-        quote! {
-            let md5 = ::awslim_runtime::protocol::content_md5(request.body());
-            request.headers_mut().insert(::awslim_runtime::http::HeaderName::from_static("content-md5"), ::awslim_runtime::http::HeaderValue::try_from(md5).map_err(|e| bad_request(e.to_string()))?);
-        }
-    });
+    // The runtime adds Content-MD5 of the body as sent, that is after any compression.
+    let checksum =
+        op.checksum_required.then(|| quote!(request.extensions_mut().insert(::awslim_runtime::ContentMd5Required);));
     let (ct_mut, ct_apply) = if payload.is_some() {
         (
-            quote!(let mut content_type: ::std::option::Option<&'static str> = ::std::option::Option::None;),
+            quote!(),
             quote! {
                 if let ::std::option::Option::Some(content_type) = content_type {
                     request.headers_mut().insert(::awslim_runtime::http::header::CONTENT_TYPE, ::awslim_runtime::http::HeaderValue::from_static(content_type));
@@ -606,8 +627,8 @@ fn response_bindings(s: &Struct) -> TokenStream {
                     quote!(output.#fname = value;)
                 };
                 code.push(quote! {
-                    if let ::std::option::Option::Some(raw) = response.headers().get(#name) {
-                        let text = raw.to_str().map_err(|_| ::awslim_runtime::json::ParseError::new("header is not valid text").within(#name))?;
+                    if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(response.headers(), #name).map_err(|e| e.within(#name))? {
+                        let text = text.as_str();
                         let value = #parse.map_err(|e| e.within(#name))?;
                         #assign
                     }
@@ -781,6 +802,17 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
         }
     });
     let serialize = serializer(krate, op, input);
+    let parse_arms: Vec<TokenStream> = parse_arms.collect();
+    let error_expr = if parse_arms.is_empty() {
+        quote!(let error = #err_name::Unhandled(::awslim_runtime::UnhandledError::new(meta));)
+    } else {
+        quote! {
+            let error = match meta.code() {
+                #(#parse_arms)*
+                _ => #err_name::Unhandled(::awslim_runtime::UnhandledError::new(meta)),
+            };
+        }
+    };
     let (output_ty, success) = match output {
         Some(s) => {
             let o = ident(&s.name);
@@ -864,10 +896,7 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
                 #success
             } else {
                 let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);
-                let error = match meta.code() {
-                    #(#parse_arms)*
-                    _ => #err_name::Unhandled(::awslim_runtime::UnhandledError::new(meta)),
-                };
+                #error_expr
                 ::std::result::Result::Ok(::std::result::Result::Err(error))
             }
         }

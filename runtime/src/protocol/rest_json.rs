@@ -89,6 +89,21 @@ fn encode(value: &str, also_keep: impl Fn(u8) -> bool) -> String {
     out
 }
 
+/// The value of a response header, with several lines of the same header joined by `, ` (they
+/// form one comma-separated list, RFC 9110 §5.3). `Ok(None)` when absent; an error when a value
+/// is not visible ASCII text.
+pub fn header_text(headers: &HeaderMap, name: &str) -> Result<Option<String>, crate::json::ParseError> {
+    let mut values = headers.get_all(name).iter().peekable();
+    if values.peek().is_none() {
+        return Ok(None);
+    }
+    let mut parts = Vec::new();
+    for v in values {
+        parts.push(v.to_str().map_err(|_| crate::json::ParseError::new("header is not valid text"))?);
+    }
+    Ok(Some(parts.join(", ")))
+}
+
 /// Splits a list-valued header (`a, "b,c", "say \"hi\""`) into its items: commas inside
 /// double quotes do not split, quotes are removed and backslash escapes resolved. HTTP dates
 /// contain a comma of their own (`Mon, 16 Dec 2019 23:48:18 GMT`), so with `http_dates` the
@@ -220,6 +235,15 @@ mod tests {
         assert_eq!(encode_query("a b+c&d=e"), "a%20b%2Bc%26d%3De");
         assert_eq!(encode_query("/"), "%2F");
         assert_eq!(encode_query(""), "");
+    }
+
+    #[test]
+    fn joins_repeated_headers() {
+        let mut h = HeaderMap::new();
+        h.append("x-list", "a".parse().unwrap());
+        h.append("x-list", "\"b,c\", d".parse().unwrap());
+        assert_eq!(header_text(&h, "x-list").unwrap().as_deref(), Some("a, \"b,c\", d"));
+        assert_eq!(header_text(&h, "x-none").unwrap(), None);
     }
 
     #[test]

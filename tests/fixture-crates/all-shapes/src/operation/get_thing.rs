@@ -113,13 +113,13 @@ pub(crate) fn parse(
     if (200..300).contains(&status) {
         let body = ::awslim_runtime::json::parse_body(response.body())?;
         let mut output = crate::json::de_get_thing_output(&body)?;
-        if let ::std::option::Option::Some(raw) = response.headers().get("ETag") {
-            let text = raw
-                .to_str()
-                .map_err(|_| {
-                    ::awslim_runtime::json::ParseError::new("header is not valid text")
-                        .within("ETag")
-                })?;
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+                response.headers(),
+                "ETag",
+            )
+            .map_err(|e| e.within("ETag"))?
+        {
+            let text = text.as_str();
             let value = ::std::result::Result::<
                 _,
                 ::awslim_runtime::json::ParseError,
@@ -127,14 +127,13 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("ETag"))?;
             output.e_tag = ::std::option::Option::Some(value);
         }
-        if let ::std::option::Option::Some(raw) = response.headers().get("Last-Modified")
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+                response.headers(),
+                "Last-Modified",
+            )
+            .map_err(|e| e.within("Last-Modified"))?
         {
-            let text = raw
-                .to_str()
-                .map_err(|_| {
-                    ::awslim_runtime::json::ParseError::new("header is not valid text")
-                        .within("Last-Modified")
-                })?;
+            let text = text.as_str();
             let value = ::awslim_runtime::DateTime::parse_wire(
                     text.trim(),
                     ::awslim_runtime::TimestampFormat::HttpDate,

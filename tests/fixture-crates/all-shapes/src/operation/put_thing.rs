@@ -95,7 +95,7 @@ pub(crate) fn serialize(
         uri.push_str(&::awslim_runtime::protocol::rest_json::encode_label(&text, false));
     }
     #[allow(unused_variables)]
-    let literal_query: &[&str] = &[];
+    let literal_query: &[&str] = &["expectedRevision"];
     let mut query: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(value) = &input.expected_revision {
         query
