@@ -494,7 +494,10 @@ mod tests {
         };
         assert_eq!(err.request_id(), Some("rid"));
         assert_eq!(err.to_string(), "service returned an error: Nope (HTTP 400)");
-        assert!(StdError::source(&err).is_some());
+        // Display already carries the service error's text; source() does not repeat it, and
+        // the typed error stays reachable through as_service_error().
+        assert!(StdError::source(&err).is_none());
+        assert!(err.as_service_error().is_some());
         assert_eq!(err.into_service_error().unwrap().meta().code(), Some("Nope"));
 
         let t: SdkError<UnhandledError> =
