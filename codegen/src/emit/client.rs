@@ -106,14 +106,13 @@ pub(super) fn client_rs(krate: &Crate) -> TokenStream {
         let module = ident(&op.module);
         let err = ident(&op.error_name);
         let docs = doc_attrs(&op.docs);
-        let (input_param, input_ty) = match &op.input {
+        let input_param = match &op.input {
             Some(i) => {
                 let i = ident(i);
-                (quote!(input: crate::types::#i), quote!(crate::types::#i))
+                quote!(input: crate::types::#i)
             }
-            None => (quote!(), quote!(())),
+            None => quote!(),
         };
-        let _ = input_ty;
         let output_ty = match &op.output {
             Some(o) => {
                 let o = ident(o);
@@ -272,7 +271,7 @@ fn default_ts_or(
     }
 }
 
-fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStream {
+fn serializer(op: &Operation, input: Option<&Struct>) -> TokenStream {
     let method_expr = match op.http.method.as_str() {
         m @ ("GET" | "PUT" | "POST" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS") => {
             let c = quote::format_ident!("{}", m);
@@ -468,10 +467,9 @@ fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStr
             let body = ::awslim_runtime::bytes::Bytes::from(writer.finish());
         }
     };
-    let _ = krate;
     // Some operations read none of their input's members.
     let reads_input =
-        payload.is_some() || fields.iter().any(|f| f.http != HttpBinding::Body || !body_fields.is_empty());
+        payload.is_some() || !body_fields.is_empty() || fields.iter().any(|f| f.http != HttpBinding::Body);
     let input_used = input.filter(|_| !reads_input).map(|_| quote!(let _ = &input;));
     let input_param = match input {
         Some(s) => {
@@ -801,7 +799,7 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
             },
         }
     });
-    let serialize = serializer(krate, op, input);
+    let serialize = serializer(op, input);
     let parse_arms: Vec<TokenStream> = parse_arms.collect();
     let error_expr = if parse_arms.is_empty() {
         quote!(let error = #err_name::Unhandled(::awslim_runtime::UnhandledError::new(meta));)

@@ -602,7 +602,6 @@ fn enumeration(e: &Enum) -> TokenStream {
 
 fn union(u: &Union) -> TokenStream {
     let name = ident(&u.name);
-    let label = &u.name;
     let docs = doc_attrs(&u.docs);
     let variants = u.variants.iter().map(|v| {
         let vname = ident(&v.name);
@@ -631,7 +630,6 @@ fn union(u: &Union) -> TokenStream {
     } else {
         quote!(Self::Unknown(member) => f.debug_tuple("Unknown").field(member).finish(),)
     };
-    let _ = label;
     quote! {
         #docs
         ///

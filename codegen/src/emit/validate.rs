@@ -393,6 +393,5 @@ fn value_checks(v: &ValueType, named: &BTreeSet<String>, patterns: &Patterns) ->
         }
         _ => {}
     }
-    let _ = lit;
     quote!(#(#out)*)
 }
