@@ -23,6 +23,14 @@ pub fn ser_allowed_capabilities(
     }
 }
 
+/// What [`de_attendee`] reads from a JSON body.
+pub static SCHEMA_ATTENDEE: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[
+        ("AttendeeId", &::awslim_runtime::json::Schema::Scalar),
+        ("JoinToken", &::awslim_runtime::json::Schema::Scalar),
+    ],
+);
+
 pub fn de_attendee(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<crate::types::Attendee, ::awslim_runtime::json::ParseError> {
@@ -49,6 +57,11 @@ pub fn de_attendee(
     })
 }
 
+/// What [`de_audio_features`] reads from a JSON body.
+pub static SCHEMA_AUDIO_FEATURES: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[("EchoReduction", &::awslim_runtime::json::Schema::Scalar)],
+);
+
 pub fn de_audio_features(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<
@@ -69,6 +82,14 @@ pub fn de_audio_features(
         },
     })
 }
+
+/// What [`de_connection_data`] reads from a JSON body.
+pub static SCHEMA_CONNECTION_DATA: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[
+        ("Attendee", &crate::json::SCHEMA_ATTENDEE),
+        ("Meeting", &crate::json::SCHEMA_MEETING),
+    ],
+);
 
 pub fn de_connection_data(
     value: &::awslim_runtime::Document,
@@ -97,6 +118,11 @@ pub fn de_connection_data(
     })
 }
 
+/// What [`de_internal_service_exception`] reads from a JSON body.
+pub static SCHEMA_INTERNAL_SERVICE_EXCEPTION: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[("Message", &::awslim_runtime::json::Schema::Scalar)],
+);
+
 pub fn de_internal_service_exception(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<
@@ -118,6 +144,11 @@ pub fn de_internal_service_exception(
     })
 }
 
+/// What [`de_invalid_parameter_exception`] reads from a JSON body.
+pub static SCHEMA_INVALID_PARAMETER_EXCEPTION: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[("Message", &::awslim_runtime::json::Schema::Scalar)],
+);
+
 pub fn de_invalid_parameter_exception(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<
@@ -138,6 +169,14 @@ pub fn de_invalid_parameter_exception(
         meta: ::std::default::Default::default(),
     })
 }
+
+/// What [`de_invalid_request_exception`] reads from a JSON body.
+pub static SCHEMA_INVALID_REQUEST_EXCEPTION: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[
+        ("Message", &::awslim_runtime::json::Schema::Scalar),
+        ("Reason", &crate::json::SCHEMA_INVALID_REQUEST_EXCEPTION_REASON),
+    ],
+);
 
 pub fn de_invalid_request_exception(
     value: &::awslim_runtime::Document,
@@ -169,6 +208,11 @@ pub fn de_invalid_request_exception(
     })
 }
 
+/// What [`de_limit_exceeded_exception`] reads from a JSON body.
+pub static SCHEMA_LIMIT_EXCEEDED_EXCEPTION: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[("Message", &::awslim_runtime::json::Schema::Scalar)],
+);
+
 pub fn de_limit_exceeded_exception(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<
@@ -189,6 +233,17 @@ pub fn de_limit_exceeded_exception(
         meta: ::std::default::Default::default(),
     })
 }
+
+/// What [`de_media_placement`] reads from a JSON body.
+pub static SCHEMA_MEDIA_PLACEMENT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[
+        ("AudioFallbackUrl", &::awslim_runtime::json::Schema::Scalar),
+        ("AudioHostUrl", &::awslim_runtime::json::Schema::Scalar),
+        ("EventIngestionUrl", &::awslim_runtime::json::Schema::Scalar),
+        ("SignalingUrl", &::awslim_runtime::json::Schema::Scalar),
+        ("TurnControlUrl", &::awslim_runtime::json::Schema::Scalar),
+    ],
+);
 
 pub fn de_media_placement(
     value: &::awslim_runtime::Document,
@@ -255,6 +310,16 @@ pub fn de_media_placement(
     })
 }
 
+/// What [`de_meeting`] reads from a JSON body.
+pub static SCHEMA_MEETING: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[
+        ("MediaPlacement", &crate::json::SCHEMA_MEDIA_PLACEMENT),
+        ("MediaRegion", &::awslim_runtime::json::Schema::Scalar),
+        ("MeetingFeatures", &crate::json::SCHEMA_MEETING_FEATURES_CONFIGURATION),
+        ("MeetingId", &::awslim_runtime::json::Schema::Scalar),
+    ],
+);
+
 pub fn de_meeting(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<crate::types::Meeting, ::awslim_runtime::json::ParseError> {
@@ -301,6 +366,11 @@ pub fn de_meeting(
         },
     })
 }
+
+/// What [`de_meeting_features_configuration`] reads from a JSON body.
+pub static SCHEMA_MEETING_FEATURES_CONFIGURATION: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[("Audio", &crate::json::SCHEMA_AUDIO_FEATURES)],
+);
 
 pub fn de_meeting_features_configuration(
     value: &::awslim_runtime::Document,
@@ -365,6 +435,11 @@ pub fn ser_reference(
         object.key("Value").string(value);
     }
 }
+
+/// What [`de_resource_not_found_exception`] reads from a JSON body.
+pub static SCHEMA_RESOURCE_NOT_FOUND_EXCEPTION: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[("Message", &::awslim_runtime::json::Schema::Scalar)],
+);
 
 pub fn de_resource_not_found_exception(
     value: &::awslim_runtime::Document,
@@ -437,6 +512,16 @@ pub fn ser_start_web_rtc_contact_request(
     }
 }
 
+/// What [`de_start_web_rtc_contact_response`] reads from a JSON body.
+pub static SCHEMA_START_WEB_RTC_CONTACT_RESPONSE: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[
+        ("ConnectionData", &crate::json::SCHEMA_CONNECTION_DATA),
+        ("ContactId", &::awslim_runtime::json::Schema::Scalar),
+        ("ParticipantId", &::awslim_runtime::json::Schema::Scalar),
+        ("ParticipantToken", &::awslim_runtime::json::Schema::Scalar),
+    ],
+);
+
 pub fn de_start_web_rtc_contact_response(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<
@@ -487,6 +572,16 @@ pub fn de_start_web_rtc_contact_response(
         request_id: ::std::option::Option::None,
     })
 }
+
+/// What [`de_invalid_request_exception_reason`] reads from a JSON body.
+pub static SCHEMA_INVALID_REQUEST_EXCEPTION_REASON: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Union(
+    &[
+        (
+            "AttachedFileInvalidRequestExceptionReason",
+            &::awslim_runtime::json::Schema::Scalar,
+        ),
+    ],
+);
 
 pub fn de_invalid_request_exception_reason(
     value: &::awslim_runtime::Document,

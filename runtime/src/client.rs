@@ -458,6 +458,10 @@ impl Handle {
                 request_id = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,
             );
+            let body_limit = config.max_response_body_size().map(crate::transport::ResponseBodyLimit);
+            if let Some(limit) = body_limit {
+                req.extensions_mut().insert(limit);
+            }
             let sent = Instant::now();
             let send = config.transport().send(req, attempt_timeout);
             let attempt_span = span.clone();
@@ -482,6 +486,7 @@ impl Handle {
             }
             .instrument(span)
             .await;
+            let outcome = outcome.map(|sent| sent.and_then(|response| within_body_limit(response, body_limit)));
 
             let (kind, failure) = match outcome {
                 Ok(Ok(response)) if response.status().is_success() => {
@@ -504,9 +509,12 @@ impl Handle {
                 }
                 Ok(Err(error)) => {
                     tracing::debug!(attempt, error = %error, "transport error");
-                    // A certificate or handshake failure will not fix itself on retry.
-                    let kind =
-                        if error.kind() == TransportErrorKind::Tls { RetryKind::No } else { RetryKind::Transport };
+                    // A certificate or handshake failure, or an oversized response, will not fix
+                    // itself on retry.
+                    let kind = match error.kind() {
+                        TransportErrorKind::Tls | TransportErrorKind::ResponseTooLarge => RetryKind::No,
+                        _ => RetryKind::Transport,
+                    };
                     (kind, Failure::Transport(error))
                 }
                 Err(limit) => {
@@ -535,6 +543,18 @@ impl Handle {
             };
         }
         unreachable!("the last attempt always returns")
+    }
+}
+
+/// The client's own check of the body limit, for transports that do not honour
+/// [`ResponseBodyLimit`](crate::transport::ResponseBodyLimit) while reading.
+fn within_body_limit(
+    response: http::Response<Bytes>,
+    limit: Option<crate::transport::ResponseBodyLimit>,
+) -> Result<http::Response<Bytes>, TransportError> {
+    match limit {
+        Some(limit) if response.body().len() as u64 > limit.0 => Err(limit.exceeded(response.status(), None)),
+        _ => Ok(response),
     }
 }
 

@@ -99,7 +99,16 @@ pub struct Config {
     transport: Arc<dyn HttpTransport>,
     idempotency_tokens: IdempotencyTokenProvider,
     app_name: Option<String>,
+    max_response_body: Option<u64>,
+    allow_insecure_http: bool,
 }
+
+/// The default [`ConfigBuilder::max_response_body_size`]: 64 MiB.
+///
+/// Four times the largest non-streaming JSON response AWS documents (DynamoDB
+/// `BatchGetItem`, 16 MB; Kinesis `GetRecords` returns at most 10 MiB of data), well below the
+/// memory a client process can be expected to spare.
+pub const DEFAULT_MAX_RESPONSE_BODY: u64 = 64 * 1024 * 1024;
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -116,6 +125,8 @@ impl fmt::Debug for Config {
             .field("request_compression", &self.request_compression)
             .field("transport", &self.transport)
             .field("app_name", &self.app_name)
+            .field("max_response_body", &self.max_response_body)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()
     }
 }
@@ -227,6 +238,15 @@ impl Config {
     pub fn app_name(&self) -> Option<&str> {
         self.app_name.as_deref()
     }
+    /// The largest response body a call reads (`None`: no limit). Default
+    /// [`DEFAULT_MAX_RESPONSE_BODY`].
+    pub fn max_response_body_size(&self) -> Option<u64> {
+        self.max_response_body
+    }
+    /// Whether signed requests may go over plain `http://` to a host that is not loopback.
+    pub fn allow_insecure_http(&self) -> bool {
+        self.allow_insecure_http
+    }
     /// A builder starting from this configuration.
     pub fn to_builder(&self) -> ConfigBuilder {
         ConfigBuilder {
@@ -242,6 +262,8 @@ impl Config {
             transport: Some(self.transport.clone()),
             idempotency_tokens: Some(self.idempotency_tokens.clone()),
             app_name: self.app_name.clone(),
+            max_response_body: self.max_response_body,
+            allow_insecure_http: self.allow_insecure_http,
         }
     }
 }
@@ -261,6 +283,8 @@ pub struct ConfigBuilder {
     transport: Option<Arc<dyn HttpTransport>>,
     idempotency_tokens: Option<IdempotencyTokenProvider>,
     app_name: Option<String>,
+    max_response_body: Option<u64>,
+    allow_insecure_http: bool,
 }
 
 impl Default for ConfigBuilder {
@@ -278,6 +302,8 @@ impl Default for ConfigBuilder {
             transport: None,
             idempotency_tokens: None,
             app_name: None,
+            max_response_body: Some(DEFAULT_MAX_RESPONSE_BODY),
+            allow_insecure_http: false,
         }
     }
 }
@@ -380,6 +406,23 @@ impl ConfigBuilder {
         self.app_name = Some(name.into());
         self
     }
+    /// The largest response body (in bytes) a call reads; `None` removes the limit. Default
+    /// [`DEFAULT_MAX_RESPONSE_BODY`] (64 MiB). A response whose `Content-Length` is larger fails
+    /// before its body is read; one without stops being read at the limit. Either way the call
+    /// fails with a [`TransportError`](crate::error::TransportError) of kind
+    /// [`ResponseTooLarge`](crate::error::TransportErrorKind::ResponseTooLarge), not retried.
+    pub fn max_response_body_size(mut self, limit: Option<u64>) -> Self {
+        self.max_response_body = limit;
+        self
+    }
+    /// Allows sending signed requests over plain `http://` to hosts that are not loopback
+    /// (default false). Loopback (`localhost`, `127.0.0.0/8`, `::1`) is always allowed. Without
+    /// TLS the signature, the session token and the body cross the network readable by anyone
+    /// on the path: only for test networks.
+    pub fn allow_insecure_http(mut self, on: bool) -> Self {
+        self.allow_insecure_http = on;
+        self
+    }
     /// Builds the configuration.
     pub fn build(self) -> Config {
         let timeouts = self.timeouts;
@@ -396,6 +439,8 @@ impl ConfigBuilder {
             transport: self.transport.unwrap_or_else(|| Arc::new(HyperTransport::new(timeouts.connect))),
             idempotency_tokens: self.idempotency_tokens.unwrap_or_else(IdempotencyTokenProvider::random),
             app_name: self.app_name,
+            max_response_body: self.max_response_body,
+            allow_insecure_http: self.allow_insecure_http,
         }
     }
 }

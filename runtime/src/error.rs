@@ -285,6 +285,10 @@ pub enum TransportErrorKind {
     Tls,
     /// The connection broke while sending or receiving (reset, closed early).
     Io,
+    /// The response body is larger than
+    /// [`ConfigBuilder::max_response_body_size`](crate::config::ConfigBuilder::max_response_body_size)
+    /// (declared in `Content-Length` or found while reading); the rest was not read. Not retried.
+    ResponseTooLarge,
     /// Anything else the transport reported.
     Other,
 }
@@ -320,6 +324,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Connect => "connection failed",
             TransportErrorKind::Tls => "TLS failure",
             TransportErrorKind::Io => "connection broken",
+            TransportErrorKind::ResponseTooLarge => "response too large",
             TransportErrorKind::Other => "transport error",
         };
         write!(f, "{what}: {}", self.message)

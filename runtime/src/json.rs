@@ -77,13 +77,137 @@ fn expected(what: &str, v: &Value) -> ParseError {
     ParseError::new(format!("expected {what}, found {}", kind(v)))
 }
 
-/// Parses a body. An empty (or all-whitespace) body reads as an empty object, as restJson1
-/// allows for outputs and errors without members.
+/// Parses a body, keeping all of it. An empty (or all-whitespace) body reads as an empty
+/// object, as restJson1 allows for outputs and errors without members.
 pub fn parse_body(body: &[u8]) -> Result<Value, ParseError> {
+    parse_body_as(body, &Schema::Any)
+}
+
+/// Parses a body, keeping only what `schema` says generated code reads: members of a structure
+/// that the model does not know are skipped while parsing (no tree is built for them, however
+/// large or deep, and numbers in them are not converted), so they cost no memory and cannot
+/// fail the parse. Values of the wrong JSON type are kept as an empty value of the type found,
+/// so the reader still reports `expected a string, found an array`.
+///
+/// An empty (or all-whitespace) body reads as an empty object.
+pub fn parse_body_as(body: &[u8], schema: &Schema) -> Result<Value, ParseError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Map::new()));
     }
-    serde_json::from_slice(body).map_err(|e| ParseError::new(format!("malformed JSON: {e}")))
+    let malformed = |e: serde_json::Error| ParseError::new(format!("malformed JSON: {e}"));
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde::de::DeserializeSeed::deserialize(Keep(schema), &mut de).map_err(malformed)?;
+    de.end().map_err(malformed)?;
+    Ok(value)
+}
+
+/// What of a JSON value generated code reads; emitted by the generator as `static`s next to the
+/// readers (`crate::json::SCHEMA_*`). See [`parse_body_as`].
+#[derive(Debug)]
+pub enum Schema {
+    /// Kept whole (documents).
+    Any,
+    /// A string, number, boolean or null; an array or object here is read as an empty one.
+    Scalar,
+    /// An object whose listed members (by wire name) are kept; others are skipped.
+    Struct(&'static [(&'static str, &'static Schema)]),
+    /// A union: listed members as their schema, others kept whole (they become `Unknown`).
+    Union(&'static [(&'static str, &'static Schema)]),
+    /// An array of items.
+    List(&'static Schema),
+    /// An object with values of one schema.
+    Map(&'static Schema),
+}
+
+/// Deserializes one value, keeping what its [`Schema`] says.
+struct Keep<'s>(&'s Schema);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Keep<'_> {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        match self.0 {
+            Schema::Any => serde::Deserialize::deserialize(deserializer),
+            schema => deserializer.deserialize_any(KeepVisitor(schema)),
+        }
+    }
+}
+
+struct KeepVisitor<'s>(&'s Schema);
+
+impl KeepVisitor<'_> {
+    /// The schema of member `key`, or `None` to skip it.
+    fn member(&self, key: &str) -> Option<&Schema> {
+        let find = |members: &[(&str, &'static Schema)]| members.iter().find(|(k, _)| *k == key).map(|(_, s)| *s);
+        match self.0 {
+            Schema::Any => Some(&Schema::Any),
+            Schema::Struct(members) => find(members),
+            Schema::Union(members) => Some(find(members).unwrap_or(&Schema::Any)),
+            Schema::Map(value) => Some(value),
+            Schema::Scalar | Schema::List(_) => None,
+        }
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeepVisitor<'_> {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        // serde_json never produces a non-finite f64; Null is the Value of one anyway.
+        Ok(Value::from(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let item = match self.0 {
+            Schema::Any => &Schema::Any,
+            Schema::List(item) => item,
+            _ => {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                return Ok(Value::Array(Vec::new()));
+            }
+        };
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element_seed(Keep(item))? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match self.member(&key) {
+                Some(schema) => {
+                    let value = map.next_value_seed(Keep(schema))?;
+                    object.insert(key.into_owned(), value);
+                }
+                None => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Value::Object(object))
+    }
 }
 
 /// The members of an object.
@@ -419,5 +543,54 @@ mod tests {
         let with_null = serde_json::json!({"n": null});
         let o = expect_object(&with_null).unwrap();
         assert!(member(o, "n").is_none());
+    }
+
+    static ITEM: Schema = Schema::Struct(&[("Id", &Schema::Scalar), ("Kids", &Schema::List(&ITEM))]);
+    static CHOICE: Schema = Schema::Union(&[("Item", &ITEM)]);
+    static TOP: Schema = Schema::Struct(&[
+        ("Name", &Schema::Scalar),
+        ("Items", &Schema::List(&ITEM)),
+        ("Tags", &Schema::Map(&Schema::Scalar)),
+        ("Doc", &Schema::Any),
+        ("Choice", &CHOICE),
+    ]);
+
+    #[test]
+    fn schema_keeps_known_members_and_skips_the_rest() {
+        let body = br#"{"Name":"n","Extra":{"deep":[1,2,{"x":3}]},"Items":[{"Id":1,"Junk":[0,0],"Kids":[{"Id":2}]}],
+            "Tags":{"a":"b"},"Doc":{"any":[1,{"k":null}]},"Choice":{"Item":{"Id":3,"No":1},"Future":{"x":[1]}}}"#;
+        let v = parse_body_as(body, &TOP).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"Name":"n","Items":[{"Id":1,"Kids":[{"Id":2}]}],"Tags":{"a":"b"},
+                "Doc":{"any":[1,{"k":null}]},"Choice":{"Item":{"Id":3},"Future":{"x":[1]}}})
+        );
+        // The whole body kept, as before.
+        assert_eq!(parse_body(body).unwrap()["Extra"]["deep"][2]["x"], 3);
+    }
+
+    #[test]
+    fn wrong_types_keep_their_kind_without_their_contents() {
+        let v = parse_body_as(br#"{"Name":[1,[2,[3]]],"Items":{"a":[1]},"Tags":[1]}"#, &TOP).unwrap();
+        assert_eq!(v, serde_json::json!({"Name":[],"Items":{},"Tags":[]}));
+        let err = expect_string(&v["Name"]).unwrap_err();
+        assert_eq!(err.message(), "expected a string, found an array");
+    }
+
+    #[test]
+    fn unknown_members_may_hold_huge_numbers_and_deep_nesting() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let body = format!(r#"{{"Huge":1e400,"Long":{},"Deep":{deep},"Name":"ok"}}"#, "9".repeat(500));
+        let v = parse_body_as(body.as_bytes(), &TOP).unwrap();
+        assert_eq!(v, serde_json::json!({"Name":"ok"}));
+        // Kept values still go through serde_json's checks (the depth limit protects the stack).
+        assert!(parse_body(body.as_bytes()).is_err());
+        let kept_deep = format!(r#"{{"Doc":{deep}}}"#);
+        assert!(parse_body_as(kept_deep.as_bytes(), &TOP).unwrap_err().message().contains("recursion limit"));
+        let items_deep = format!(r#"{{"Items":[{}]}}"#, r#"{"Kids":["#.repeat(200) + &"]}".repeat(200));
+        assert!(parse_body_as(items_deep.as_bytes(), &TOP).is_err());
+        // Trailing garbage and malformed unknown members are still malformed JSON.
+        assert!(parse_body_as(br#"{"Name":"a"} x"#, &TOP).is_err());
+        assert!(parse_body_as(br#"{"Extra":[1,}"#, &TOP).is_err());
     }
 }

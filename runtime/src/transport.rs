@@ -12,11 +12,51 @@ use bytes::Bytes;
 
 pub use crate::error::{TransportError, TransportErrorKind};
 
+/// Put on every request's extensions by the client: the most response-body bytes the caller
+/// accepts (from [`ConfigBuilder::max_response_body_size`](crate::config::ConfigBuilder::max_response_body_size)).
+/// Transports should refuse a larger `Content-Length` before reading and stop reading at the
+/// limit, with [`TransportErrorKind::ResponseTooLarge`]; the client checks the length of what a
+/// transport returns in any case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResponseBodyLimit(pub u64);
+
+impl ResponseBodyLimit {
+    /// The error for a body over the limit; `declared` is the response's `Content-Length`.
+    pub fn exceeded(self, status: http::StatusCode, declared: Option<u64>) -> TransportError {
+        let what = match declared {
+            Some(n) => format!("Content-Length {n} is"),
+            None => "the body is".to_owned(),
+        };
+        TransportError::new(
+            TransportErrorKind::ResponseTooLarge,
+            format!(
+                "HTTP {} response: {what} over the limit of {} bytes; raise it with Config::builder().max_response_body_size(..)",
+                status.as_u16(),
+                self.0
+            ),
+        )
+    }
+
+    /// Checks a response's declared `Content-Length` against the limit.
+    pub fn check_declared<B>(self, response: &http::Response<B>) -> Result<(), TransportError> {
+        let declared = response
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        match declared {
+            Some(n) if n > self.0 => Err(self.exceeded(response.status(), Some(n))),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A boxed, `Send` future.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Sends one HTTP request and reads the whole response.
 ///
+/// A [`ResponseBodyLimit`] in the request's extensions bounds the body to read.
 /// The request URI is absolute (`https://host/path?query`). `timeout` is the attempt timeout;
 /// the runtime enforces it around `send` in any case, so implementations may ignore it.
 pub trait HttpTransport: Send + Sync + fmt::Debug {
@@ -120,6 +160,12 @@ fn error_chain_text(e: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
+fn body_read_error(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> TransportError {
+    let e = e.into();
+    TransportError::new(TransportErrorKind::Io, format!("reading the response body: {}", error_chain_text(&*e)))
+        .with_source(e)
+}
+
 impl HttpTransport for HyperTransport {
     fn send(
         &self,
@@ -129,15 +175,24 @@ impl HttpTransport for HyperTransport {
         Box::pin(async move {
             use http_body_util::BodyExt;
             let (parts, body) = request.into_parts();
+            let limit = parts.extensions.get::<ResponseBodyLimit>().copied();
             let request = http::Request::from_parts(parts, http_body_util::Full::new(body));
             let response = self.client.request(request).await.map_err(classify_hyper_error)?;
+            let Some(limit) = limit else {
+                let (parts, body) = response.into_parts();
+                let body = body.collect().await.map_err(body_read_error)?;
+                return Ok(http::Response::from_parts(parts, body.to_bytes()));
+            };
+            // Refused before reading (dropping the body closes the connection).
+            limit.check_declared(&response)?;
             let (parts, body) = response.into_parts();
-            let body = body.collect().await.map_err(|e| {
-                TransportError::new(
-                    TransportErrorKind::Io,
-                    format!("reading the response body: {}", error_chain_text(&e)),
-                )
-                .with_source(e)
+            let limited = http_body_util::Limited::new(body, usize::try_from(limit.0).unwrap_or(usize::MAX));
+            let body = limited.collect().await.map_err(|e| {
+                if e.is::<http_body_util::LengthLimitError>() {
+                    limit.exceeded(parts.status, None)
+                } else {
+                    body_read_error(e)
+                }
             })?;
             Ok(http::Response::from_parts(parts, body.to_bytes()))
         })

@@ -1400,3 +1400,115 @@ async fn stub_transport_example() {
         assert!(r.header("authorization").is_some_and(|a| a.contains("/us-west-2/connect/aws4_request")));
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Hostile responses: size limits and unknown members.
+
+fn assert_too_large(err: &SdkError<StartWebRtcContactError>) -> String {
+    match err {
+        SdkError::Transport(t) => {
+            assert_eq!(t.kind(), TransportErrorKind::ResponseTooLarge, "{t}");
+            let text = t.to_string();
+            assert!(text.contains("max_response_body_size"), "says what to raise: {text}");
+            text
+        }
+        other => panic!("expected Transport(ResponseTooLarge), got {other:?}"),
+    }
+}
+
+/// A `Content-Length` over the limit fails before the body is read, and is not retried.
+#[tokio::test]
+async fn declared_length_over_the_limit_fails_early_without_retry() {
+    let response = Response::json(200, r#"{"ContactId":"c"}"#);
+    let server = TestServer::scripted([
+        Action::Truncated(response.clone(), 200_000_000),
+        Action::Truncated(response.clone(), 200_000_000),
+        Action::Truncated(response, 200_000_000),
+    ])
+    .await;
+    let err = client(&server).start_web_rtc_contact(minimal_input()).await.expect_err("too large");
+    let text = assert_too_large(&err);
+    assert!(
+        text.contains("200000000") && text.contains(&awslim_runtime::config::DEFAULT_MAX_RESPONSE_BODY.to_string()),
+        "{text}"
+    );
+    assert_eq!(server.requests().len(), 1, "an oversized response is not retried");
+}
+
+/// A body without `Content-Length` stops being read at the limit: the server cannot push
+/// the rest (64 MiB) into the client.
+#[tokio::test]
+async fn chunked_body_stops_being_read_at_the_limit() {
+    let sent = Arc::new(AtomicUsize::new(0));
+    let filler = format!(r#"{{"ContactId":"c","Pad":"{}"}}"#, "a".repeat(1 << 20));
+    let server = TestServer::scripted([Action::Chunked(Response::json(200, filler), 64, sent.clone())]).await;
+    let client = Client::new(config(&server).max_response_body_size(Some(1 << 20)).build());
+    let err = client.start_web_rtc_contact(minimal_input()).await.expect_err("too large");
+    assert_too_large(&err);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let sent = sent.load(Ordering::SeqCst);
+    assert!(sent < 32 << 20, "the client stopped reading, the server could send only {sent} bytes");
+    assert_eq!(server.requests().len(), 1);
+
+    // Without a limit the same kind of body is read (and its unknown member skipped).
+    let small = format!(r#"{{"ContactId":"c2","Pad":"{}"}}"#, "a".repeat(1 << 16));
+    let server = TestServer::scripted([Action::Chunked(Response::json(200, small), 4, Arc::default())]).await;
+    let client = Client::new(config(&server).max_response_body_size(None).build());
+    let err = client.start_web_rtc_contact(minimal_input()).await.expect_err("4 copies are not one JSON value");
+    assert!(matches!(err, SdkError::ResponseParse { .. }), "{err:?}");
+}
+
+/// Error responses are bounded too, and a transport that does not honour the limit is
+/// checked by the client.
+#[tokio::test]
+async fn error_bodies_and_custom_transports_are_bounded() {
+    let big_error = format!(r#"{{"__type":"InternalServiceException","Message":"{}"}}"#, "m".repeat(4096));
+    let server = TestServer::scripted([Action::Respond(Response::json(500, big_error.clone()))]).await;
+    let client = Client::new(config(&server).max_response_body_size(Some(1024)).build());
+    assert_too_large(&client.start_web_rtc_contact(minimal_input()).await.expect_err("too large"));
+
+    let stub = StubTransport::new();
+    stub.push_json(500, &big_error);
+    let client = Client::new(
+        Config::builder()
+            .region("us-west-2")
+            .credentials(Credentials::new(ACCESS_KEY, SECRET_KEY))
+            .retry(fast_retry(3))
+            .max_response_body_size(Some(1024))
+            .transport(stub.clone())
+            .build(),
+    );
+    assert_too_large(&client.start_web_rtc_contact(minimal_input()).await.expect_err("too large"));
+    assert_eq!(stub.requests().len(), 1, "not retried");
+}
+
+/// Unknown members are skipped while parsing: numbers beyond f64, nesting far deeper than
+/// serde_json's limit and a large array cost nothing and do not fail the call; the same in
+/// a modeled error's body.
+#[tokio::test]
+async fn unknown_members_with_huge_numbers_deep_nesting_and_bulk_are_skipped() {
+    let deep = format!("{}{}", "[".repeat(50_000), "]".repeat(50_000));
+    let zeros = format!("[0{}]", ",0".repeat(500_000));
+    let body = format!(
+        r#"{{"Huge":1e400,"Wide":{},"Deep":{deep},"Zeros":{zeros},"ContactId":"c-odd","ConnectionData":{{"Attendee":{{"AttendeeId":"a","X":-1e999,"D":{deep}}}}}}}"#,
+        "9".repeat(400)
+    );
+    let error = format!(r#"{{"Message":"m","Reason":{{"Future":{{"x":1}}}},"Deep":{deep},"Odd":1e400}}"#);
+    let server = TestServer::scripted([
+        Action::json(200, body),
+        Action::Respond(Response::error(400, "InvalidRequestException", error)),
+    ])
+    .await;
+    let client = client(&server);
+    let out = client.start_web_rtc_contact(minimal_input()).await.expect("unknown members skipped");
+    assert_eq!(out.contact_id(), Some("c-odd"));
+    assert_eq!(out.connection_data().and_then(|c| c.attendee()).and_then(|a| a.attendee_id()), Some("a"));
+    let err = client.start_web_rtc_contact(minimal_input()).await.expect_err("modeled error");
+    match err.into_service_error() {
+        Some(StartWebRtcContactError::InvalidRequestException(e)) => {
+            assert_eq!(e.message(), Some("m"));
+            assert!(matches!(e.reason(), Some(InvalidRequestExceptionReason::Unknown(_))), "{:?}", e.reason());
+        }
+        other => panic!("expected InvalidRequestException, got {other:?}"),
+    }
+}

@@ -683,8 +683,9 @@ fn response_bindings(s: &Struct) -> TokenStream {
                     _ => {
                         let read = de_value(&f.value, quote!(&document));
                         let a = assign(quote!(value));
+                        let parse = super::json::parse_response_body(&f.value);
                         quote! {
-                            let document = ::awslim_runtime::json::parse_body(response.body())?;
+                            let document = #parse?;
                             let value = #read?;
                             #a
                         }
@@ -779,13 +780,14 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
         let code = lit(&e.info.code);
         let f = de_fn(&e.type_name);
         let bindings = krate.find_struct(&e.type_name).map(response_bindings).unwrap_or_default();
+        let parse = super::json::parse_response_body_of(&e.type_name);
         // A body (or header) that cannot be read still leaves the code, status and request id.
         let read = if bindings.is_empty() {
-            quote!(::awslim_runtime::json::parse_body(response.body()).and_then(|body| crate::json::#f(&body)))
+            quote!(#parse.and_then(|body| crate::json::#f(&body)))
         } else {
             quote! {
                 (|| {
-                    let body = ::awslim_runtime::json::parse_body(response.body())?;
+                    let body = #parse?;
                     let mut output = crate::json::#f(&body)?;
                     #bindings
                     ::std::result::Result::Ok::<_, ::awslim_runtime::json::ParseError>(output)
@@ -817,8 +819,9 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
             let f = de_fn(&s.name);
             let bindings = response_bindings(s);
             let has_body = s.fields.iter().any(|f| super::json::reads_from_body(&f.http));
+            let parse = super::json::parse_response_body_of(&s.name);
             let read = if has_body {
-                quote!(let body = ::awslim_runtime::json::parse_body(response.body())?; let mut output = crate::json::#f(&body)?;)
+                quote!(let body = #parse?; let mut output = crate::json::#f(&body)?;)
             } else {
                 quote!(let mut output = crate::json::#f(&::awslim_runtime::Document::Object(::std::default::Default::default()))?;)
             };

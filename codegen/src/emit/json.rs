@@ -1,6 +1,7 @@
 //! `src/json.rs`: restJson1 body (de)serializers. Writers stream into
 //! `::awslim_runtime::json::JsonWriter`; readers pick members out of a parsed
-//! `serde_json::Value` by wire name, so unknown fields are ignored by construction.
+//! `serde_json::Value` by wire name. Each reader has a `SCHEMA_*` static naming the members it
+//! reads, so the body is parsed with unknown members skipped (never built as a tree).
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -18,6 +19,76 @@ pub(crate) fn de_fn(type_name: &str) -> Ident {
     format_ident!("de_{}", naming::snake_case(type_name))
 }
 
+/// The `static` holding what the reader of `type_name` needs from a JSON body.
+pub(crate) fn schema_static(type_name: &str) -> Ident {
+    format_ident!("SCHEMA_{}", naming::snake_case(type_name).to_ascii_uppercase())
+}
+
+/// An expression reading `response.body()` as JSON, keeping what the reader of `t` needs
+/// (unknown members are skipped while parsing).
+pub(crate) fn parse_response_body(t: &ValueType) -> TokenStream {
+    let schema = schema_expr(t);
+    quote!(::awslim_runtime::json::parse_body_as(response.body(), &#schema))
+}
+
+/// [`parse_response_body`] for the structure `type_name`.
+pub(crate) fn parse_response_body_of(type_name: &str) -> TokenStream {
+    let schema = schema_static(type_name);
+    quote!(::awslim_runtime::json::parse_body_as(response.body(), &crate::json::#schema))
+}
+
+/// A constant `::awslim_runtime::json::Schema` expression for a value of type `t`.
+fn schema_expr(t: &ValueType) -> TokenStream {
+    let schema = quote!(::awslim_runtime::json::Schema);
+    match &t.ty {
+        Type::Struct(n) | Type::Union(n) => {
+            let s = schema_static(n);
+            quote!(crate::json::#s)
+        }
+        Type::List { item, .. } => {
+            let item = schema_expr(item);
+            quote!(#schema::List(&#item))
+        }
+        Type::Map { value, .. } => {
+            let value = schema_expr(value);
+            quote!(#schema::Map(&#value))
+        }
+        Type::Document => quote!(#schema::Any),
+        _ => quote!(#schema::Scalar),
+    }
+}
+
+fn schema_struct(s: &Struct) -> TokenStream {
+    let name = schema_static(&s.name);
+    let members = s.fields.iter().filter(|f| reads_from_body(&f.http)).map(|f| {
+        let key = lit(&f.json_name);
+        let schema = schema_expr(&f.value);
+        quote!((#key, &#schema),)
+    });
+    let doc = format!(" What [`de_{}`] reads from a JSON body.", naming::snake_case(&s.name));
+    quote! {
+        #[doc = #doc]
+        pub static #name: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(&[#(#members)*]);
+    }
+}
+
+fn schema_union(u: &Union) -> TokenStream {
+    let name = schema_static(&u.name);
+    let members = u.variants.iter().map(|v| {
+        let key = lit(&v.json_name);
+        let schema = match &v.value {
+            Some(value) => schema_expr(value),
+            None => quote!(::awslim_runtime::json::Schema::Struct(&[])),
+        };
+        quote!((#key, &#schema),)
+    });
+    let doc = format!(" What [`de_{}`] reads from a JSON body.", naming::snake_case(&u.name));
+    quote! {
+        #[doc = #doc]
+        pub static #name: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Union(&[#(#members)*]);
+    }
+}
+
 pub(super) fn json_rs(krate: &Crate) -> TokenStream {
     let mut items = Vec::new();
     for s in &krate.structs {
@@ -25,6 +96,7 @@ pub(super) fn json_rs(krate: &Crate) -> TokenStream {
             items.push(ser_struct(s));
         }
         if s.usage.output {
+            items.push(schema_struct(s));
             items.push(de_struct(s));
         }
     }
@@ -33,6 +105,7 @@ pub(super) fn json_rs(krate: &Crate) -> TokenStream {
             items.push(ser_union(u));
         }
         if u.usage.output {
+            items.push(schema_union(u));
             items.push(de_union(u));
         }
     }

@@ -110,7 +110,10 @@ pub(crate) fn parse(
 > {
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
-        let body = ::awslim_runtime::json::parse_body(response.body())?;
+        let body = ::awslim_runtime::json::parse_body_as(
+            response.body(),
+            &crate::json::SCHEMA_START_WEB_RTC_CONTACT_RESPONSE,
+        )?;
         let mut output = crate::json::de_start_web_rtc_contact_response(&body)?;
         output.request_id = ::awslim_runtime::protocol::rest_json::request_id(
             response.headers(),
@@ -120,7 +123,10 @@ pub(crate) fn parse(
         let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);
         let error = match meta.code() {
             ::std::option::Option::Some("InternalServiceException") => {
-                match ::awslim_runtime::json::parse_body(response.body())
+                match ::awslim_runtime::json::parse_body_as(
+                        response.body(),
+                        &crate::json::SCHEMA_INTERNAL_SERVICE_EXCEPTION,
+                    )
                     .and_then(|body| crate::json::de_internal_service_exception(&body))
                 {
                     ::std::result::Result::Ok(error) => {
@@ -136,7 +142,10 @@ pub(crate) fn parse(
                 }
             }
             ::std::option::Option::Some("InvalidParameterException") => {
-                match ::awslim_runtime::json::parse_body(response.body())
+                match ::awslim_runtime::json::parse_body_as(
+                        response.body(),
+                        &crate::json::SCHEMA_INVALID_PARAMETER_EXCEPTION,
+                    )
                     .and_then(|body| crate::json::de_invalid_parameter_exception(&body))
                 {
                     ::std::result::Result::Ok(error) => {
@@ -152,7 +161,10 @@ pub(crate) fn parse(
                 }
             }
             ::std::option::Option::Some("InvalidRequestException") => {
-                match ::awslim_runtime::json::parse_body(response.body())
+                match ::awslim_runtime::json::parse_body_as(
+                        response.body(),
+                        &crate::json::SCHEMA_INVALID_REQUEST_EXCEPTION,
+                    )
                     .and_then(|body| crate::json::de_invalid_request_exception(&body))
                 {
                     ::std::result::Result::Ok(error) => {
@@ -168,7 +180,10 @@ pub(crate) fn parse(
                 }
             }
             ::std::option::Option::Some("LimitExceededException") => {
-                match ::awslim_runtime::json::parse_body(response.body())
+                match ::awslim_runtime::json::parse_body_as(
+                        response.body(),
+                        &crate::json::SCHEMA_LIMIT_EXCEEDED_EXCEPTION,
+                    )
                     .and_then(|body| crate::json::de_limit_exceeded_exception(&body))
                 {
                     ::std::result::Result::Ok(error) => {
@@ -184,7 +199,10 @@ pub(crate) fn parse(
                 }
             }
             ::std::option::Option::Some("ResourceNotFoundException") => {
-                match ::awslim_runtime::json::parse_body(response.body())
+                match ::awslim_runtime::json::parse_body_as(
+                        response.body(),
+                        &crate::json::SCHEMA_RESOURCE_NOT_FOUND_EXCEPTION,
+                    )
                     .and_then(|body| crate::json::de_resource_not_found_exception(&body))
                 {
                     ::std::result::Result::Ok(error) => {

@@ -4,6 +4,7 @@ use bytes::Bytes;
 use http::HeaderMap;
 
 use crate::error::ErrorMetadata;
+use crate::json::Schema;
 
 /// Reads code, message, request id and status off an error response, by the restJson1 rules:
 ///
@@ -16,7 +17,15 @@ use crate::error::ErrorMetadata;
 /// Never fails: an empty, non-JSON (HTML from a proxy), or truncated body just yields less.
 pub fn error_metadata(response: &http::Response<Bytes>) -> ErrorMetadata {
     let headers = response.headers();
-    let body: Option<serde_json::Map<String, serde_json::Value>> = serde_json::from_slice(response.body()).ok();
+    // Only these members are kept; the rest of the body is skipped while parsing.
+    static ERROR_MEMBERS: Schema = Schema::Struct(&[
+        ("code", &Schema::Scalar),
+        ("__type", &Schema::Scalar),
+        ("message", &Schema::Scalar),
+        ("Message", &Schema::Scalar),
+        ("errorMessage", &Schema::Scalar),
+    ]);
+    let body = crate::json::parse_body_as(response.body(), &ERROR_MEMBERS).ok();
     let body_str = |name: &str| body.as_ref().and_then(|b| b.get(name)).and_then(|v| v.as_str()).map(str::to_owned);
 
     let code = headers

@@ -170,6 +170,9 @@ pub enum Action {
     /// Answer, then close the connection (no `Connection: close` header: the client finds
     /// out when it next uses the connection).
     RespondAndClose(Response),
+    /// Answer without `Content-Length` (`Transfer-Encoding: chunked`): the body in chunks of
+    /// 64 KiB, `repeat` times over; records how many bytes the client took in `sent`.
+    Chunked(Response, usize, Arc<AtomicUsize>),
 }
 
 impl Action {
@@ -397,6 +400,29 @@ async fn serve_connection(mut stream: TcpStream, connection: usize, state: Arc<S
                 let _ = stream.flush().await;
                 let _ = stream.shutdown().await;
                 return;
+            }
+            Action::Chunked(r, repeat, sent) => {
+                let mut head = format!("HTTP/1.1 {} {}\r\n", r.status, reason(r.status));
+                for (k, v) in &r.headers {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str("Transfer-Encoding: chunked\r\n\r\n");
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                for _ in 0..repeat {
+                    for chunk in r.body.chunks(64 * 1024) {
+                        let mut out = format!("{:x}\r\n", chunk.len()).into_bytes();
+                        out.extend_from_slice(chunk);
+                        out.extend_from_slice(b"\r\n");
+                        if stream.write_all(&out).await.is_err() {
+                            return;
+                        }
+                        sent.fetch_add(chunk.len(), Ordering::SeqCst);
+                    }
+                }
+                let _ = stream.write_all(b"0\r\n\r\n").await;
+                let _ = stream.flush().await;
             }
             Action::Truncated(r, declared) => {
                 let mut out = head_bytes(&r, declared);

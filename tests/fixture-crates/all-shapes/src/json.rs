@@ -17,6 +17,11 @@ pub fn ser_circle(
     }
 }
 
+/// What [`de_circle`] reads from a JSON body.
+pub static SCHEMA_CIRCLE: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[("Radius", &::awslim_runtime::json::Schema::Scalar)],
+);
+
 pub fn de_circle(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<crate::types::Circle, ::awslim_runtime::json::ParseError> {
@@ -55,6 +60,17 @@ pub fn ser_get_thing_input(
     _input: &crate::types::GetThingInput,
     _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
 ) {}
+
+/// What [`de_get_thing_output`] reads from a JSON body.
+pub static SCHEMA_GET_THING_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[
+        ("Name", &::awslim_runtime::json::Schema::Scalar),
+        ("Priority", &::awslim_runtime::json::Schema::Scalar),
+        ("Revision", &::awslim_runtime::json::Schema::Scalar),
+        ("Shape", &crate::json::SCHEMA_SHAPE_CHOICE),
+        ("Tree", &crate::json::SCHEMA_NODE),
+    ],
+);
 
 pub fn de_get_thing_output(
     value: &::awslim_runtime::Document,
@@ -114,6 +130,11 @@ pub fn de_get_thing_output(
     })
 }
 
+/// What [`de_internal_failure`] reads from a JSON body.
+pub static SCHEMA_INTERNAL_FAILURE: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[("Message", &::awslim_runtime::json::Schema::Scalar)],
+);
+
 pub fn de_internal_failure(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<
@@ -168,6 +189,14 @@ pub fn ser_node(
         object.key("Value").string(value);
     }
 }
+
+/// What [`de_node`] reads from a JSON body.
+pub static SCHEMA_NODE: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[
+        ("Children", &::awslim_runtime::json::Schema::List(&crate::json::SCHEMA_NODE)),
+        ("Value", &::awslim_runtime::json::Schema::Scalar),
+    ],
+);
 
 pub fn de_node(
     value: &::awslim_runtime::Document,
@@ -383,6 +412,11 @@ pub fn ser_put_thing_input(
     }
 }
 
+/// What [`de_put_thing_output`] reads from a JSON body.
+pub static SCHEMA_PUT_THING_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[("Revision", &::awslim_runtime::json::Schema::Scalar)],
+);
+
 pub fn de_put_thing_output(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<
@@ -407,6 +441,11 @@ pub fn de_put_thing_output(
     })
 }
 
+/// What [`de_thing_not_found`] reads from a JSON body.
+pub static SCHEMA_THING_NOT_FOUND: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[("Message", &::awslim_runtime::json::Schema::Scalar)],
+);
+
 pub fn de_thing_not_found(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<
@@ -428,6 +467,11 @@ pub fn de_thing_not_found(
     })
 }
 
+/// What [`de_throttled`] reads from a JSON body.
+pub static SCHEMA_THROTTLED: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[("Message", &::awslim_runtime::json::Schema::Scalar)],
+);
+
 pub fn de_throttled(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<crate::types::Throttled, ::awslim_runtime::json::ParseError> {
@@ -445,6 +489,11 @@ pub fn de_throttled(
         meta: ::std::default::Default::default(),
     })
 }
+
+/// What [`de_validation_failure`] reads from a JSON body.
+pub static SCHEMA_VALIDATION_FAILURE: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[("Message", &::awslim_runtime::json::Schema::Scalar)],
+);
 
 pub fn de_validation_failure(
     value: &::awslim_runtime::Document,
@@ -491,6 +540,16 @@ pub fn ser_shape_choice(
     }
     object.finish();
 }
+
+/// What [`de_shape_choice`] reads from a JSON body.
+pub static SCHEMA_SHAPE_CHOICE: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Union(
+    &[
+        ("Circle", &crate::json::SCHEMA_CIRCLE),
+        ("Label", &::awslim_runtime::json::Schema::Scalar),
+        ("Nothing", &::awslim_runtime::json::Schema::Struct(&[])),
+        ("Square", &::awslim_runtime::json::Schema::Scalar),
+    ],
+);
 
 pub fn de_shape_choice(
     value: &::awslim_runtime::Document,

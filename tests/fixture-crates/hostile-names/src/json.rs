@@ -169,6 +169,36 @@ pub fn ser_do_input(
     }
 }
 
+/// What [`de_do_output`] reads from a JSON body.
+pub static SCHEMA_DO_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[
+        ("Box", &::awslim_runtime::json::Schema::Map(&crate::json::SCHEMA_OPTION)),
+        ("Default", &::awslim_runtime::json::Schema::Scalar),
+        (
+            "EC2InstanceIds",
+            &::awslim_runtime::json::Schema::List(
+                &::awslim_runtime::json::Schema::Scalar,
+            ),
+        ),
+        ("GetHTTPSURL", &::awslim_runtime::json::Schema::Scalar),
+        ("IPv4Address", &::awslim_runtime::json::Schema::Scalar),
+        (
+            "NotificationARNs",
+            &::awslim_runtime::json::Schema::List(
+                &::awslim_runtime::json::Schema::Scalar,
+            ),
+        ),
+        ("Option", &crate::json::SCHEMA_OPTION),
+        ("Result", &crate::json::SCHEMA_RESULT),
+        ("S3BucketARN", &::awslim_runtime::json::Schema::Scalar),
+        ("Self", &::awslim_runtime::json::Schema::Scalar),
+        ("StartWebRTCContact", &::awslim_runtime::json::Schema::Scalar),
+        ("String", &crate::json::SCHEMA_STRING),
+        ("Type", &crate::json::SCHEMA_TYPE),
+        ("Vec", &::awslim_runtime::json::Schema::List(&crate::json::SCHEMA_STRING)),
+    ],
+);
+
 pub fn de_do_output(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<crate::types::DoOutput, ::awslim_runtime::json::ParseError> {
@@ -392,6 +422,14 @@ pub fn ser_error(
     }
 }
 
+/// What [`de_error`] reads from a JSON body.
+pub static SCHEMA_ERROR: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[
+        ("Message", &::awslim_runtime::json::Schema::Scalar),
+        ("source", &::awslim_runtime::json::Schema::Scalar),
+    ],
+);
+
 pub fn de_error(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<crate::types::Error, ::awslim_runtime::json::ParseError> {
@@ -435,6 +473,15 @@ pub fn ser_option(
         object.finish();
     }
 }
+
+/// What [`de_option`] reads from a JSON body.
+pub static SCHEMA_OPTION: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[
+        ("None", &::awslim_runtime::json::Schema::Scalar),
+        ("Self", &::awslim_runtime::json::Schema::Scalar),
+        ("Some", &crate::json::SCHEMA_OPTION),
+    ],
+);
 
 pub fn de_option(
     value: &::awslim_runtime::Document,
@@ -486,6 +533,14 @@ pub fn ser_result(
     }
 }
 
+/// What [`de_result`] reads from a JSON body.
+pub static SCHEMA_RESULT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[
+        ("Err", &crate::json::SCHEMA_ERROR),
+        ("Ok", &::awslim_runtime::json::Schema::Scalar),
+    ],
+);
+
 pub fn de_result(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<crate::types::Result, ::awslim_runtime::json::ParseError> {
@@ -523,6 +578,14 @@ pub fn ser_string(
         object.key("value").string(value);
     }
 }
+
+/// What [`de_string`] reads from a JSON body.
+pub static SCHEMA_STRING: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[
+        ("len", &::awslim_runtime::json::Schema::Scalar),
+        ("value", &::awslim_runtime::json::Schema::Scalar),
+    ],
+);
 
 pub fn de_string(
     value: &::awslim_runtime::Document,
@@ -583,6 +646,16 @@ pub fn ser_type(
     }
     object.finish();
 }
+
+/// What [`de_type`] reads from a JSON body.
+pub static SCHEMA_TYPE: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Union(
+    &[
+        ("Option", &crate::json::SCHEMA_OPTION),
+        ("Self", &::awslim_runtime::json::Schema::Struct(&[])),
+        ("Unknown", &::awslim_runtime::json::Schema::Scalar),
+        ("Vec", &::awslim_runtime::json::Schema::List(&crate::json::SCHEMA_STRING)),
+    ],
+);
 
 pub fn de_type(
     value: &::awslim_runtime::Document,

@@ -16,6 +16,11 @@ pub fn ser_create_thing_input(
     }
 }
 
+/// What [`de_create_thing_output`] reads from a JSON body.
+pub static SCHEMA_CREATE_THING_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[("Id", &::awslim_runtime::json::Schema::Scalar)],
+);
+
 pub fn de_create_thing_output(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<
@@ -47,6 +52,11 @@ pub fn ser_dog_info(
     }
 }
 
+/// What [`de_dog_info`] reads from a JSON body.
+pub static SCHEMA_DOG_INFO: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[("Name", &::awslim_runtime::json::Schema::Scalar)],
+);
+
 pub fn de_dog_info(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<crate::types::DogInfo, ::awslim_runtime::json::ParseError> {
@@ -69,6 +79,11 @@ pub fn ser_get_labels_input(
     _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
 ) {}
 
+/// What [`de_get_labels_output`] reads from a JSON body.
+pub static SCHEMA_GET_LABELS_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[("Echo", &::awslim_runtime::json::Schema::Scalar)],
+);
+
 pub fn de_get_labels_output(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<
@@ -89,6 +104,11 @@ pub fn de_get_labels_output(
         request_id: ::std::option::Option::None,
     })
 }
+
+/// What [`de_invalid_thing`] reads from a JSON body.
+pub static SCHEMA_INVALID_THING: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[("Message", &::awslim_runtime::json::Schema::Scalar)],
+);
 
 pub fn de_invalid_thing(
     value: &::awslim_runtime::Document,
@@ -118,6 +138,11 @@ pub fn ser_list_multi_input(
     _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
 ) {}
 
+/// What [`de_list_multi_output`] reads from a JSON body.
+pub static SCHEMA_LIST_MULTI_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[],
+);
+
 pub fn de_list_multi_output(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<
@@ -134,6 +159,18 @@ pub fn ser_list_things_input(
     _input: &crate::types::ListThingsInput,
     _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
 ) {}
+
+/// What [`de_list_things_output`] reads from a JSON body.
+pub static SCHEMA_LIST_THINGS_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[
+        (
+            "Items",
+            &::awslim_runtime::json::Schema::List(
+                &::awslim_runtime::json::Schema::Scalar,
+            ),
+        ),
+    ],
+);
 
 pub fn de_list_things_output(
     value: &::awslim_runtime::Document,
@@ -177,6 +214,11 @@ pub fn ser_put_blob_input(
     _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
 ) {}
 
+/// What [`de_put_blob_output`] reads from a JSON body.
+pub static SCHEMA_PUT_BLOB_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[],
+);
+
 pub fn de_put_blob_output(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<
@@ -200,6 +242,11 @@ pub fn ser_put_checksum_input(
     }
 }
 
+/// What [`de_put_checksum_output`] reads from a JSON body.
+pub static SCHEMA_PUT_CHECKSUM_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[],
+);
+
 pub fn de_put_checksum_output(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<
@@ -220,6 +267,11 @@ pub fn ser_put_compressed_checksum_input(
         object.key("Data").string(value);
     }
 }
+
+/// What [`de_put_compressed_checksum_output`] reads from a JSON body.
+pub static SCHEMA_PUT_COMPRESSED_CHECKSUM_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[],
+);
 
 pub fn de_put_compressed_checksum_output(
     value: &::awslim_runtime::Document,
@@ -242,6 +294,11 @@ pub fn ser_put_compressed_input(
     }
 }
 
+/// What [`de_put_compressed_output`] reads from a JSON body.
+pub static SCHEMA_PUT_COMPRESSED_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[],
+);
+
 pub fn de_put_compressed_output(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<
@@ -258,6 +315,11 @@ pub fn ser_put_document_input(
     _input: &crate::types::PutDocumentInput,
     _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
 ) {}
+
+/// What [`de_put_document_output`] reads from a JSON body.
+pub static SCHEMA_PUT_DOCUMENT_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[],
+);
 
 pub fn de_put_document_output(
     value: &::awslim_runtime::Document,
@@ -276,6 +338,11 @@ pub fn ser_put_headers_input(
     _input: &crate::types::PutHeadersInput,
     _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
 ) {}
+
+/// What [`de_put_headers_output`] reads from a JSON body.
+pub static SCHEMA_PUT_HEADERS_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[("Note", &::awslim_runtime::json::Schema::Scalar)],
+);
 
 pub fn de_put_headers_output(
     value: &::awslim_runtime::Document,
@@ -323,6 +390,11 @@ pub fn ser_put_hosted_input(
     }
 }
 
+/// What [`de_put_hosted_output`] reads from a JSON body.
+pub static SCHEMA_PUT_HOSTED_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[],
+);
+
 pub fn de_put_hosted_output(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<
@@ -339,6 +411,11 @@ pub fn ser_put_image_input(
     _input: &crate::types::PutImageInput,
     _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
 ) {}
+
+/// What [`de_put_image_output`] reads from a JSON body.
+pub static SCHEMA_PUT_IMAGE_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[],
+);
 
 pub fn de_put_image_output(
     value: &::awslim_runtime::Document,
@@ -358,6 +435,11 @@ pub fn ser_put_pet_input(
     _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
 ) {}
 
+/// What [`de_put_pet_output`] reads from a JSON body.
+pub static SCHEMA_PUT_PET_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[],
+);
+
 pub fn de_put_pet_output(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<
@@ -376,6 +458,11 @@ pub fn ser_put_prefix_conflict_input(
     _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
 ) {}
 
+/// What [`de_put_prefix_conflict_output`] reads from a JSON body.
+pub static SCHEMA_PUT_PREFIX_CONFLICT_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[],
+);
+
 pub fn de_put_prefix_conflict_output(
     value: &::awslim_runtime::Document,
 ) -> ::std::result::Result<
@@ -392,6 +479,11 @@ pub fn ser_put_settings_input(
     _input: &crate::types::PutSettingsInput,
     _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
 ) {}
+
+/// What [`de_put_settings_output`] reads from a JSON body.
+pub static SCHEMA_PUT_SETTINGS_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[],
+);
 
 pub fn de_put_settings_output(
     value: &::awslim_runtime::Document,
@@ -410,6 +502,11 @@ pub fn ser_put_text_input(
     _input: &crate::types::PutTextInput,
     _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
 ) {}
+
+/// What [`de_put_text_output`] reads from a JSON body.
+pub static SCHEMA_PUT_TEXT_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[],
+);
 
 pub fn de_put_text_output(
     value: &::awslim_runtime::Document,
@@ -435,6 +532,14 @@ pub fn ser_settings(
         object.key("Size").integer(i64::from(*value));
     }
 }
+
+/// What [`de_settings`] reads from a JSON body.
+pub static SCHEMA_SETTINGS: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[
+        ("Name", &::awslim_runtime::json::Schema::Scalar),
+        ("Size", &::awslim_runtime::json::Schema::Scalar),
+    ],
+);
 
 pub fn de_settings(
     value: &::awslim_runtime::Document,
@@ -482,6 +587,14 @@ pub fn ser_pet(
     }
     object.finish();
 }
+
+/// What [`de_pet`] reads from a JSON body.
+pub static SCHEMA_PET: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Union(
+    &[
+        ("Cat", &::awslim_runtime::json::Schema::Scalar),
+        ("Dog", &crate::json::SCHEMA_DOG_INFO),
+    ],
+);
 
 pub fn de_pet(
     value: &::awslim_runtime::Document,

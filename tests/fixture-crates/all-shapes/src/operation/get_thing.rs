@@ -111,7 +111,10 @@ pub(crate) fn parse(
 > {
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
-        let body = ::awslim_runtime::json::parse_body(response.body())?;
+        let body = ::awslim_runtime::json::parse_body_as(
+            response.body(),
+            &crate::json::SCHEMA_GET_THING_OUTPUT,
+        )?;
         let mut output = crate::json::de_get_thing_output(&body)?;
         if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
                 response.headers(),
@@ -150,7 +153,10 @@ pub(crate) fn parse(
         let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);
         let error = match meta.code() {
             ::std::option::Option::Some("InternalFailure") => {
-                match ::awslim_runtime::json::parse_body(response.body())
+                match ::awslim_runtime::json::parse_body_as(
+                        response.body(),
+                        &crate::json::SCHEMA_INTERNAL_FAILURE,
+                    )
                     .and_then(|body| crate::json::de_internal_failure(&body))
                 {
                     ::std::result::Result::Ok(error) => {
@@ -164,7 +170,10 @@ pub(crate) fn parse(
                 }
             }
             ::std::option::Option::Some("ThingNotFound") => {
-                match ::awslim_runtime::json::parse_body(response.body())
+                match ::awslim_runtime::json::parse_body_as(
+                        response.body(),
+                        &crate::json::SCHEMA_THING_NOT_FOUND,
+                    )
                     .and_then(|body| crate::json::de_thing_not_found(&body))
                 {
                     ::std::result::Result::Ok(error) => {
@@ -178,7 +187,10 @@ pub(crate) fn parse(
                 }
             }
             ::std::option::Option::Some("Throttled") => {
-                match ::awslim_runtime::json::parse_body(response.body())
+                match ::awslim_runtime::json::parse_body_as(
+                        response.body(),
+                        &crate::json::SCHEMA_THROTTLED,
+                    )
                     .and_then(|body| crate::json::de_throttled(&body))
                 {
                     ::std::result::Result::Ok(error) => {

@@ -165,7 +165,10 @@ pub(crate) fn parse(
 > {
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
-        let body = ::awslim_runtime::json::parse_body(response.body())?;
+        let body = ::awslim_runtime::json::parse_body_as(
+            response.body(),
+            &crate::json::SCHEMA_PUT_THING_OUTPUT,
+        )?;
         let mut output = crate::json::de_put_thing_output(&body)?;
         output.request_id = ::awslim_runtime::protocol::rest_json::request_id(
             response.headers(),
@@ -175,7 +178,10 @@ pub(crate) fn parse(
         let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);
         let error = match meta.code() {
             ::std::option::Option::Some("InternalFailure") => {
-                match ::awslim_runtime::json::parse_body(response.body())
+                match ::awslim_runtime::json::parse_body_as(
+                        response.body(),
+                        &crate::json::SCHEMA_INTERNAL_FAILURE,
+                    )
                     .and_then(|body| crate::json::de_internal_failure(&body))
                 {
                     ::std::result::Result::Ok(error) => {
@@ -189,7 +195,10 @@ pub(crate) fn parse(
                 }
             }
             ::std::option::Option::Some("Throttled") => {
-                match ::awslim_runtime::json::parse_body(response.body())
+                match ::awslim_runtime::json::parse_body_as(
+                        response.body(),
+                        &crate::json::SCHEMA_THROTTLED,
+                    )
                     .and_then(|body| crate::json::de_throttled(&body))
                 {
                     ::std::result::Result::Ok(error) => {
@@ -203,7 +212,10 @@ pub(crate) fn parse(
                 }
             }
             ::std::option::Option::Some("ValidationFailure") => {
-                match ::awslim_runtime::json::parse_body(response.body())
+                match ::awslim_runtime::json::parse_body_as(
+                        response.body(),
+                        &crate::json::SCHEMA_VALIDATION_FAILURE,
+                    )
                     .and_then(|body| crate::json::de_validation_failure(&body))
                 {
                     ::std::result::Result::Ok(error) => {

@@ -91,7 +91,10 @@ pub(crate) fn parse(
 > {
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
-        let body = ::awslim_runtime::json::parse_body(response.body())?;
+        let body = ::awslim_runtime::json::parse_body_as(
+            response.body(),
+            &crate::json::SCHEMA_DO_OUTPUT,
+        )?;
         let mut output = crate::json::de_do_output(&body)?;
         output.request_id = ::awslim_runtime::protocol::rest_json::request_id(
             response.headers(),
@@ -101,7 +104,10 @@ pub(crate) fn parse(
         let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);
         let error = match meta.code() {
             ::std::option::Option::Some("Error") => {
-                match ::awslim_runtime::json::parse_body(response.body())
+                match ::awslim_runtime::json::parse_body_as(
+                        response.body(),
+                        &crate::json::SCHEMA_ERROR,
+                    )
                     .and_then(|body| crate::json::de_error(&body))
                 {
                     ::std::result::Result::Ok(error) => {

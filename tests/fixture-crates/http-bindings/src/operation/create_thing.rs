@@ -87,7 +87,10 @@ pub(crate) fn parse(
 > {
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
-        let body = ::awslim_runtime::json::parse_body(response.body())?;
+        let body = ::awslim_runtime::json::parse_body_as(
+            response.body(),
+            &crate::json::SCHEMA_CREATE_THING_OUTPUT,
+        )?;
         let mut output = crate::json::de_create_thing_output(&body)?;
         output.status = ::std::option::Option::Some(
             i32::from(response.status().as_u16()),

@@ -134,7 +134,10 @@ pub(crate) fn parse(
 > {
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
-        let body = ::awslim_runtime::json::parse_body(response.body())?;
+        let body = ::awslim_runtime::json::parse_body_as(
+            response.body(),
+            &crate::json::SCHEMA_GET_LABELS_OUTPUT,
+        )?;
         let mut output = crate::json::de_get_labels_output(&body)?;
         output.request_id = ::awslim_runtime::protocol::rest_json::request_id(
             response.headers(),

@@ -180,7 +180,10 @@ pub(crate) fn parse(
 > {
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
-        let body = ::awslim_runtime::json::parse_body(response.body())?;
+        let body = ::awslim_runtime::json::parse_body_as(
+            response.body(),
+            &crate::json::SCHEMA_LIST_THINGS_OUTPUT,
+        )?;
         let mut output = crate::json::de_list_things_output(&body)?;
         output.request_id = ::awslim_runtime::protocol::rest_json::request_id(
             response.headers(),
@@ -191,7 +194,10 @@ pub(crate) fn parse(
         let error = match meta.code() {
             ::std::option::Option::Some("InvalidThing") => {
                 match (|| {
-                    let body = ::awslim_runtime::json::parse_body(response.body())?;
+                    let body = ::awslim_runtime::json::parse_body_as(
+                        response.body(),
+                        &crate::json::SCHEMA_INVALID_THING,
+                    )?;
                     let mut output = crate::json::de_invalid_thing(&body)?;
                     if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
                             response.headers(),

@@ -109,7 +109,10 @@ pub(crate) fn parse(
             &::awslim_runtime::Document::Object(::std::default::Default::default()),
         )?;
         if !response.body().is_empty() {
-            let document = ::awslim_runtime::json::parse_body(response.body())?;
+            let document = ::awslim_runtime::json::parse_body_as(
+                response.body(),
+                &::awslim_runtime::json::Schema::Any,
+            )?;
             let value = ::std::result::Result::<
                 ::awslim_runtime::Document,
                 ::awslim_runtime::json::ParseError,

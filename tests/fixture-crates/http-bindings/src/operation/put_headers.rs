@@ -195,7 +195,10 @@ pub(crate) fn parse(
 > {
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
-        let body = ::awslim_runtime::json::parse_body(response.body())?;
+        let body = ::awslim_runtime::json::parse_body_as(
+            response.body(),
+            &crate::json::SCHEMA_PUT_HEADERS_OUTPUT,
+        )?;
         let mut output = crate::json::de_put_headers_output(&body)?;
         if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
                 response.headers(),

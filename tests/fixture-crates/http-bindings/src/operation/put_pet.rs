@@ -109,7 +109,10 @@ pub(crate) fn parse(
             &::awslim_runtime::Document::Object(::std::default::Default::default()),
         )?;
         if !response.body().is_empty() {
-            let document = ::awslim_runtime::json::parse_body(response.body())?;
+            let document = ::awslim_runtime::json::parse_body_as(
+                response.body(),
+                &crate::json::SCHEMA_PET,
+            )?;
             let value = crate::json::de_pet(&document)?;
             output.pet = ::std::option::Option::Some(value);
         }

@@ -114,7 +114,10 @@ pub(crate) fn parse(
             &::awslim_runtime::Document::Object(::std::default::Default::default()),
         )?;
         if !response.body().is_empty() {
-            let document = ::awslim_runtime::json::parse_body(response.body())?;
+            let document = ::awslim_runtime::json::parse_body_as(
+                response.body(),
+                &crate::json::SCHEMA_SETTINGS,
+            )?;
             let value = crate::json::de_settings(&document)?;
             output.settings = ::std::option::Option::Some(value);
         }
