@@ -207,10 +207,12 @@ impl ::std::fmt::Display for InternalServiceException {
             .as_deref()
             .or(self.meta.message());
         if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", message)?;
+            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
         }
         if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(f, " (request id {})", id)?;
+            ::std::write!(
+                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
+            )?;
         }
         ::std::result::Result::Ok(())
     }
@@ -276,10 +278,12 @@ impl ::std::fmt::Display for InvalidParameterException {
             .as_deref()
             .or(self.meta.message());
         if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", message)?;
+            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
         }
         if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(f, " (request id {})", id)?;
+            ::std::write!(
+                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
+            )?;
         }
         ::std::result::Result::Ok(())
     }
@@ -355,10 +359,12 @@ impl ::std::fmt::Display for InvalidRequestException {
             .as_deref()
             .or(self.meta.message());
         if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", message)?;
+            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
         }
         if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(f, " (request id {})", id)?;
+            ::std::write!(
+                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
+            )?;
         }
         ::std::result::Result::Ok(())
     }
@@ -424,10 +430,12 @@ impl ::std::fmt::Display for LimitExceededException {
             .as_deref()
             .or(self.meta.message());
         if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", message)?;
+            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
         }
         if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(f, " (request id {})", id)?;
+            ::std::write!(
+                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
+            )?;
         }
         ::std::result::Result::Ok(())
     }
@@ -775,10 +783,12 @@ impl ::std::fmt::Display for ResourceNotFoundException {
             .as_deref()
             .or(self.meta.message());
         if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", message)?;
+            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
         }
         if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(f, " (request id {})", id)?;
+            ::std::write!(
+                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
+            )?;
         }
         ::std::result::Result::Ok(())
     }

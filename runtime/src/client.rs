@@ -10,6 +10,7 @@ use http::header::{HeaderName, HeaderValue};
 use tracing::Instrument;
 
 use crate::config::{random_uuid_v4, Config};
+use crate::endpoint_guard;
 use crate::error::{
     ConstructionError, ConstructionErrorKind, ResponseMeta, SdkError, TimeoutError, TimeoutKind, TransportError,
     TransportErrorKind,
@@ -18,6 +19,7 @@ use crate::json::ParseError;
 use crate::protocol::rest_json;
 use crate::retry::{classify_response, RetryKind, RetryQuota};
 use crate::sign::{sign_request, SigningOptions};
+use crate::text::{bounded, Bounded};
 
 /// The response parser a generated operation hands to [`Handle::invoke`]: `Ok(Ok(output))`,
 /// `Ok(Err(operation_error))` for an error response, or `Err(ParseError)` if the response is
@@ -270,7 +272,13 @@ impl Handle {
     fn target<E>(&self, relative: &http::Uri, host_prefix: Option<&HostPrefix>) -> Result<Target, SdkError<E>> {
         let config = &self.inner.config;
         let endpoint = match &self.inner.rule_set {
-            Some(rules) => self.resolve_endpoint(rules)?,
+            Some(rules) => {
+                let endpoint = self.resolve_endpoint(rules)?;
+                match rules {
+                    Ok(rule_set) => endpoint_guard::apply_endpoint_url(endpoint, rule_set, config.endpoint_url()),
+                    Err(_) => endpoint,
+                }
+            }
             None => match config.endpoint_url() {
                 Some(url) => awslim_endpoints::Endpoint { url: url.to_owned(), ..Default::default() },
                 None => {
@@ -294,12 +302,22 @@ impl Handle {
                 format!("resolved endpoint `{}` has no scheme or host", endpoint.url),
             ));
         };
+        if authority.as_str().contains('@') {
+            // The prefix would land in the user info, and the URL may carry a password.
+            return Err(construction(
+                ConstructionErrorKind::Endpoint,
+                "the endpoint URL must not contain user info (`user@`)",
+            ));
+        }
         let base_path = base.path().trim_end_matches('/');
         let relative_pq = relative.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
         let prefix = host_prefix.map_or("", |p| p.0.as_str());
+        endpoint_guard::check_host_prefix(prefix).map_err(|e| construction(ConstructionErrorKind::Request, e))?;
         let uri: http::Uri = format!("{scheme}://{prefix}{authority}{base_path}{relative_pq}")
             .parse()
             .map_err(|e| construction(ConstructionErrorKind::Request, format!("request URI is invalid: {e}")))?;
+        endpoint_guard::check_plain_http(&uri, config.allow_insecure_http())
+            .map_err(|e| construction(ConstructionErrorKind::Endpoint, e))?;
 
         let mut headers = Vec::new();
         for (name, values) in &endpoint.headers {
@@ -478,6 +496,7 @@ impl Handle {
                     span.record("status", status);
                     call_span.record("status", status);
                     if let Some(id) = rest_json::request_id(response.headers()) {
+                        let id = bounded(&id);
                         span.record("request_id", id.as_str());
                         call_span.record("request_id", id.as_str());
                     }
@@ -501,7 +520,7 @@ impl Handle {
                     tracing::debug!(
                         attempt,
                         status = meta.status(),
-                        code = meta.code().unwrap_or(""),
+                        code = %Bounded::new(meta.code().unwrap_or("")),
                         retryable = kind.is_retryable(),
                         "error response"
                     );

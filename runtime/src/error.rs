@@ -7,6 +7,8 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+
+use crate::text::Bounded;
 use std::time::Duration;
 
 use crate::json::ParseError;
@@ -96,15 +98,20 @@ impl ErrorMetadata {
 }
 
 impl fmt::Display for ErrorMetadata {
-    /// `<code> (HTTP <status>): <message> [request id <id>]`, leaving out what is unknown.
+    /// `<code> (HTTP <status>): <message> [request id <id>]`, leaving out what is unknown. The
+    /// service's text is shown [`Bounded`] (escaped, cut after a few KB); the accessors give it
+    /// whole.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code().unwrap_or("unknown error"))?;
+        match self.code() {
+            Some(code) => write!(f, "{}", Bounded::new(code))?,
+            None => f.write_str("unknown error")?,
+        }
         write!(f, " (HTTP {})", self.status)?;
         if let Some(message) = self.message() {
-            write!(f, ": {message}")?;
+            write!(f, ": {}", Bounded::new(message))?;
         }
         if let Some(id) = self.request_id() {
-            write!(f, " [request id {id}]")?;
+            write!(f, " [request id {}]", Bounded::new(id))?;
         }
         Ok(())
     }
@@ -422,7 +429,7 @@ impl<E: fmt::Display> fmt::Display for SdkError<E> {
             SdkError::ResponseParse { error, meta } => {
                 write!(f, "could not read the response (HTTP {}", meta.status())?;
                 if let Some(id) = meta.request_id() {
-                    write!(f, ", request id {id}")?;
+                    write!(f, ", request id {}", Bounded::new(id))?;
                 }
                 write!(f, "): {error}")
             }

@@ -50,12 +50,15 @@ impl ParseError {
     }
 }
 
+/// The path and message can hold the service's text (map keys, string values): shown
+/// [`Bounded`](crate::text::Bounded); [`ParseError::path`] and [`ParseError::message`] give them whole.
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::text::Bounded;
         if self.path.is_empty() {
-            write!(f, "invalid response body: {}", self.message)
+            write!(f, "invalid response body: {}", Bounded::new(&self.message))
         } else {
-            write!(f, "invalid response body at `{}`: {}", self.path(), self.message)
+            write!(f, "invalid response body at `{}`: {}", Bounded::new(&self.path()), Bounded::new(&self.message))
         }
     }
 }

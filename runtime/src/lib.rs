@@ -16,7 +16,10 @@ pub mod error;
 pub mod protocol;
 pub mod retry;
 pub mod sign;
+pub mod text;
 pub mod transport;
+
+mod endpoint_guard;
 
 pub use types::{BigDecimal, BigInteger, Blob, DateTime, Document, Redacted, TimestampFormat, UnknownMember};
 

@@ -390,3 +390,102 @@ fn handle_is_send_sync_and_futures_are_send() {
     let fut = client.start_thing(input());
     send(&fut);
 }
+
+/// Sends one `StartThing` through a handle of `service`; the error, if any.
+async fn call(
+    service: &'static ServiceMeta,
+    config: Config,
+    prefix: Option<&str>,
+) -> Option<SdkError<StartThingError>> {
+    let handle = awslim_runtime::Handle::new(service, config);
+    let mut request = reference_operation::serialize_start_thing(&input());
+    if let Some(p) = prefix {
+        request.extensions_mut().insert(awslim_runtime::HostPrefix(p.to_owned()));
+    }
+    handle.invoke(&reference_operation::START_THING, request, reference_operation::parse_start_thing).await.err()
+}
+
+fn construction_kind(err: Option<SdkError<StartThingError>>) -> (ConstructionErrorKind, String) {
+    match err {
+        Some(SdkError::Construction(e)) => (e.kind(), e.to_string()),
+        other => panic!("expected a construction error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn plain_http_to_a_remote_host_needs_an_explicit_opt_in() {
+    let stub = StubTransport::new();
+    for url in ["http://10.0.0.5:4566", "http://example.com", "http://[2001:db8::1]:80", "http://localhost.evil.com"] {
+        let (kind, text) =
+            construction_kind(call(&reference_operation::SERVICE, config(&stub).endpoint_url(url).build(), None).await);
+        assert_eq!(kind, ConstructionErrorKind::Endpoint, "{url}");
+        assert!(text.contains("allow_insecure_http(true)"), "says what to set: {text}");
+    }
+    assert!(stub.requests().is_empty(), "nothing was sent in clear");
+
+    for _ in 0..5 {
+        stub.push_json(200, OK_BODY);
+    }
+    let opted_in = config(&stub).endpoint_url("http://10.0.0.5:4566").allow_insecure_http(true).build();
+    assert!(call(&reference_operation::SERVICE, opted_in, None).await.is_none());
+    for loopback in ["http://127.0.0.1:1", "http://127.8.9.10:1", "http://[::1]:1", "http://LOCALHOST:1"] {
+        let err = call(&reference_operation::SERVICE, config(&stub).endpoint_url(loopback).build(), None).await;
+        assert!(err.is_none(), "{loopback}: {err:?}");
+    }
+    let hosts: Vec<String> = stub.requests().iter().map(|r| r.uri.host().unwrap_or("").to_owned()).collect();
+    assert_eq!(hosts, ["10.0.0.5", "127.0.0.1", "127.8.9.10", "[::1]", "LOCALHOST"]);
+}
+
+/// A rule set without an `SDK::Endpoint` parameter: the configured URL still wins, and the
+/// rules' signing name and region are kept.
+#[tokio::test]
+async fn endpoint_url_is_honoured_without_an_sdk_endpoint_parameter() {
+    static NO_SDK_ENDPOINT: ServiceMeta = ServiceMeta {
+        sdk_id: "Fixed",
+        service_id: "com.example#Fixed",
+        api_version: "1",
+        signing_name: "fixed",
+        endpoint_rule_set: r#"{"version":"1.0",
+            "parameters":{"Region":{"builtIn":"AWS::Region","required":true,"type":"String"}},
+            "rules":[{"type":"endpoint","conditions":[],"endpoint":{"url":"https://fixed.{Region}.amazonaws.com",
+              "properties":{"authSchemes":[{"name":"sigv4","signingName":"fixed-signer","signingRegion":"{Region}"}]}}}]}"#,
+    };
+    let stub = StubTransport::new();
+    stub.push_json(200, OK_BODY).push_json(200, OK_BODY);
+    let with_url = config(&stub).endpoint_url("http://127.0.0.1:4566/base").build();
+    assert!(call(&NO_SDK_ENDPOINT, with_url, None).await.is_none());
+    let without = Config::builder()
+        .region("us-west-2")
+        .credentials(Credentials::new("AKIDEXAMPLE", "SECRETKEYEXAMPLE"))
+        .transport(stub.clone())
+        .build();
+    assert!(call(&NO_SDK_ENDPOINT, without, None).await.is_none());
+    let sent = stub.requests();
+    assert_eq!(sent[0].uri.to_string(), "http://127.0.0.1:4566/base/things/inst%201%2Fa?mode=fast%26safe");
+    assert!(sent[0].header("authorization").unwrap().contains("/us-west-2/fixed-signer/aws4_request"));
+    assert_eq!(sent[1].uri.host(), Some("fixed.us-west-2.amazonaws.com"));
+}
+
+/// Whatever produced it, a host prefix that is not DNS labels never changes the host.
+#[tokio::test]
+async fn host_prefix_must_be_dns_labels() {
+    let stub = StubTransport::new();
+    for bad in ["evil.example/", "user@", "a..b.", "x:1.", "a b."] {
+        let (kind, text) =
+            construction_kind(call(&reference_operation::SERVICE, config(&stub).build(), Some(bad)).await);
+        assert_eq!(kind, ConstructionErrorKind::Request, "{bad}");
+        assert!(text.contains("host prefix"), "{text}");
+    }
+    assert!(stub.requests().is_empty());
+    stub.push_json(200, OK_BODY);
+    let https = config(&stub).endpoint_url("https://svc.example.com").build();
+    assert!(call(&reference_operation::SERVICE, https, Some("tenant-1.data.")).await.is_none());
+    assert_eq!(stub.requests()[0].uri.host(), Some("tenant-1.data.svc.example.com"));
+
+    // A prefix must not slip into user info either: endpoint URLs with user info are refused.
+    let (kind, _) = construction_kind(
+        call(&reference_operation::SERVICE, config(&stub).endpoint_url("https://u:p@svc.example.com").build(), None)
+            .await,
+    );
+    assert_eq!(kind, ConstructionErrorKind::Endpoint);
+}

@@ -99,3 +99,46 @@ async fn spans_record_the_call_and_never_a_secret() {
         assert!(!text.contains(signature), "signature leaked into tracing");
     }
 }
+
+/// A 20 MB error code and a message with a newline and a terminal escape reach the log lines
+/// and `Display` escaped and cut to a few KB; the accessors still give them whole.
+#[tokio::test(flavor = "current_thread")]
+async fn server_text_in_logs_and_display_is_bounded_and_escaped() {
+    let recorder = Recorder::default();
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+
+    let huge_code = "X".repeat(20 << 20);
+    let message = "boom\nevent FORGED level=ERROR\u{1b}[2J";
+    let body = serde_json::json!({"__type": huge_code, "message": message}).to_string();
+    let stub = StubTransport::new();
+    let request_id = format!("rid-{}", "r".repeat(10_000));
+    stub.push_response(
+        http::Response::builder().status(400).header("x-amzn-requestid", &request_id).body(body.into()).unwrap(),
+    );
+    let client = Client::new(
+        Config::builder()
+            .region("us-west-2")
+            .endpoint_url("http://localhost:1")
+            .credentials(Credentials::new("AKIDEXAMPLE", "SUPERSECRETKEY"))
+            .retry(RetryConfig::default().with_max_attempts(1))
+            .transport(stub.clone())
+            .build(),
+    );
+    let err = client
+        .start_thing(StartThingInput { instance_id: "i".into(), display_name: "d".into(), ..Default::default() })
+        .await
+        .unwrap_err();
+
+    let text = recorder.lines.lock().unwrap().join("\n");
+    assert!(text.len() < 64 << 10, "log text is {} bytes", text.len());
+    assert!(text.contains("bytes in total]"), "the cut is marked: {}", &text[..text.len().min(3000)]);
+
+    let shown = err.to_string();
+    assert!(shown.len() < 16 << 10, "Display is {} bytes", shown.len());
+    assert!(!shown.contains('\n') && !shown.contains('\u{1b}'), "{shown:?}");
+    assert!(shown.contains("boom\\nevent FORGED level=ERROR\\u{1b}[2J"), "{shown:?}");
+    let meta = awslim_runtime::ProvideErrorMetadata::meta(err.as_service_error().unwrap());
+    assert_eq!(meta.code().map(str::len), Some(20 << 20), "the accessor keeps the whole code");
+    assert_eq!(meta.message(), Some(message));
+    assert_eq!(meta.request_id(), Some(request_id.as_str()));
+}

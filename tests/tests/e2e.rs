@@ -1512,3 +1512,27 @@ async fn unknown_members_with_huge_numbers_deep_nesting_and_bulk_are_skipped() {
         other => panic!("expected InvalidRequestException, got {other:?}"),
     }
 }
+
+/// A modeled error's `Display` escapes and bounds the service's message and request id; the
+/// accessors keep them whole.
+#[tokio::test]
+async fn modeled_error_display_is_escaped_and_bounded() {
+    let message = format!("line one\r\n2026-01-01 ERROR forged\u{1b}[31m{}", "z".repeat(1 << 20));
+    let body = json!({ "Message": message }).to_string();
+    let server = TestServer::scripted([Action::Respond(
+        Response::error(400, "InvalidParameterException", body).request_id("rid-1"),
+    )])
+    .await;
+    let err = client(&server).start_web_rtc_contact(minimal_input()).await.expect_err("modeled error");
+    let shown = err.to_string();
+    assert!(shown.len() < 8 << 10, "{} bytes", shown.len());
+    assert!(shown.contains("line one\\r\\n2026-01-01 ERROR forged\\u{1b}[31m"), "{shown}");
+    assert!(shown.contains("bytes in total]"), "the cut is marked");
+    match err.into_service_error() {
+        Some(StartWebRtcContactError::InvalidParameterException(e)) => {
+            assert_eq!(e.message(), Some(message.as_str()));
+            assert!(e.to_string().len() < 8 << 10);
+        }
+        other => panic!("expected InvalidParameterException, got {other:?}"),
+    }
+}

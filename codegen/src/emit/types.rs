@@ -263,11 +263,12 @@ fn structure(s: &Struct) -> TokenStream {
                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                     f.write_str(#code)?;
                     let message: ::std::option::Option<&str> = #message;
+                    // The service's text, escaped and cut after a few KB (the accessors give it whole).
                     if let ::std::option::Option::Some(message) = message {
-                        ::std::write!(f, ": {}", message)?;
+                        ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
                     }
                     if let ::std::option::Option::Some(id) = self.meta.request_id() {
-                        ::std::write!(f, " (request id {})", id)?;
+                        ::std::write!(f, " (request id {})", ::awslim_runtime::text::Bounded::new(id))?;
                     }
                     ::std::result::Result::Ok(())
                 }

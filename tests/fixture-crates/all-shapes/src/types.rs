@@ -247,10 +247,12 @@ impl ::std::fmt::Display for InternalFailure {
             .as_deref()
             .or(self.meta.message());
         if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", message)?;
+            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
         }
         if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(f, " (request id {})", id)?;
+            ::std::write!(
+                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
+            )?;
         }
         ::std::result::Result::Ok(())
     }
@@ -843,10 +845,12 @@ impl ::std::fmt::Display for ThingNotFound {
             .as_deref()
             .or(self.meta.message());
         if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", message)?;
+            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
         }
         if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(f, " (request id {})", id)?;
+            ::std::write!(
+                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
+            )?;
         }
         ::std::result::Result::Ok(())
     }
@@ -912,10 +916,12 @@ impl ::std::fmt::Display for Throttled {
             .as_deref()
             .or(self.meta.message());
         if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", message)?;
+            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
         }
         if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(f, " (request id {})", id)?;
+            ::std::write!(
+                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
+            )?;
         }
         ::std::result::Result::Ok(())
     }
@@ -981,10 +987,12 @@ impl ::std::fmt::Display for ValidationFailure {
             .as_deref()
             .or(self.meta.message());
         if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", message)?;
+            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
         }
         if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(f, " (request id {})", id)?;
+            ::std::write!(
+                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
+            )?;
         }
         ::std::result::Result::Ok(())
     }

@@ -285,10 +285,12 @@ impl ::std::fmt::Display for InvalidThing {
             .as_deref()
             .or(self.meta.message());
         if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", message)?;
+            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
         }
         if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(f, " (request id {})", id)?;
+            ::std::write!(
+                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
+            )?;
         }
         ::std::result::Result::Ok(())
     }
