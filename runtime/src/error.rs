@@ -17,7 +17,7 @@ use crate::validate::ValidationError;
 type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
 /// What the runtime knows about an HTTP response, kept on errors that came with one.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ResponseMeta {
     status: u16,
     request_id: Option<String>,
@@ -48,7 +48,7 @@ impl ResponseMeta {
 /// Code, message and request id of an error response, as the protocol carries them.
 ///
 /// Generated modeled error structs carry one; [`UnhandledError`] is nothing but one.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ErrorMetadata {
     code: Option<String>,
     message: Option<String>,
@@ -94,6 +94,28 @@ impl ErrorMetadata {
     /// HTTP status code of the response.
     pub fn status(&self) -> u16 {
         self.status
+    }
+}
+
+/// The service's text [`Bounded`], as in `Display` (errors are often logged with `{:?}`).
+impl fmt::Debug for ResponseMeta {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseMeta")
+            .field("status", &self.status)
+            .field("request_id", &self.request_id.as_deref().map(Bounded::new))
+            .finish()
+    }
+}
+
+/// The service's text [`Bounded`], as in `Display` (errors are often logged with `{:?}`).
+impl fmt::Debug for ErrorMetadata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorMetadata")
+            .field("code", &self.code.as_deref().map(Bounded::new))
+            .field("message", &self.message.as_deref().map(Bounded::new))
+            .field("request_id", &self.request_id.as_deref().map(Bounded::new))
+            .field("status", &self.status)
+            .finish()
     }
 }
 
@@ -484,6 +506,17 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn debug_bounds_server_text_too() {
+        let meta = ErrorMetadata::new(400).with_code("C".repeat(1 << 20)).with_message("a\nb").with_request_id("r");
+        let shown = format!("{meta:?}");
+        assert!(shown.len() < 4 << 10, "{}", shown.len());
+        assert!(shown.contains(r#"message: Some("a\nb")"#), "{shown}");
+        let response = ResponseMeta::new(500, Some("R".repeat(1 << 20)));
+        assert!(format!("{response:?}").len() < 4 << 10);
+        assert_eq!(meta.code().map(str::len), Some(1 << 20));
+    }
 
     #[test]
     fn metadata_display_names_everything_known() {

@@ -1,9 +1,10 @@
 //! JSON reading and writing for generated restJson1 (de)serializers.
 //!
 //! Writing streams straight into a byte buffer (no intermediate tree). Reading parses the body
-//! into a [`serde_json::Value`] and generated code picks members out of it by wire name, so
-//! unknown fields are ignored by construction. Every read error carries the path of the value
-//! that was wrong.
+//! into a [`serde_json::Value`] holding only what the generated reader's [`Schema`] names
+//! ([`parse_body_as`]: unknown members are skipped while parsing) and generated code picks
+//! members out of it by wire name. Every read error carries the path of the value that was
+//! wrong.
 
 use std::fmt;
 
@@ -13,7 +14,7 @@ use serde_json::{Map, Value};
 use crate::types::{BigDecimal, BigInteger, Blob, DateTime, TimestampFormat};
 
 /// A response body (or part of one) that did not have the shape the model describes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ParseError {
     path: Vec<String>,
     message: String,
@@ -60,6 +61,17 @@ impl fmt::Display for ParseError {
         } else {
             write!(f, "invalid response body at `{}`: {}", Bounded::new(&self.path()), Bounded::new(&self.message))
         }
+    }
+}
+
+/// Path and message [`Bounded`](crate::text::Bounded), as in `Display`.
+impl fmt::Debug for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::text::Bounded;
+        f.debug_struct("ParseError")
+            .field("path", &Bounded::new(&self.path()))
+            .field("message", &Bounded::new(&self.message))
+            .finish()
     }
 }
 
