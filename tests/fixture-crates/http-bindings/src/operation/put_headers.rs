@@ -197,7 +197,7 @@ pub(crate) fn parse(
     if (200..300).contains(&status) {
         let body = ::awslim_runtime::json::parse_body(response.body())?;
         let mut output = crate::json::de_put_headers_output(&body)?;
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-Boolean",
             )
@@ -211,7 +211,7 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("X-Boolean"))?;
             output.bool = ::std::option::Option::Some(value);
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-Double",
             )
@@ -222,7 +222,7 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("X-Double"))?;
             output.dbl = ::std::option::Option::Some(value);
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-Epoch",
             )
@@ -237,7 +237,7 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("X-Epoch"))?;
             output.epoch = ::std::option::Option::Some(value);
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-Float",
             )
@@ -249,7 +249,7 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("X-Float"))?;
             output.flt = ::std::option::Option::Some(value);
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-Integer",
             )
@@ -263,7 +263,7 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("X-Integer"))?;
             output.int = ::std::option::Option::Some(value);
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-Json",
             )
@@ -281,14 +281,14 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("X-Json"))?;
             output.json = ::std::option::Option::Some(value);
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-List",
             )
             .map_err(|e| e.within("X-List"))?
         {
             let text = text.as_str();
-            let value = ::awslim_runtime::protocol::rest_json::split_header_list(
+            let value = ::awslim_runtime::protocol::http_binding::split_header_list(
                     text,
                     false,
                 )
@@ -301,7 +301,7 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("X-List"))?;
             output.list = ::std::option::Option::Some(value);
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-Level",
             )
@@ -335,7 +335,7 @@ pub(crate) fn parse(
                 output.meta_value = ::std::option::Option::Some(map);
             }
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-Timestamp",
             )
@@ -350,14 +350,14 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("X-Timestamp"))?;
             output.stamp = ::std::option::Option::Some(value);
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-Timestamps",
             )
             .map_err(|e| e.within("X-Timestamps"))?
         {
             let text = text.as_str();
-            let value = ::awslim_runtime::protocol::rest_json::split_header_list(
+            let value = ::awslim_runtime::protocol::http_binding::split_header_list(
                     text,
                     true,
                 )
@@ -375,7 +375,7 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("X-Timestamps"))?;
             output.stamps = ::std::option::Option::Some(value);
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-String",
             )
@@ -389,9 +389,7 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("X-String"))?;
             output.str = ::std::option::Option::Some(value);
         }
-        output.request_id = ::awslim_runtime::protocol::rest_json::request_id(
-            response.headers(),
-        );
+        output.request_id = ::awslim_runtime::protocol::request_id(response.headers());
         ::std::result::Result::Ok(::std::result::Result::Ok(output))
     } else {
         let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);
