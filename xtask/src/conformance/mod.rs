@@ -13,7 +13,7 @@ pub struct Report {
 }
 
 pub mod endpoints;
-pub mod restjson;
+pub mod protocol_tests;
 pub mod sigv4;
 
 use std::path::{Path, PathBuf};
@@ -133,7 +133,7 @@ fn published(root: &Path, shared: &Path) -> Report {
 /// The suites, by the name `--suite` takes.
 pub fn suites() -> Vec<&'static str> {
     let mut all = vec!["sigv4", "endpoints", "breadth", "published"];
-    all.extend(restjson::SUITES.iter().map(|s| s.key));
+    all.extend(protocol_tests::SUITES.iter().map(|s| s.key));
     all
 }
 
@@ -161,8 +161,8 @@ pub fn run_all(root: &Path, shared: Option<PathBuf>, only: &[String]) -> Result<
     if wanted("published") {
         reports.push(published(root, &shared));
     }
-    for suite in restjson::SUITES.iter().filter(|s| wanted(s.key)) {
-        reports.push(restjson::run(root, &shared, suite));
+    for suite in protocol_tests::SUITES.iter().filter(|s| wanted(s.key)) {
+        reports.push(protocol_tests::run(root, &shared, suite));
     }
     for r in &reports {
         print_report(r);

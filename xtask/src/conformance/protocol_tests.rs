@@ -1,8 +1,8 @@
-//! Smithy's restJson1 protocol compliance suite (`smithy.test#httpRequestTests` and
-//! `smithy.test#httpResponseTests` of `aws.protocoltests.restjson#RestJson`), run against a crate
-//! generated from the suite's own model.
+//! Smithy's protocol compliance suites (`smithy.test#httpRequestTests` and
+//! `smithy.test#httpResponseTests`), one test file per protocol ([`SUITES`]), each run against a
+//! crate generated from the file's own test service.
 //!
-//! 1. Generates the crate for the whole service (`target/conformance/restjson`); operations the
+//! 1. Generates the crate for the whole service (`target/conformance/<suite>`); operations the
 //!    generator rejects are found one by one, reported, and left out.
 //! 2. Writes one `#[tokio::test]` per client case into the crate's `tests/protocol.rs`: inputs and
 //!    expected outputs are built with the generated builders (names and types from the IR), the
