@@ -28,7 +28,34 @@ pub(super) struct RequestBindings {
 
 /// The HTTP-binding part of `op`'s request serializer.
 pub(super) fn request_bindings(op: &Operation, input: Option<&Struct>) -> RequestBindings {
-    let method_expr = match op.http.method.as_str() {
+    let fields: Vec<&Field> = input.map(|s| s.fields.iter().collect()).unwrap_or_default();
+    let mut query_code: Vec<TokenStream> = op
+        .http
+        .query
+        .iter()
+        .map(|(k, v)| {
+            let pair = match v {
+                Some(v) => format!("{k}={v}"),
+                None => k.clone(),
+            };
+            quote!(query.push(::std::string::String::from(#pair));)
+        })
+        .collect();
+    query_code.extend(fields.iter().filter_map(|f| query_member(f)));
+    let header_code: Vec<TokenStream> = fields.iter().filter_map(|f| header_member(f)).collect();
+    let (header_decl, header_apply) = header_statements(&fields, header_code);
+    RequestBindings {
+        method: method_expr(op),
+        path: path_code(op, input),
+        query: query_statements(op, &fields, query_code),
+        header_decl,
+        header_apply,
+    }
+}
+
+/// The `http::Method` expression of `op`.
+fn method_expr(op: &Operation) -> TokenStream {
+    match op.http.method.as_str() {
         m @ ("GET" | "PUT" | "POST" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS") => {
             let c = quote::format_ident!("{}", m);
             quote!(::awslim_runtime::http::Method::#c)
@@ -37,7 +64,11 @@ pub(super) fn request_bindings(op: &Operation, input: Option<&Struct>) -> Reques
             let m = lit(other);
             quote!(::awslim_runtime::http::Method::from_bytes(#m.as_bytes()).map_err(|e| bad_request(e.to_string()))?)
         }
-    };
+    }
+}
+
+/// Statements appending the path (labels percent-encoded, never empty) to `uri`.
+fn path_code(op: &Operation, input: Option<&Struct>) -> TokenStream {
     let mut path_code = Vec::new();
     for seg in &op.http.path {
         match seg {
@@ -71,105 +102,111 @@ pub(super) fn request_bindings(op: &Operation, input: Option<&Struct>) -> Reques
             }
         }
     }
-    let mut query_code = Vec::new();
-    for (k, v) in &op.http.query {
-        let pair = match v {
-            Some(v) => format!("{k}={v}"),
-            None => k.clone(),
-        };
-        query_code.push(quote!(query.push(::std::string::String::from(#pair));));
+    quote!(#(#path_code)*)
+}
+
+/// `value` bound to the member `f` of `input` around `body` (skipped when unset).
+fn bind_member(f: &Field, body: TokenStream) -> TokenStream {
+    let fname = ident(&f.name);
+    if f.presence == Presence::Optional {
+        quote!(if let ::std::option::Option::Some(value) = &input.#fname { #body })
+    } else {
+        quote!({ let value = &input.#fname; #body })
     }
-    let mut header_code = Vec::new();
-    let fields: Vec<&Field> = input.map(|s| s.fields.iter().collect()).unwrap_or_default();
-    for f in &fields {
-        let fname = ident(&f.name);
-        let opt = f.presence == Presence::Optional;
-        let bind = |body: TokenStream| {
-            if opt {
-                quote!(if let ::std::option::Option::Some(value) = &input.#fname { #body })
-            } else {
-                quote!({ let value = &input.#fname; #body })
-            }
-        };
-        match &f.http {
-            HttpBinding::Query(name) => {
-                let body = match &f.value.ty {
-                    Type::List { item, .. } => {
-                        let text = scalar_text(item, quote!(item), crate::ir::TimestampFormat::DateTime);
-                        quote! {
-                            for item in value.iter() {
-                                query.push(::std::format!("{}={}", ::awslim_runtime::protocol::http_binding::encode_query(#name), ::awslim_runtime::protocol::http_binding::encode_query(&#text)));
-                            }
+}
+
+/// Statements pushing an `@httpQuery` / `@httpQueryParams` member onto `query`.
+fn query_member(f: &Field) -> Option<TokenStream> {
+    let bind = |body: TokenStream| Some(bind_member(f, body));
+    match &f.http {
+        HttpBinding::Query(name) => {
+            let body = match &f.value.ty {
+                Type::List { item, .. } => {
+                    let text = scalar_text(item, quote!(item), crate::ir::TimestampFormat::DateTime);
+                    quote! {
+                        for item in value.iter() {
+                            query.push(::std::format!("{}={}", ::awslim_runtime::protocol::http_binding::encode_query(#name), ::awslim_runtime::protocol::http_binding::encode_query(&#text)));
                         }
                     }
-                    _ => {
-                        let text = scalar_text(&f.value, quote!(value), crate::ir::TimestampFormat::DateTime);
-                        quote!(query.push(::std::format!("{}={}", ::awslim_runtime::protocol::http_binding::encode_query(#name), ::awslim_runtime::protocol::http_binding::encode_query(&#text)));)
-                    }
-                };
-                query_code.push(bind(body));
-            }
-            HttpBinding::QueryParams => {
-                let body = match &f.value.ty {
-                    Type::Map { value: mv, .. } => match &mv.ty {
-                        Type::List { .. } => quote! {
-                            for (key, items) in value.iter() {
-                                if literal_query.contains(&key.as_str()) { continue; }
-                                for item in items.iter() {
-                                    query.push(::std::format!("{}={}", ::awslim_runtime::protocol::http_binding::encode_query(key), ::awslim_runtime::protocol::http_binding::encode_query(item)));
-                                }
-                            }
-                        },
-                        _ => quote! {
-                            for (key, item) in value.iter() {
-                                if literal_query.contains(&key.as_str()) { continue; }
+                }
+                _ => {
+                    let text = scalar_text(&f.value, quote!(value), crate::ir::TimestampFormat::DateTime);
+                    quote!(query.push(::std::format!("{}={}", ::awslim_runtime::protocol::http_binding::encode_query(#name), ::awslim_runtime::protocol::http_binding::encode_query(&#text)));)
+                }
+            };
+            bind(body)
+        }
+        HttpBinding::QueryParams => {
+            let body = match &f.value.ty {
+                Type::Map { value: mv, .. } => match &mv.ty {
+                    Type::List { .. } => quote! {
+                        for (key, items) in value.iter() {
+                            if literal_query.contains(&key.as_str()) { continue; }
+                            for item in items.iter() {
                                 query.push(::std::format!("{}={}", ::awslim_runtime::protocol::http_binding::encode_query(key), ::awslim_runtime::protocol::http_binding::encode_query(item)));
                             }
-                        },
-                    },
-                    _ => quote!(),
-                };
-                query_code.push(bind(body));
-            }
-            HttpBinding::Header(name) => {
-                let body = match &f.value.ty {
-                    Type::List { item, .. } => {
-                        let text = scalar_text(item, quote!(item), crate::ir::TimestampFormat::HttpDate);
-                        // Strings with a comma or quote are quoted so the list splits back apart.
-                        let item_text = if matches!(item.ty, Type::String | Type::Enum(_)) {
-                            quote! {{
-                                let text = #text;
-                                if text.contains(',') || text.contains('"') {
-                                    ::std::format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
-                                } else {
-                                    text
-                                }
-                            }}
-                        } else {
-                            text
-                        };
-                        quote! {
-                            let parts: ::std::vec::Vec<::std::string::String> = value.iter().map(|item| #item_text).collect();
-                            headers.push((#name, parts.join(", ")));
                         }
-                    }
-                    _ => {
-                        let text = scalar_text(&f.value, quote!(value), crate::ir::TimestampFormat::HttpDate);
-                        quote!(headers.push((#name, #text));)
-                    }
-                };
-                header_code.push(bind(body));
-            }
-            HttpBinding::PrefixHeaders(prefix) => {
-                header_code.push(bind(quote! {
-                    for (key, item) in value.iter() {
-                        prefixed.push((::std::format!("{}{}", #prefix, key), ::std::string::ToString::to_string(item)));
-                    }
-                }));
-            }
-            _ => {}
+                    },
+                    _ => quote! {
+                        for (key, item) in value.iter() {
+                            if literal_query.contains(&key.as_str()) { continue; }
+                            query.push(::std::format!("{}={}", ::awslim_runtime::protocol::http_binding::encode_query(key), ::awslim_runtime::protocol::http_binding::encode_query(item)));
+                        }
+                    },
+                },
+                _ => quote!(),
+            };
+            bind(body)
         }
+        _ => None,
     }
+}
+
+/// Statements pushing an `@httpHeader` / `@httpPrefixHeaders` member onto `headers` / `prefixed`.
+fn header_member(f: &Field) -> Option<TokenStream> {
+    let bind = |body: TokenStream| Some(bind_member(f, body));
+    match &f.http {
+        HttpBinding::Header(name) => {
+            let body = match &f.value.ty {
+                Type::List { item, .. } => {
+                    let text = scalar_text(item, quote!(item), crate::ir::TimestampFormat::HttpDate);
+                    // Strings with a comma or quote are quoted so the list splits back apart.
+                    let item_text = if matches!(item.ty, Type::String | Type::Enum(_)) {
+                        quote! {{
+                            let text = #text;
+                            if text.contains(',') || text.contains('"') {
+                                ::std::format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+                            } else {
+                                text
+                            }
+                        }}
+                    } else {
+                        text
+                    };
+                    quote! {
+                        let parts: ::std::vec::Vec<::std::string::String> = value.iter().map(|item| #item_text).collect();
+                        headers.push((#name, parts.join(", ")));
+                    }
+                }
+                _ => {
+                    let text = scalar_text(&f.value, quote!(value), crate::ir::TimestampFormat::HttpDate);
+                    quote!(headers.push((#name, #text));)
+                }
+            };
+            bind(body)
+        }
+        HttpBinding::PrefixHeaders(prefix) => bind(quote! {
+            for (key, item) in value.iter() {
+                prefixed.push((::std::format!("{}{}", #prefix, key), ::std::string::ToString::to_string(item)));
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// Statements building the query string from `query_code` and appending it to `uri`; map
+/// entries (`@httpQueryParams`) never repeat a literal or `@httpQuery` key.
+fn query_statements(op: &Operation, fields: &[&Field], query_code: Vec<TokenStream>) -> TokenStream {
     // Keys the query map must not repeat: the URI's literal query and every @httpQuery name.
     let literal_keys: Vec<&str> = op
         .http
@@ -196,6 +233,11 @@ pub(super) fn request_bindings(op: &Operation, input: Option<&Struct>) -> Reques
     } else {
         quote!()
     };
+    query_decl
+}
+
+/// (collect, apply) statements for the header members.
+fn header_statements(fields: &[&Field], header_code: Vec<TokenStream>) -> (TokenStream, TokenStream) {
     let has_headers = !header_code.is_empty();
     let has_plain = fields.iter().any(|f| matches!(f.http, HttpBinding::Header(_)));
     let has_prefixed = fields.iter().any(|f| matches!(f.http, HttpBinding::PrefixHeaders(_)));
@@ -223,7 +265,7 @@ pub(super) fn request_bindings(op: &Operation, input: Option<&Struct>) -> Reques
     } else {
         quote!()
     };
-    RequestBindings { method: method_expr, path: quote!(#(#path_code)*), query: query_decl, header_decl, header_apply }
+    (header_decl, header_apply)
 }
 
 /// An expression (String) for a scalar value in a label, query string or header.

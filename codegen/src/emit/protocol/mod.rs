@@ -192,32 +192,7 @@ fn json_parser(krate: &Crate, op: &Operation, runtime: TokenStream, query_compat
     } else {
         (quote!(), quote!(meta.code()))
     };
-    let parse_arms = op.errors.iter().map(|e| {
-        let t = ident(&e.type_name);
-        let code = lit(&e.info.code);
-        let f = de_fn(&e.type_name);
-        let bindings = krate.find_struct(&e.type_name).map(response_bindings).unwrap_or_default();
-        // A body (or header) that cannot be read still leaves the code, status and request id.
-        let read = if bindings.is_empty() {
-            quote!(::awslim_runtime::json::parse_body(response.body()).and_then(|body| crate::json::#f(&body)))
-        } else {
-            quote! {
-                (|| {
-                    let body = ::awslim_runtime::json::parse_body(response.body())?;
-                    let mut output = crate::json::#f(&body)?;
-                    #bindings
-                    ::std::result::Result::Ok::<_, ::awslim_runtime::json::ParseError>(output)
-                })()
-            }
-        };
-        quote! {
-            ::std::option::Option::Some(#code) => match #read {
-                ::std::result::Result::Ok(error) => #err_name::#t(error.with_meta(meta)),
-                ::std::result::Result::Err(_) => #err_name::Unhandled(::awslim_runtime::UnhandledError::new(meta)),
-            },
-        }
-    });
-    let parse_arms: Vec<TokenStream> = parse_arms.collect();
+    let parse_arms = json_error_arms(krate, op);
     let error_expr = if parse_arms.is_empty() {
         let meta = if query_compatible {
             quote!(#runtime::with_query_error_code(meta, response.headers()))
@@ -276,6 +251,41 @@ fn json_parser(krate: &Crate, op: &Operation, runtime: TokenStream, query_compat
             }
         }
     }
+}
+
+/// `Some("Code") => ...` arms choosing the modeled error of `op` by code, each reading the
+/// error's body (and, for restJson1, its bound headers); a body (or header) that cannot be read
+/// still leaves the code, status and request id.
+fn json_error_arms(krate: &Crate, op: &Operation) -> Vec<TokenStream> {
+    let err_name = ident(&op.error_name);
+    op.errors
+        .iter()
+        .map(|e| {
+            let t = ident(&e.type_name);
+            let code = lit(&e.info.code);
+            let f = de_fn(&e.type_name);
+            let bindings = krate.find_struct(&e.type_name).map(response_bindings).unwrap_or_default();
+            // A body (or header) that cannot be read still leaves the code, status and request id.
+            let read = if bindings.is_empty() {
+                quote!(::awslim_runtime::json::parse_body(response.body()).and_then(|body| crate::json::#f(&body)))
+            } else {
+                quote! {
+                    (|| {
+                        let body = ::awslim_runtime::json::parse_body(response.body())?;
+                        let mut output = crate::json::#f(&body)?;
+                        #bindings
+                        ::std::result::Result::Ok::<_, ::awslim_runtime::json::ParseError>(output)
+                    })()
+                }
+            };
+            quote! {
+                ::std::option::Option::Some(#code) => match #read {
+                    ::std::result::Result::Ok(error) => #err_name::#t(error.with_meta(meta)),
+                    ::std::result::Result::Err(_) => #err_name::Unhandled(::awslim_runtime::UnhandledError::new(meta)),
+                },
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -18,43 +18,7 @@ pub(super) fn serializer(op: &Operation, input: Option<&Struct>) -> TokenStream 
     let payload = fields.iter().find(|f| f.http == HttpBinding::Payload);
     let body_fields: Vec<&&Field> = fields.iter().filter(|f| f.http == HttpBinding::Body).collect();
     let body_code = if let Some(p) = payload {
-        let fname = ident(&p.name);
-        let opt = p.presence == Presence::Optional;
-        let (default_type, to_bytes) = match &p.value.ty {
-            Type::Blob => {
-                ("application/octet-stream", quote!(::awslim_runtime::bytes::Bytes::from(value.as_bytes().to_vec())))
-            }
-            Type::String => ("text/plain", quote!(::awslim_runtime::bytes::Bytes::from(value.as_bytes().to_vec()))),
-            Type::Enum(_) => {
-                ("text/plain", quote!(::awslim_runtime::bytes::Bytes::from(value.as_str().as_bytes().to_vec())))
-            }
-            _ => {
-                let w = ser_value(&p.value, quote!(value), quote!(writer.value()));
-                (
-                    "application/json",
-                    quote!({ let mut writer = ::awslim_runtime::json::JsonWriter::new(); #w ::awslim_runtime::bytes::Bytes::from(writer.finish()) }),
-                )
-            }
-        };
-        // @mediaType on the target names the payload's Content-Type.
-        let content_type = p.value.media_type.clone().unwrap_or_else(|| default_type.to_owned());
-        let value_bind =
-            if opt { quote!(input.#fname.as_ref()) } else { quote!(::std::option::Option::Some(&input.#fname)) };
-        // An unset structure payload is sent as an empty object.
-        let none = if matches!(p.value.ty, Type::Struct(_)) {
-            quote!((
-                ::awslim_runtime::bytes::Bytes::from_static(b"{}"),
-                ::std::option::Option::Some("application/json")
-            ))
-        } else {
-            quote!((::awslim_runtime::bytes::Bytes::new(), ::std::option::Option::None))
-        };
-        quote! {
-            let (body, content_type): (::awslim_runtime::bytes::Bytes, ::std::option::Option<&'static str>) = match #value_bind {
-                ::std::option::Option::Some(value) => (#to_bytes, ::std::option::Option::Some(#content_type)),
-                ::std::option::Option::None => #none,
-            };
-        }
+        payload_code(p)
     } else if body_fields.is_empty() {
         quote!(let body = ::awslim_runtime::bytes::Bytes::new();)
     } else {
@@ -119,5 +83,43 @@ pub(super) fn serializer(op: &Operation, input: Option<&Struct>) -> TokenStream 
             #extensions
             ::std::result::Result::Ok(request)
         }
+    }
+}
+
+/// Statements setting `body` and `content_type` from the `@httpPayload` member `p`.
+fn payload_code(p: &Field) -> TokenStream {
+    let fname = ident(&p.name);
+    let opt = p.presence == Presence::Optional;
+    let (default_type, to_bytes) = match &p.value.ty {
+        Type::Blob => {
+            ("application/octet-stream", quote!(::awslim_runtime::bytes::Bytes::from(value.as_bytes().to_vec())))
+        }
+        Type::String => ("text/plain", quote!(::awslim_runtime::bytes::Bytes::from(value.as_bytes().to_vec()))),
+        Type::Enum(_) => {
+            ("text/plain", quote!(::awslim_runtime::bytes::Bytes::from(value.as_str().as_bytes().to_vec())))
+        }
+        _ => {
+            let w = ser_value(&p.value, quote!(value), quote!(writer.value()));
+            (
+                "application/json",
+                quote!({ let mut writer = ::awslim_runtime::json::JsonWriter::new(); #w ::awslim_runtime::bytes::Bytes::from(writer.finish()) }),
+            )
+        }
+    };
+    // @mediaType on the target names the payload's Content-Type.
+    let content_type = p.value.media_type.clone().unwrap_or_else(|| default_type.to_owned());
+    let value_bind =
+        if opt { quote!(input.#fname.as_ref()) } else { quote!(::std::option::Option::Some(&input.#fname)) };
+    // An unset structure payload is sent as an empty object.
+    let none = if matches!(p.value.ty, Type::Struct(_)) {
+        quote!((::awslim_runtime::bytes::Bytes::from_static(b"{}"), ::std::option::Option::Some("application/json")))
+    } else {
+        quote!((::awslim_runtime::bytes::Bytes::new(), ::std::option::Option::None))
+    };
+    quote! {
+        let (body, content_type): (::awslim_runtime::bytes::Bytes, ::std::option::Option<&'static str>) = match #value_bind {
+            ::std::option::Option::Some(value) => (#to_bytes, ::std::option::Option::Some(#content_type)),
+            ::std::option::Option::None => #none,
+        };
     }
 }
