@@ -2,8 +2,9 @@
 //! `smithy.test#httpResponseTests`), one test file per protocol ([`SUITES`]), each run against a
 //! crate generated from the file's own test service.
 //!
-//! 1. Generates the crate for the whole service (`target/conformance/<suite>`); operations the
-//!    generator rejects are found one by one, reported, and left out.
+//! 1. Generates the crate for the service, sliced to the operations its client cases use
+//!    (`target/conformance/<suite>`); operations the generator rejects are found one by one,
+//!    reported, and left out.
 //! 2. Writes one `#[tokio::test]` per client case into the crate's `tests/protocol.rs`: inputs and
 //!    expected outputs are built with the generated builders (names and types from the IR), the
 //!    client talks to the runtime's `StubTransport`.
@@ -240,9 +241,14 @@ pub fn run(root: &Path, shared: &Path, spec: &Suite) -> Report {
             ..Default::default()
         })
     };
-    // Event-stream operations are skipped (no http test uses them): left out up front.
-    let wanted: Vec<String> =
-        all_ops.iter().filter(|o| !event_stream_ops.iter().any(|e| short(e) == o.as_str())).cloned().collect();
+    // The service is sliced to the operations the client cases use (event-stream operations
+    // have none), so each suite builds only what it tests.
+    let used: BTreeSet<&str> = cases.iter().map(|c| short(&c.op)).collect();
+    let wanted: Vec<String> = all_ops
+        .iter()
+        .filter(|o| used.contains(o.as_str()) && !event_stream_ops.iter().any(|e| short(e) == o.as_str()))
+        .cloned()
+        .collect();
     let mut selection_ops: Option<Vec<String>> = Some(wanted.clone());
     let mut bad_ops: BTreeMap<String, String> = BTreeMap::new();
     if let Err(whole) = gen(Some(wanted.clone())) {
