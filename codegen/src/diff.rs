@@ -638,7 +638,14 @@ fn classify_trait(id: &str, old: Option<&Value>, new: Option<&Value>, member: Op
             text,
             if member.is_some() { "presence changes" } else { "a trait on the shape changed" },
         ),
-        model::ENDPOINT_RULE_SET | model::SIGV4 | model::AWS_SERVICE | model::REST_JSON1 => finding(
+        model::ENDPOINT_RULE_SET | model::SIGV4 | model::AWS_SERVICE => finding(
+            ChangeKind::ServiceChanged,
+            Severity::NeedsAttention,
+            text,
+            "how the client finds, signs or talks to the service changes",
+        ),
+        // Any protocol trait (the protocol is chosen from them: emit::protocol::SUPPORTED).
+        _ if id.starts_with("aws.protocols#") || id.starts_with("smithy.protocols#") => finding(
             ChangeKind::ServiceChanged,
             Severity::NeedsAttention,
             text,

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::docs;
+use crate::emit::protocol::Protocol;
 use crate::model::{self, Model, ModelError, ModelErrors, Shape, ShapeKind, Traits};
 use crate::naming;
 
@@ -257,6 +258,10 @@ pub struct Operation {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Service {
+    /// The wire protocol the client speaks (chosen from the service's protocol traits).
+    pub protocol: Protocol,
+    /// `aws.protocols#awsQueryCompatible`: error codes as the awsQuery API had them.
+    pub query_compatible: bool,
     pub id: String,
     pub name: String,
     pub sdk_id: String,
@@ -309,6 +314,8 @@ struct Lowering<'m> {
     /// Rust type name -> shape ID, for collision detection.
     names: BTreeMap<String, String>,
     errors: Vec<ModelError>,
+    /// The service's protocol: decides whether HTTP binding traits and `@jsonName` apply.
+    protocol: Protocol,
 }
 
 static UNIT: std::sync::OnceLock<Shape> = std::sync::OnceLock::new();
@@ -345,8 +352,18 @@ pub fn lower(model: &Model, selection: &Selection) -> Result<Crate, ModelErrors>
         traits: Traits::default(),
         relations: Default::default(),
     });
-    let mut lowering =
-        Lowering { model, unit, rename: service.relations.rename.clone(), names: BTreeMap::new(), errors: Vec::new() };
+    let (protocol, protocol_error) = match Protocol::select(service.traits.0.keys().map(String::as_str)) {
+        Ok(p) => (p, None),
+        Err(why) => (Protocol::RestJson1, Some(err(&service.id, None, why))),
+    };
+    let mut lowering = Lowering {
+        model,
+        unit,
+        rename: service.relations.rename.clone(),
+        names: BTreeMap::new(),
+        errors: protocol_error.into_iter().collect(),
+        protocol,
+    };
     let result = lowering.run(service, selection);
     if lowering.errors.is_empty() {
         result.ok_or_else(|| ModelErrors(Vec::new()))
@@ -545,19 +562,9 @@ impl<'m> Lowering<'m> {
             .or(endpoint_prefix)
             .map(str::to_owned)
             .unwrap_or_else(|| naming::snake_case(&sdk_id).replace('_', ""));
-        if !service.traits.has(model::REST_JSON1) {
-            let protocols: Vec<&str> =
-                service.traits.0.keys().filter(|k| k.starts_with("aws.protocols#")).map(String::as_str).collect();
-            self.errors.push(err(
-                &service.id,
-                None,
-                format!(
-                    "uses {}; only `aws.protocols#restJson1` is supported so far",
-                    if protocols.is_empty() { "no protocol trait".to_owned() } else { protocols.join(", ") }
-                ),
-            ));
-        }
         Service {
+            protocol: self.protocol,
+            query_compatible: service.traits.has(crate::emit::protocol::AWS_QUERY_COMPATIBLE),
             id: service.id.clone(),
             name,
             sdk_id,
@@ -741,7 +748,7 @@ impl<'m> Lowering<'m> {
             };
             let boxed = matches!(target.kind, ShapeKind::Structure | ShapeKind::Union)
                 && self.reaches_directly(&m.target, &shape.id);
-            let http = http_binding(&m.traits);
+            let http = if self.protocol.http_bindings() { http_binding(&m.traits) } else { HttpBinding::Body };
             let mut docs = docs_of(&m.traits);
             if docs.is_empty()
                 && !matches!(
@@ -759,7 +766,7 @@ impl<'m> Lowering<'m> {
             }
             fields.push(Field {
                 member: m.name.clone(),
-                json_name: m.traits.get(model::JSON_NAME).and_then(Value::as_str).unwrap_or(&m.name).to_owned(),
+                json_name: self.json_name(m),
                 type_param: naming::type_param_name(&m.name),
                 name: fname,
                 value,
@@ -822,7 +829,7 @@ impl<'m> Lowering<'m> {
                 && self.reaches_directly(&m.target, &shape.id);
             variants.push(UnionVariant {
                 member: m.name.clone(),
-                json_name: m.traits.get(model::JSON_NAME).and_then(Value::as_str).unwrap_or(&m.name).to_owned(),
+                json_name: self.json_name(m),
                 name: vname,
                 value,
                 boxed,
@@ -874,9 +881,19 @@ impl<'m> Lowering<'m> {
         }
     }
 
+    /// The key of a member in JSON bodies: `@jsonName` where the protocol honours it.
+    fn json_name(&self, m: &crate::model::Member) -> String {
+        let renamed = m.traits.get(model::JSON_NAME).and_then(Value::as_str).filter(|_| self.protocol.json_name());
+        renamed.unwrap_or(&m.name).to_owned()
+    }
+
     fn operation(&mut self, op: &'m Shape, service: &Shape) -> Option<Operation> {
-        let Some(http) = op.traits.get(model::HTTP) else {
-            self.errors.push(err(&op.id, None, "has no `smithy.api#http` trait; restJson1 operations need one"));
+        // Protocols without HTTP bindings send every call as `POST /`.
+        let rpc = serde_json::json!({ "method": "POST", "uri": "/" });
+        let http = if self.protocol.http_bindings() { op.traits.get(model::HTTP) } else { Some(&rpc) };
+        let Some(http) = http else {
+            let why = format!("has no `smithy.api#http` trait; {} operations need one", self.protocol.trait_id());
+            self.errors.push(err(&op.id, None, why));
             return None;
         };
         let method = http.get("method").and_then(Value::as_str).unwrap_or("POST").to_owned();

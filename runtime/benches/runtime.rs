@@ -73,6 +73,7 @@ static SERVICE: ServiceMeta = ServiceMeta {
     api_version: "2017-08-08",
     signing_name: "connect",
     endpoint_rule_set: RULE_SET,
+    error_metadata: awslim_runtime::protocol::rest_json::error_metadata,
 };
 static OP: OperationMeta = OperationMeta { name: "StartWebRTCContact", retryable_errors: &[] };
 

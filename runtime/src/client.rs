@@ -12,11 +12,10 @@ use tracing::Instrument;
 use crate::config::{random_uuid_v4, Config};
 use crate::endpoint_guard;
 use crate::error::{
-    ConstructionError, ConstructionErrorKind, ResponseMeta, SdkError, TimeoutError, TimeoutKind, TransportError,
-    TransportErrorKind,
+    ConstructionError, ConstructionErrorKind, ErrorMetadata, ResponseMeta, SdkError, TimeoutError, TimeoutKind,
+    TransportError, TransportErrorKind,
 };
 use crate::json::ParseError;
-use crate::protocol::rest_json;
 use crate::retry::{classify_response, RetryKind, RetryQuota};
 use crate::sign::{sign_request, SigningOptions};
 use crate::text::{bounded, Bounded};
@@ -40,6 +39,9 @@ pub struct ServiceMeta {
     /// The model's `smithy.rules#endpointRuleSet`, as JSON text; empty when the model has
     /// none (then every call needs `Config::builder().endpoint_url(..)`).
     pub endpoint_rule_set: &'static str,
+    /// The protocol's reading of an error response (e.g.
+    /// `awslim_runtime::protocol::rest_json::error_metadata`), used to classify it for retries.
+    pub error_metadata: fn(&http::Response<bytes::Bytes>) -> ErrorMetadata,
 }
 
 /// A modeled error marked `@retryable`.
@@ -495,7 +497,7 @@ impl Handle {
                     let status = response.status().as_u16();
                     span.record("status", status);
                     call_span.record("status", status);
-                    if let Some(id) = rest_json::request_id(response.headers()) {
+                    if let Some(id) = crate::protocol::request_id(response.headers()) {
                         let id = bounded(&id);
                         span.record("request_id", id.as_str());
                         call_span.record("request_id", id.as_str());
@@ -515,7 +517,7 @@ impl Handle {
                     return finish(response, parse);
                 }
                 Ok(Ok(response)) => {
-                    let meta = rest_json::error_metadata(&response);
+                    let meta = (self.inner.service.error_metadata)(&response);
                     let kind = classify_response(meta.status(), meta.code(), op.retryable_errors);
                     tracing::debug!(
                         attempt,

@@ -30,10 +30,7 @@ impl ResponseMeta {
     }
     /// Reads status and request id (`x-amzn-RequestId`, else `x-amz-request-id`) off a response.
     pub fn from_response<B>(response: &http::Response<B>) -> Self {
-        ResponseMeta {
-            status: response.status().as_u16(),
-            request_id: crate::protocol::rest_json::request_id(response.headers()),
-        }
+        ResponseMeta { status: response.status().as_u16(), request_id: crate::protocol::request_id(response.headers()) }
     }
     /// HTTP status code.
     pub fn status(&self) -> u16 {

@@ -2,6 +2,7 @@
 
 mod client;
 mod json;
+pub mod protocol;
 mod types;
 mod validate;
 
@@ -87,7 +88,7 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
     });
     let mut out = BTreeMap::new();
     // Optional runtime features, only for models that need them.
-    let mut features = Vec::new();
+    let mut features = vec![krate.service.protocol.runtime_feature()];
     if krate.operations.iter().any(|o| o.checksum_required) {
         features.push("checksum-md5");
     }

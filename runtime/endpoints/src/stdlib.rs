@@ -1,4 +1,4 @@
-//! The rules engine's string functions, written out by hand (no regex engine).
+//! The rules engine's string functions (no regex engine; `uriEncode` is the `percent-encoding` crate's).
 
 /// `substring(input, start, stop, reverse)`: `None` when the input is not ASCII or the
 /// range does not fit. With `reverse`, the range counts from the end.
@@ -18,18 +18,9 @@ pub(crate) fn substring(input: &str, start: i64, stop: i64, reverse: bool) -> Op
 /// RFC 3986 percent-encoding of everything but the unreserved characters
 /// (`A-Z a-z 0-9 - . _ ~`), upper-case hex, UTF-8 bytes.
 pub(crate) fn uri_encode(input: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(input.len());
-    for b in input.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0xf)]));
-        }
-    }
-    out
+    const UNRESERVED: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    percent_encoding::utf8_percent_encode(input, UNRESERVED).to_string()
 }
 
 /// One DNS label: 1 to 63 characters, letters, digits and `-`, not starting with `-`.

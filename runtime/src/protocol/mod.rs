@@ -1,6 +1,45 @@
-//! Wire-protocol helpers shared by generated (de)serializers.
+//! The runtime side of the protocol seam: one module per wire protocol, each behind its own
+//! cargo feature, next to the generator's `codegen/src/emit/protocol/<name>.rs`.
+//!
+//! What every protocol module provides to generated code:
+//!
+//! * `error_metadata(&Response<Bytes>) -> ErrorMetadata`: code, message, status and request id
+//!   of an error response by that protocol's rules. Generated crates put it in
+//!   [`ServiceMeta::error_metadata`](crate::ServiceMeta), so the retry loop classifies errors
+//!   without knowing the protocol, and their `parse` functions call it to pick the error variant.
+//! * whatever else its generated (de)serializers call (e.g. [`aws_json`]'s query-compatible
+//!   error codes).
+//!
+//! Shared parts stay shared: [`http_binding`] (URI encoding and header lists of the REST
+//! protocols) and the JSON error rules that restJson1 and awsJson have in common. The JSON
+//! codec itself is [`crate::json`]. Items here that do not depend on the protocol
+//! ([`request_id`], [`content_md5`]) are always compiled.
+//!
+//! | protocol trait | module | runtime feature |
+//! |---|---|---|
+//! | `aws.protocols#restJson1` | [`rest_json`] | `rest-json` |
+//! | `aws.protocols#awsJson1_0`, `aws.protocols#awsJson1_1` | [`aws_json`] | `aws-json` |
 
+use http::HeaderMap;
+
+#[cfg(feature = "aws-json")]
+pub mod aws_json;
+#[cfg(feature = "rest-json")]
+pub mod http_binding;
+#[cfg(any(feature = "rest-json", feature = "aws-json"))]
+pub mod json_errors;
+#[cfg(feature = "rest-json")]
 pub mod rest_json;
+
+/// The request id of a response: `x-amzn-RequestId`, else `x-amz-request-id`.
+pub fn request_id(headers: &HeaderMap) -> Option<String> {
+    ["x-amzn-requestid", "x-amz-request-id"]
+        .iter()
+        .find_map(|name| headers.get(*name))
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
 
 /// The `Content-MD5` header value for a body: base64 of its MD5 digest (RustCrypto's `md-5`).
 #[cfg(feature = "checksum-md5")]

@@ -59,6 +59,7 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
     api_version: "2024-01-01",
     signing_name: "thing",
     endpoint_rule_set: RULE_SET,
+    error_metadata: awslim_runtime::protocol::rest_json::error_metadata,
 };
 
 pub static START_THING: OperationMeta = OperationMeta {
@@ -113,10 +114,11 @@ pub struct StartThingOutput {
 }
 
 pub fn serialize_start_thing(input: &StartThingInput) -> http::Request<Bytes> {
-    let mut uri = format!("/things/{}", rest_json::encode_label(&input.instance_id, false));
+    let mut uri =
+        format!("/things/{}", awslim_runtime::protocol::http_binding::encode_label(&input.instance_id, false));
     if let Some(mode) = &input.mode {
         uri.push_str("?mode=");
-        uri.push_str(&rest_json::encode_query(mode));
+        uri.push_str(&awslim_runtime::protocol::http_binding::encode_query(mode));
     }
     let mut body = serde_json::Map::new();
     if let Some(token) = &input.client_token {

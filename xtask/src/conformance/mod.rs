@@ -13,7 +13,7 @@ pub struct Report {
 }
 
 pub mod endpoints;
-pub mod restjson;
+pub mod protocol_tests;
 pub mod sigv4;
 
 use std::path::{Path, PathBuf};
@@ -85,8 +85,57 @@ fn breadth(root: &Path, shared: &Path) -> Report {
     }
 }
 
+/// Published models of each supported protocol other than restJson1 (Connect is `breadth`), as
+/// (model file, operations): generated and built with warnings denied.
+const PUBLISHED: &[(&str, &str)] = &[
+    ("dynamodb-2012-08-10.json", "GetItem,PutItem,Query,BatchWriteItem"),
+    ("sqs-2012-11-05.json", "SendMessage,ReceiveMessage,GetQueueUrl,DeleteMessage"),
+    ("kms-2014-11-01.json", "Encrypt,Decrypt,ListKeys,GenerateDataKey"),
+    ("secrets-manager-2017-10-17.json", "GetSecretValue,CreateSecret,ListSecrets"),
+    ("ssm-2014-11-06.json", "GetParameter,PutParameter,GetParametersByPath"),
+];
+
+/// Generates an `--operations` slice of each model in [`PUBLISHED`] and builds it with
+/// warnings denied.
+fn published(root: &Path, shared: &Path) -> Report {
+    let name = "published awsJson models build warning-free";
+    let mut report = Report { name, passed: 0, failed: vec![], skipped: vec![] };
+    for (file, ops) in PUBLISHED {
+        let stem = file.trim_end_matches(".json");
+        let out = root.join("target/conformance/published").join(stem);
+        let args = crate::CodegenArgs {
+            models: vec![shared.join("models").join(file)],
+            out: Some(out.clone()),
+            operations: Some(ops.split(',').map(str::to_owned).collect()),
+            ..Default::default()
+        };
+        let id = format!("{stem} ({ops})");
+        if let Err(e) = crate::codegen(&args) {
+            report.failed.push((id, format!("codegen failed: {e}")));
+            continue;
+        }
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["rustc", "--quiet", "--lib", "--manifest-path"])
+            .arg(out.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(root.join("target"))
+            .args(["--", "-D", "warnings"])
+            .status();
+        match status {
+            Ok(s) if s.success() => report.passed += 1,
+            Ok(s) => report.failed.push((id, format!("cargo rustc exited with {s}"))),
+            Err(e) => report.failed.push((id, format!("could not run cargo: {e}"))),
+        }
+    }
+    report
+}
+
 /// The suites, by the name `--suite` takes.
-pub const SUITES: &[&str] = &["sigv4", "endpoints", "breadth", "restjson"];
+pub fn suites() -> Vec<&'static str> {
+    let mut all = vec!["sigv4", "endpoints", "breadth", "published"];
+    all.extend(protocol_tests::SUITES.iter().map(|s| s.key));
+    all
+}
 
 /// Runs the suites (all, or those named) and prints one summary line of counts.
 pub fn run_all(root: &Path, shared: Option<PathBuf>, only: &[String]) -> Result<ExitCode, String> {
@@ -94,8 +143,9 @@ pub fn run_all(root: &Path, shared: Option<PathBuf>, only: &[String]) -> Result<
     if !shared.join("README.md").exists() {
         return Err(format!("the reference data is not at {} (pass --shared DIR)", shared.display()));
     }
-    if let Some(unknown) = only.iter().find(|s| !SUITES.contains(&s.as_str())) {
-        return Err(format!("no suite called `{unknown}`; the suites are {}", SUITES.join(", ")));
+    let known = suites();
+    if let Some(unknown) = only.iter().find(|s| !known.contains(&s.as_str())) {
+        return Err(format!("no suite called `{unknown}`; the suites are {}", known.join(", ")));
     }
     let wanted = |name: &str| only.is_empty() || only.iter().any(|s| s == name);
     let mut reports = Vec::new();
@@ -108,8 +158,11 @@ pub fn run_all(root: &Path, shared: Option<PathBuf>, only: &[String]) -> Result<
     if wanted("breadth") {
         reports.push(breadth(root, &shared));
     }
-    if wanted("restjson") {
-        reports.push(restjson::run(root, &shared));
+    if wanted("published") {
+        reports.push(published(root, &shared));
+    }
+    for suite in protocol_tests::SUITES.iter().filter(|s| wanted(s.key)) {
+        reports.push(protocol_tests::run(root, &shared, suite));
     }
     for r in &reports {
         print_report(r);

@@ -92,7 +92,9 @@ pub(crate) fn serialize(
                 ),
             );
         }
-        uri.push_str(&::awslim_runtime::protocol::rest_json::encode_label(&text, false));
+        uri.push_str(
+            &::awslim_runtime::protocol::http_binding::encode_label(&text, false),
+        );
     }
     let body = ::awslim_runtime::bytes::Bytes::new();
     let mut request = ::awslim_runtime::http::Request::new(body);
@@ -116,7 +118,7 @@ pub(crate) fn parse(
             &crate::json::SCHEMA_GET_THING_OUTPUT,
         )?;
         let mut output = crate::json::de_get_thing_output(&body)?;
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "ETag",
             )
@@ -130,7 +132,7 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("ETag"))?;
             output.e_tag = ::std::option::Option::Some(value);
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "Last-Modified",
             )
@@ -145,9 +147,7 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("Last-Modified"))?;
             output.last_modified = ::std::option::Option::Some(value);
         }
-        output.request_id = ::awslim_runtime::protocol::rest_json::request_id(
-            response.headers(),
-        );
+        output.request_id = ::awslim_runtime::protocol::request_id(response.headers());
         ::std::result::Result::Ok(::std::result::Result::Ok(output))
     } else {
         let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);

@@ -92,7 +92,9 @@ pub(crate) fn serialize(
                 ),
             );
         }
-        uri.push_str(&::awslim_runtime::protocol::rest_json::encode_label(&text, false));
+        uri.push_str(
+            &::awslim_runtime::protocol::http_binding::encode_label(&text, false),
+        );
     }
     #[allow(unused_variables)]
     let literal_query: &[&str] = &["expectedRevision"];
@@ -102,8 +104,8 @@ pub(crate) fn serialize(
             .push(
                 ::std::format!(
                     "{}={}",
-                    ::awslim_runtime::protocol::rest_json::encode_query("expectedRevision"),
-                    ::awslim_runtime::protocol::rest_json::encode_query(&
+                    ::awslim_runtime::protocol::http_binding::encode_query("expectedRevision"),
+                    ::awslim_runtime::protocol::http_binding::encode_query(&
                     ::std::string::ToString::to_string(value))
                 ),
             );
@@ -170,9 +172,7 @@ pub(crate) fn parse(
             &crate::json::SCHEMA_PUT_THING_OUTPUT,
         )?;
         let mut output = crate::json::de_put_thing_output(&body)?;
-        output.request_id = ::awslim_runtime::protocol::rest_json::request_id(
-            response.headers(),
-        );
+        output.request_id = ::awslim_runtime::protocol::request_id(response.headers());
         ::std::result::Result::Ok(::std::result::Result::Ok(output))
     } else {
         let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);

@@ -96,9 +96,7 @@ pub(crate) fn parse(
             &crate::json::SCHEMA_DO_OUTPUT,
         )?;
         let mut output = crate::json::de_do_output(&body)?;
-        output.request_id = ::awslim_runtime::protocol::rest_json::request_id(
-            response.headers(),
-        );
+        output.request_id = ::awslim_runtime::protocol::request_id(response.headers());
         ::std::result::Result::Ok(::std::result::Result::Ok(output))
     } else {
         let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);

@@ -95,9 +95,7 @@ pub(crate) fn parse(
         output.status = ::std::option::Option::Some(
             i32::from(response.status().as_u16()),
         );
-        output.request_id = ::awslim_runtime::protocol::rest_json::request_id(
-            response.headers(),
-        );
+        output.request_id = ::awslim_runtime::protocol::request_id(response.headers());
         ::std::result::Result::Ok(::std::result::Result::Ok(output))
     } else {
         let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);

@@ -71,7 +71,9 @@ pub(crate) fn serialize(
                 ),
             );
         }
-        uri.push_str(&::awslim_runtime::protocol::rest_json::encode_label(&text, false));
+        uri.push_str(
+            &::awslim_runtime::protocol::http_binding::encode_label(&text, false),
+        );
     }
     uri.push('/');
     {
@@ -85,7 +87,9 @@ pub(crate) fn serialize(
                 ),
             );
         }
-        uri.push_str(&::awslim_runtime::protocol::rest_json::encode_label(&text, false));
+        uri.push_str(
+            &::awslim_runtime::protocol::http_binding::encode_label(&text, false),
+        );
     }
     uri.push('/');
     {
@@ -101,7 +105,9 @@ pub(crate) fn serialize(
                 ),
             );
         }
-        uri.push_str(&::awslim_runtime::protocol::rest_json::encode_label(&text, false));
+        uri.push_str(
+            &::awslim_runtime::protocol::http_binding::encode_label(&text, false),
+        );
     }
     uri.push_str("/objects/");
     {
@@ -115,7 +121,9 @@ pub(crate) fn serialize(
                 ),
             );
         }
-        uri.push_str(&::awslim_runtime::protocol::rest_json::encode_label(&text, true));
+        uri.push_str(
+            &::awslim_runtime::protocol::http_binding::encode_label(&text, true),
+        );
     }
     let body = ::awslim_runtime::bytes::Bytes::new();
     let mut request = ::awslim_runtime::http::Request::new(body);
@@ -139,9 +147,7 @@ pub(crate) fn parse(
             &crate::json::SCHEMA_GET_LABELS_OUTPUT,
         )?;
         let mut output = crate::json::de_get_labels_output(&body)?;
-        output.request_id = ::awslim_runtime::protocol::rest_json::request_id(
-            response.headers(),
-        );
+        output.request_id = ::awslim_runtime::protocol::request_id(response.headers());
         ::std::result::Result::Ok(::std::result::Result::Ok(output))
     } else {
         let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);

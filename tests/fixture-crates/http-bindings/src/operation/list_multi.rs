@@ -73,8 +73,8 @@ pub(crate) fn serialize(
                     .push(
                         ::std::format!(
                             "{}={}",
-                            ::awslim_runtime::protocol::rest_json::encode_query(key),
-                            ::awslim_runtime::protocol::rest_json::encode_query(item)
+                            ::awslim_runtime::protocol::http_binding::encode_query(key),
+                            ::awslim_runtime::protocol::http_binding::encode_query(item)
                         ),
                     );
             }
@@ -104,9 +104,7 @@ pub(crate) fn parse(
         let mut output = crate::json::de_list_multi_output(
             &::awslim_runtime::Document::Object(::std::default::Default::default()),
         )?;
-        output.request_id = ::awslim_runtime::protocol::rest_json::request_id(
-            response.headers(),
-        );
+        output.request_id = ::awslim_runtime::protocol::request_id(response.headers());
         ::std::result::Result::Ok(::std::result::Result::Ok(output))
     } else {
         let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);

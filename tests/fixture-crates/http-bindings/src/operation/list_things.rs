@@ -85,8 +85,8 @@ pub(crate) fn serialize(
                 .push(
                     ::std::format!(
                         "{}={}",
-                        ::awslim_runtime::protocol::rest_json::encode_query(key),
-                        ::awslim_runtime::protocol::rest_json::encode_query(item)
+                        ::awslim_runtime::protocol::http_binding::encode_query(key),
+                        ::awslim_runtime::protocol::http_binding::encode_query(item)
                     ),
                 );
         }
@@ -95,8 +95,9 @@ pub(crate) fn serialize(
         query
             .push(
                 ::std::format!(
-                    "{}={}", ::awslim_runtime::protocol::rest_json::encode_query("flag"),
-                    ::awslim_runtime::protocol::rest_json::encode_query(&
+                    "{}={}",
+                    ::awslim_runtime::protocol::http_binding::encode_query("flag"),
+                    ::awslim_runtime::protocol::http_binding::encode_query(&
                     ::std::string::ToString::to_string(value))
                 ),
             );
@@ -106,8 +107,8 @@ pub(crate) fn serialize(
             .push(
                 ::std::format!(
                     "{}={}",
-                    ::awslim_runtime::protocol::rest_json::encode_query("limit"),
-                    ::awslim_runtime::protocol::rest_json::encode_query(&
+                    ::awslim_runtime::protocol::http_binding::encode_query("limit"),
+                    ::awslim_runtime::protocol::http_binding::encode_query(&
                     ::std::string::ToString::to_string(value))
                 ),
             );
@@ -116,8 +117,9 @@ pub(crate) fn serialize(
         query
             .push(
                 ::std::format!(
-                    "{}={}", ::awslim_runtime::protocol::rest_json::encode_query("name"),
-                    ::awslim_runtime::protocol::rest_json::encode_query(&
+                    "{}={}",
+                    ::awslim_runtime::protocol::http_binding::encode_query("name"),
+                    ::awslim_runtime::protocol::http_binding::encode_query(&
                     ::std::string::ToString::to_string(value))
                 ),
             );
@@ -127,8 +129,8 @@ pub(crate) fn serialize(
             .push(
                 ::std::format!(
                     "{}={}",
-                    ::awslim_runtime::protocol::rest_json::encode_query("order"),
-                    ::awslim_runtime::protocol::rest_json::encode_query(&
+                    ::awslim_runtime::protocol::http_binding::encode_query("order"),
+                    ::awslim_runtime::protocol::http_binding::encode_query(&
                     ::std::string::ToString::to_string(value.as_str()))
                 ),
             );
@@ -138,8 +140,8 @@ pub(crate) fn serialize(
             .push(
                 ::std::format!(
                     "{}={}",
-                    ::awslim_runtime::protocol::rest_json::encode_query("since"),
-                    ::awslim_runtime::protocol::rest_json::encode_query(& value
+                    ::awslim_runtime::protocol::http_binding::encode_query("since"),
+                    ::awslim_runtime::protocol::http_binding::encode_query(& value
                     .fmt_wire(::awslim_runtime::TimestampFormat::DateTime)
                     .unwrap_or_else(| _ | ::std::string::ToString::to_string(& value
                     .secs())))
@@ -152,8 +154,8 @@ pub(crate) fn serialize(
                 .push(
                     ::std::format!(
                         "{}={}",
-                        ::awslim_runtime::protocol::rest_json::encode_query("tag"),
-                        ::awslim_runtime::protocol::rest_json::encode_query(&
+                        ::awslim_runtime::protocol::http_binding::encode_query("tag"),
+                        ::awslim_runtime::protocol::http_binding::encode_query(&
                         ::std::string::ToString::to_string(item))
                     ),
                 );
@@ -185,9 +187,7 @@ pub(crate) fn parse(
             &crate::json::SCHEMA_LIST_THINGS_OUTPUT,
         )?;
         let mut output = crate::json::de_list_things_output(&body)?;
-        output.request_id = ::awslim_runtime::protocol::rest_json::request_id(
-            response.headers(),
-        );
+        output.request_id = ::awslim_runtime::protocol::request_id(response.headers());
         ::std::result::Result::Ok(::std::result::Result::Ok(output))
     } else {
         let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);
@@ -199,7 +199,7 @@ pub(crate) fn parse(
                         &crate::json::SCHEMA_INVALID_THING,
                     )?;
                     let mut output = crate::json::de_invalid_thing(&body)?;
-                    if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+                    if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                             response.headers(),
                             "X-Reason",
                         )
@@ -213,7 +213,7 @@ pub(crate) fn parse(
                             .map_err(|e| e.within("X-Reason"))?;
                         output.reason = ::std::option::Option::Some(value);
                     }
-                    if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+                    if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                             response.headers(),
                             "X-Retry-After",
                         )

@@ -119,7 +119,7 @@ pub(crate) fn parse(
         let mut output = crate::json::de_put_blob_output(
             &::awslim_runtime::Document::Object(::std::default::Default::default()),
         )?;
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "Content-Type",
             )
@@ -138,9 +138,7 @@ pub(crate) fn parse(
                 ::awslim_runtime::Blob::new(response.body().to_vec()),
             );
         }
-        output.request_id = ::awslim_runtime::protocol::rest_json::request_id(
-            response.headers(),
-        );
+        output.request_id = ::awslim_runtime::protocol::request_id(response.headers());
         ::std::result::Result::Ok(::std::result::Result::Ok(output))
     } else {
         let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);

@@ -91,9 +91,7 @@ pub(crate) fn parse(
         let mut output = crate::json::de_put_checksum_output(
             &::awslim_runtime::Document::Object(::std::default::Default::default()),
         )?;
-        output.request_id = ::awslim_runtime::protocol::rest_json::request_id(
-            response.headers(),
-        );
+        output.request_id = ::awslim_runtime::protocol::request_id(response.headers());
         ::std::result::Result::Ok(::std::result::Result::Ok(output))
     } else {
         let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);

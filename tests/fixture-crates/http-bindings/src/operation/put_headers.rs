@@ -200,7 +200,7 @@ pub(crate) fn parse(
             &crate::json::SCHEMA_PUT_HEADERS_OUTPUT,
         )?;
         let mut output = crate::json::de_put_headers_output(&body)?;
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-Boolean",
             )
@@ -214,7 +214,7 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("X-Boolean"))?;
             output.bool = ::std::option::Option::Some(value);
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-Double",
             )
@@ -225,7 +225,7 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("X-Double"))?;
             output.dbl = ::std::option::Option::Some(value);
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-Epoch",
             )
@@ -240,7 +240,7 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("X-Epoch"))?;
             output.epoch = ::std::option::Option::Some(value);
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-Float",
             )
@@ -252,7 +252,7 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("X-Float"))?;
             output.flt = ::std::option::Option::Some(value);
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-Integer",
             )
@@ -266,7 +266,7 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("X-Integer"))?;
             output.int = ::std::option::Option::Some(value);
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-Json",
             )
@@ -284,14 +284,14 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("X-Json"))?;
             output.json = ::std::option::Option::Some(value);
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-List",
             )
             .map_err(|e| e.within("X-List"))?
         {
             let text = text.as_str();
-            let value = ::awslim_runtime::protocol::rest_json::split_header_list(
+            let value = ::awslim_runtime::protocol::http_binding::split_header_list(
                     text,
                     false,
                 )
@@ -304,7 +304,7 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("X-List"))?;
             output.list = ::std::option::Option::Some(value);
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-Level",
             )
@@ -338,7 +338,7 @@ pub(crate) fn parse(
                 output.meta_value = ::std::option::Option::Some(map);
             }
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-Timestamp",
             )
@@ -353,14 +353,14 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("X-Timestamp"))?;
             output.stamp = ::std::option::Option::Some(value);
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-Timestamps",
             )
             .map_err(|e| e.within("X-Timestamps"))?
         {
             let text = text.as_str();
-            let value = ::awslim_runtime::protocol::rest_json::split_header_list(
+            let value = ::awslim_runtime::protocol::http_binding::split_header_list(
                     text,
                     true,
                 )
@@ -378,7 +378,7 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("X-Timestamps"))?;
             output.stamps = ::std::option::Option::Some(value);
         }
-        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::rest_json::header_text(
+        if let ::std::option::Option::Some(text) = ::awslim_runtime::protocol::http_binding::header_text(
                 response.headers(),
                 "X-String",
             )
@@ -392,9 +392,7 @@ pub(crate) fn parse(
                 .map_err(|e| e.within("X-String"))?;
             output.str = ::std::option::Option::Some(value);
         }
-        output.request_id = ::awslim_runtime::protocol::rest_json::request_id(
-            response.headers(),
-        );
+        output.request_id = ::awslim_runtime::protocol::request_id(response.headers());
         ::std::result::Result::Ok(::std::result::Result::Ok(output))
     } else {
         let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);

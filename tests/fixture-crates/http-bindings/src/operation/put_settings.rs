@@ -121,9 +121,7 @@ pub(crate) fn parse(
             let value = crate::json::de_settings(&document)?;
             output.settings = ::std::option::Option::Some(value);
         }
-        output.request_id = ::awslim_runtime::protocol::rest_json::request_id(
-            response.headers(),
-        );
+        output.request_id = ::awslim_runtime::protocol::request_id(response.headers());
         ::std::result::Result::Ok(::std::result::Result::Ok(output))
     } else {
         let meta = ::awslim_runtime::protocol::rest_json::error_metadata(response);

@@ -1,9 +1,10 @@
-//! Smithy's restJson1 protocol compliance suite (`smithy.test#httpRequestTests` and
-//! `smithy.test#httpResponseTests` of `aws.protocoltests.restjson#RestJson`), run against a crate
-//! generated from the suite's own model.
+//! Smithy's protocol compliance suites (`smithy.test#httpRequestTests` and
+//! `smithy.test#httpResponseTests`), one test file per protocol ([`SUITES`]), each run against a
+//! crate generated from the file's own test service.
 //!
-//! 1. Generates the crate for the whole service (`target/conformance/restjson`); operations the
-//!    generator rejects are found one by one, reported, and left out.
+//! 1. Generates the crate for the service, sliced to the operations its client cases use
+//!    (`target/conformance/<suite>`); operations the generator rejects are found one by one,
+//!    reported, and left out.
 //! 2. Writes one `#[tokio::test]` per client case into the crate's `tests/protocol.rs`: inputs and
 //!    expected outputs are built with the generated builders (names and types from the IR), the
 //!    client talks to the runtime's `StubTransport`.
@@ -22,8 +23,40 @@ use serde_json::Value;
 
 use super::Report;
 
-const SUITE: &str = "conformance/restjson1-protocol-tests.json";
-const SERVICE: &str = "aws.protocoltests.restjson#RestJson";
+/// One protocol test file of `../shared/conformance` (one test service each).
+pub struct Suite {
+    /// The name `--suite` takes.
+    pub key: &'static str,
+    /// The protocol, as printed in the summary line.
+    pub name: &'static str,
+    /// The file, relative to the reference data.
+    pub file: &'static str,
+    /// Cases not run: (case id, reason). Only for features that are explicitly out of scope
+    /// (listed under "Not done yet" in the README).
+    pub skip: &'static [(&'static str, &'static str)],
+}
+
+/// The protocol suites this runner knows, one per test file.
+pub const SUITES: &[Suite] = &[
+    Suite { key: "restjson", name: "restJson1", file: "conformance/restjson1-protocol-tests.json", skip: &[] },
+    Suite { key: "awsjson1_0", name: "awsJson1_0", file: "conformance/awsjson1_0-protocol-tests.json", skip: &[] },
+    Suite {
+        key: "awsjson1_0-query-compatible",
+        name: "awsJson1_0 (awsQueryCompatible)",
+        file: "conformance/awsjson1_0-query-compatible-protocol-tests.json",
+        skip: &[],
+    },
+    Suite { key: "awsjson1_1", name: "awsJson1_1", file: "conformance/awsjson1_1-protocol-tests.json", skip: &[] },
+    Suite {
+        key: "awsjson1_1-machinelearning",
+        name: "awsJson1_1 (Machine Learning)",
+        file: "conformance/awsjson1_1-machinelearning-protocol-tests.json",
+        skip: &[(
+            "MachinelearningPredictEndpoint",
+            "out of scope: the SDKs' hand-written Machine Learning customization that sends Predict to its PredictEndpoint member (not in the model's traits)",
+        )],
+    },
+];
 /// Whether request tests run with the client's constraint validation on (the default of
 /// `Config`). Smithy clients are not expected to enforce constraints, but awslim does by design:
 /// cases it refuses are reported as such.
@@ -82,13 +115,13 @@ fn short(id: &str) -> &str {
 }
 
 fn fail_all(name: &'static str, why: String) -> Report {
-    Report { name, passed: 0, failed: vec![("restjson1-protocol-tests".into(), why)], skipped: vec![] }
+    Report { name, passed: 0, failed: vec![(format!("{name} suite"), why)], skipped: vec![] }
 }
 
 /// Runs the suite; see the module docs.
-pub fn run(root: &Path, shared: &Path) -> Report {
-    let name = "restJson1 protocol tests";
-    let suite = shared.join(SUITE);
+pub fn run(root: &Path, shared: &Path, spec: &Suite) -> Report {
+    let name = spec.name;
+    let suite = shared.join(spec.file);
     let text = match std::fs::read_to_string(&suite) {
         Ok(t) => t,
         Err(e) => return fail_all(name, format!("cannot read {}: {e}", suite.display())),
@@ -98,6 +131,16 @@ pub fn run(root: &Path, shared: &Path) -> Report {
         Err(e) => return fail_all(name, format!("{} is not JSON: {e}", suite.display())),
     };
     let shapes = doc.get("shapes").and_then(Value::as_object).cloned().unwrap_or_default();
+    let services: Vec<&String> = shapes
+        .iter()
+        .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("service"))
+        .map(|(k, _)| k)
+        .collect();
+    let service = match services.as_slice() {
+        [one] => (*one).clone(),
+        _ => return fail_all(name, format!("{} has {} services, not one", suite.display(), services.len())),
+    };
+    let crate_name = format!("awslim-{}-protocol", spec.key.replace('_', "-"));
 
     // ---- collect the cases
     let mut cases = Vec::new();
@@ -115,6 +158,10 @@ pub fn run(root: &Path, shared: &Path) -> Report {
                 let cid = c.get("id").and_then(Value::as_str).unwrap_or("?").to_owned();
                 if c.get("appliesTo").and_then(Value::as_str) == Some("server") {
                     skipped.push((cid, "appliesTo: server".to_owned()));
+                    continue;
+                }
+                if let Some((_, why)) = spec.skip.iter().find(|(id, _)| *id == cid) {
+                    skipped.push((cid, (*why).to_owned()));
                     continue;
                 }
                 let (op, error) = if is_op {
@@ -159,7 +206,7 @@ pub fn run(root: &Path, shared: &Path) -> Report {
     }
 
     // ---- generate the crate
-    let out = root.join("target/conformance/restjson");
+    let out = root.join("target/conformance").join(spec.key);
     let started = Instant::now();
     let all_ops: Vec<String> = shapes
         .iter()
@@ -168,10 +215,10 @@ pub fn run(root: &Path, shared: &Path) -> Report {
         .collect();
     let mut models = vec![suite.clone()];
     let overlay_text = if ENDPOINT_OVERLAY {
-        let overlay = root.join("target/conformance/restjson-endpoint-overlay.json");
+        let overlay = root.join(format!("target/conformance/{}-endpoint-overlay.json", spec.key));
         let text = serde_json::json!({
             "smithy": "2.0",
-            "shapes": { SERVICE: { "type": "apply", "traits": { "smithy.rules#endpointRuleSet": endpoint_rule_set() } } }
+            "shapes": { service.clone(): { "type": "apply", "traits": { "smithy.rules#endpointRuleSet": endpoint_rule_set() } } }
         })
         .to_string();
         if let Err(e) =
@@ -188,19 +235,24 @@ pub fn run(root: &Path, shared: &Path) -> Report {
         crate::codegen(&crate::CodegenArgs {
             models: models.clone(),
             out: Some(out.clone()),
-            crate_name: Some("awslim-restjson-protocol".into()),
+            crate_name: Some(crate_name.clone()),
             operations: ops,
-            service: Some(SERVICE.into()),
+            service: Some(service.clone()),
             ..Default::default()
         })
     };
-    // Event-stream operations are skipped (no http test uses them): left out up front.
-    let wanted: Vec<String> =
-        all_ops.iter().filter(|o| !event_stream_ops.iter().any(|e| short(e) == o.as_str())).cloned().collect();
+    // The service is sliced to the operations the client cases use (event-stream operations
+    // have none), so each suite builds only what it tests.
+    let used: BTreeSet<&str> = cases.iter().map(|c| short(&c.op)).collect();
+    let wanted: Vec<String> = all_ops
+        .iter()
+        .filter(|o| used.contains(o.as_str()) && !event_stream_ops.iter().any(|e| short(e) == o.as_str()))
+        .cloned()
+        .collect();
     let mut selection_ops: Option<Vec<String>> = Some(wanted.clone());
     let mut bad_ops: BTreeMap<String, String> = BTreeMap::new();
     if let Err(whole) = gen(Some(wanted.clone())) {
-        println!("  restJson1: generating the whole service failed; finding the operations that fail alone:");
+        println!("  {name}: generating the whole service failed; finding the operations that fail alone:");
         for l in whole.lines().take(12) {
             println!("    {l}");
         }
@@ -215,7 +267,7 @@ pub fn run(root: &Path, shared: &Path) -> Report {
         };
         let mut good = Vec::new();
         for op in &wanted {
-            let sel = Selection { service: Some(SERVICE.into()), operations: Some(vec![op.clone()]) };
+            let sel = Selection { service: Some(service.clone()), operations: Some(vec![op.clone()]) };
             match awslim_codegen::generate(&model, &sel, &options) {
                 Ok(_) => good.push(op.clone()),
                 Err(e) => {
@@ -230,16 +282,16 @@ pub fn run(root: &Path, shared: &Path) -> Report {
                 format!("{k}{}", if es { " (event stream)" } else { "" })
             })
             .collect();
-        println!("  restJson1: left out {} operations the generator rejects: {}", bad_ops.len(), listed.join(", "));
+        println!("  {name}: left out {} operations the generator rejects: {}", bad_ops.len(), listed.join(", "));
         if let Err(e) = gen(Some(good.clone())) {
             return fail_all(name, format!("codegen failed even without the operations that fail alone: {e}"));
         }
         selection_ops = Some(good);
     }
     let codegen_time = started.elapsed();
-    println!("  restJson1: generated the service crate in {:.2} s", codegen_time.as_secs_f64());
+    println!("  {name}: generated the service crate in {:.2} s", codegen_time.as_secs_f64());
 
-    let mut sources = vec![Source { name: SUITE, text: &text }];
+    let mut sources = vec![Source { name: spec.file, text: &text }];
     if let Some(o) = &overlay_text {
         sources.push(Source { name: "endpoint overlay", text: o });
     }
@@ -247,7 +299,7 @@ pub fn run(root: &Path, shared: &Path) -> Report {
         Ok(m) => m,
         Err(e) => return fail_all(name, format!("model load failed: {e}")),
     };
-    let krate = match ir::lower(&model, &Selection { service: Some(SERVICE.into()), operations: selection_ops }) {
+    let krate = match ir::lower(&model, &Selection { service: Some(service.clone()), operations: selection_ops }) {
         Ok(k) => k,
         Err(e) => return fail_all(name, format!("ir::lower failed: {e}")),
     };
@@ -275,7 +327,7 @@ pub fn run(root: &Path, shared: &Path) -> Report {
     let mut round = 0;
     loop {
         round += 1;
-        let (file, ranges) = render_file(&tests);
+        let (file, ranges) = render_file(&tests, &crate_name.replace('-', "_"));
         if let Err(e) = std::fs::create_dir_all(out.join("tests"))
             .and_then(|()| std::fs::write(out.join("tests/protocol.rs"), &file))
         {
@@ -335,7 +387,7 @@ pub fn run(root: &Path, shared: &Path) -> Report {
                         excluded.push(op.id.clone());
                     }
                 }
-                println!("  restJson1: build round {round}: the generated code of {} operations does not compile; leaving them out", excluded.len());
+                println!("  {name}: build round {round}: the generated code of {} operations does not compile; leaving them out", excluded.len());
                 let mut keep = Vec::new();
                 for (i, t) in std::mem::take(&mut tests) {
                     if excluded.contains(&cases[i].op) {
@@ -359,7 +411,7 @@ pub fn run(root: &Path, shared: &Path) -> Report {
             for (i, _) in &tests {
                 failed.push((cases[*i].label(), why.clone()));
             }
-            println!("  restJson1: {why}");
+            println!("  {name}: {why}");
             tests.clear();
             break;
         }
@@ -373,12 +425,12 @@ pub fn run(root: &Path, shared: &Path) -> Report {
             return Report {
                 name,
                 passed: 0,
-                failed: vec![("restjson1-protocol-tests".into(), format!("harness bug: {why}"))],
+                failed: vec![(format!("{name} suite"), format!("harness bug: {why}"))],
                 skipped,
             };
         }
         println!(
-            "  restJson1: build round {round}: {} cases do not compile; dropping them and rebuilding",
+            "  {name}: build round {round}: {} cases do not compile; dropping them and rebuilding",
             per_case.len()
         );
         let drop: BTreeSet<usize> = per_case.keys().copied().collect();
@@ -395,7 +447,7 @@ pub fn run(root: &Path, shared: &Path) -> Report {
         }
     }
     println!(
-        "  restJson1: built the service crate and its {} tests in {:.1} s ({round} build rounds)",
+        "  {name}: built the service crate and its {} tests in {:.1} s ({round} build rounds)",
         tests.len(),
         build_started.elapsed().as_secs_f64()
     );
@@ -437,7 +489,7 @@ pub fn run(root: &Path, shared: &Path) -> Report {
     }
     failed.sort();
     let total = passed + failed.len();
-    println!("  restJson1: {passed}/{total} passed ({} skipped)", skipped.len());
+    println!("  {name}: {passed}/{total} passed ({} skipped)", skipped.len());
     Report { name, passed, failed, skipped }
 }
 
@@ -589,7 +641,7 @@ fn parse_test_output(stdout: &str) -> (BTreeSet<String>, BTreeMap<String, String
 // ---------------------------------------------------------------------------------------------
 // The test file
 
-const PRELUDE: &str = r#"// Written by `cargo xtask conformance` from Smithy's restJson1 protocol tests; not committed.
+const PRELUDE: &str = r#"// Written by `cargo xtask conformance` from Smithy's protocol tests; not committed.
 #![allow(non_snake_case, unused_imports, unused_mut, clippy::all)]
 
 use awslim_restjson_protocol as svc;
@@ -785,8 +837,8 @@ fn same<T: PartialEq + std::fmt::Debug>(got: T, expected: T, by_debug: bool) {
 }
 "#;
 
-fn render_file(tests: &[(usize, String)]) -> (String, Vec<(usize, usize)>) {
-    let mut file = String::from(PRELUDE);
+fn render_file(tests: &[(usize, String)], crate_ident: &str) -> (String, Vec<(usize, usize)>) {
+    let mut file = PRELUDE.replace("awslim_restjson_protocol", crate_ident);
     let mut ranges = Vec::new();
     for (_, t) in tests {
         file.push('\n');
@@ -915,11 +967,15 @@ fn emit_case(krate: &Crate, case: &Case) -> Result<String, String> {
                         .find(|s| &s.id == error)
                         .ok_or_else(|| format!("error {error} not in the IR"))?;
                     let expr = b.structure(s, &params, true)?;
+                    // The error code callers see (e.g. an awsQueryCompatible service's awsQuery code).
+                    let code_check = c.pointer("/vendorParams/code").and_then(Value::as_str).map_or(String::new(), |code| {
+                        format!("assert_eq!(awslim_runtime::ProvideErrorMetadata::meta(&e).code(), Some({}), \"error code\"); ", lit(code))
+                    });
                     writeln!(t, "    let expected = {expr};").ok();
                     writeln!(t, "    match result {{").ok();
                     writeln!(
                         t,
-                        "        Err(SdkError::Service {{ error: svc::operation::{}::{}::{}(e), .. }}) => same(e.with_meta(Default::default()), expected, {nan}),",
+                        "        Err(SdkError::Service {{ error: svc::operation::{}::{}::{}(e), .. }}) => {{ {code_check}same(e.with_meta(Default::default()), expected, {nan}) }}",
                         op.module, op.error_name, s.name
                     )
                     .ok();

@@ -1,0 +1,328 @@
+//! The protocol seam. A protocol is a module here (`<name>.rs`), next to its runtime half
+//! `runtime/src/protocol/<name>.rs`; the rest of the generator does not know which protocol it
+//! serves. The dispatch is an enum ([`Protocol`]) rather than a trait object: the set of
+//! protocols is closed (AWS defines them), every emitter is a pure function of the IR, and a
+//! `match` makes a new protocol a compile error everywhere it must be handled.
+//!
+//! What a protocol provides (the methods of [`Protocol`]):
+//!
+//! * how the model is read for it ([`Protocol::http_bindings`], [`Protocol::json_name`]): the
+//!   IR then describes every member's wire location;
+//! * the request serializer (`fn serialize` of each operation module): method, URI, headers,
+//!   content type, body and operation routing (`X-Amz-Target`, or the URI of `@http`);
+//! * the response parser (`fn parse`): the output from a success response; for an error
+//!   response the code by the protocol's rules and the matching modeled error;
+//! * its runtime half (`awslim_runtime::protocol::<name>`, behind the cargo feature
+//!   [`Protocol::runtime_feature`]) with at least `error_metadata`, which the runtime's retry
+//!   loop calls through `ServiceMeta`.
+//!
+//! Shared parts stay shared: [`http_binding`] (restJson1, and restXml next), the JSON codec
+//! (`emit/json.rs`, and [`json_parser`] for restJson1 and awsJson), and the request extensions
+//! every protocol has ([`request_extensions`]: `@endpoint` host prefix, compression, checksums).
+
+mod aws_json;
+mod http_binding;
+mod rest_json;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::emit::json::de_fn;
+use crate::emit::{ident, lit};
+use crate::ir::{Crate, Operation, Presence, Struct, UriSegment};
+use http_binding::response_bindings;
+
+/// A wire protocol awslim generates clients for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// `aws.protocols#restJson1`.
+    RestJson1,
+    /// `aws.protocols#awsJson1_0`.
+    AwsJson1_0,
+    /// `aws.protocols#awsJson1_1`.
+    AwsJson1_1,
+}
+
+/// Every supported protocol, in order of preference: a service that lists several protocol
+/// traits is generated for the first of this list it has.
+pub const SUPPORTED: &[Protocol] = &[Protocol::AwsJson1_0, Protocol::AwsJson1_1, Protocol::RestJson1];
+
+/// `aws.protocols#awsQueryCompatible`: an awsJson service that replaced an awsQuery one and keeps
+/// its error codes.
+pub const AWS_QUERY_COMPATIBLE: &str = "aws.protocols#awsQueryCompatible";
+
+impl Protocol {
+    /// The protocol trait's shape ID.
+    pub fn trait_id(self) -> &'static str {
+        match self {
+            Protocol::RestJson1 => "aws.protocols#restJson1",
+            Protocol::AwsJson1_0 => "aws.protocols#awsJson1_0",
+            Protocol::AwsJson1_1 => "aws.protocols#awsJson1_1",
+        }
+    }
+
+    /// The protocol a service with these traits is generated for: the first of [`SUPPORTED`]
+    /// it lists. `Err` lists the protocol traits it has (none supported).
+    pub fn select<'a>(trait_ids: impl Iterator<Item = &'a str> + Clone) -> Result<Protocol, String> {
+        if let Some(p) = SUPPORTED.iter().find(|p| trait_ids.clone().any(|t| t == p.trait_id())) {
+            return Ok(*p);
+        }
+        let is_protocol = |t: &&str| {
+            (t.starts_with("aws.protocols#") || t.starts_with("smithy.protocols#")) && *t != AWS_QUERY_COMPATIBLE
+        };
+        let found: Vec<&str> = trait_ids.filter(is_protocol).collect();
+        let supported: Vec<String> = SUPPORTED.iter().map(|p| format!("`{}`", p.trait_id())).collect();
+        Err(format!(
+            "uses {}; the supported protocols are {}",
+            if found.is_empty() { "no protocol trait".to_owned() } else { found.join(", ") },
+            supported.join(", ")
+        ))
+    }
+
+    /// Whether the HTTP binding traits (`@http`, `@httpLabel`, `@httpHeader`, ...) apply; when
+    /// not, every member travels in the body and every operation is `POST /`.
+    pub fn http_bindings(self) -> bool {
+        matches!(self, Protocol::RestJson1)
+    }
+
+    /// Whether `@jsonName` renames body members (awsJson ignores it).
+    pub fn json_name(self) -> bool {
+        matches!(self, Protocol::RestJson1)
+    }
+
+    /// The `awslim-runtime` cargo feature with this protocol's runtime half.
+    pub fn runtime_feature(self) -> &'static str {
+        match self {
+            Protocol::RestJson1 => "rest-json",
+            Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => "aws-json",
+        }
+    }
+
+    /// The path of the runtime module (`::awslim_runtime::protocol::rest_json`).
+    pub(crate) fn runtime_module(self) -> TokenStream {
+        match self {
+            Protocol::RestJson1 => quote!(::awslim_runtime::protocol::rest_json),
+            Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => quote!(::awslim_runtime::protocol::aws_json),
+        }
+    }
+
+    /// `fn serialize(input: &Input) -> Result<Request<Bytes>, ConstructionError>` of `op`.
+    pub(crate) fn serializer(self, krate: &Crate, op: &Operation) -> TokenStream {
+        let input = op.input.as_ref().and_then(|i| krate.find_struct(i));
+        match self {
+            Protocol::RestJson1 => rest_json::serializer(op, input),
+            Protocol::AwsJson1_0 => aws_json::serializer(krate, op, input, "1.0"),
+            Protocol::AwsJson1_1 => aws_json::serializer(krate, op, input, "1.1"),
+        }
+    }
+
+    /// `fn parse(response) -> Result<Result<Output, OpError>, ParseError>` of `op`.
+    pub(crate) fn parser(self, krate: &Crate, op: &Operation) -> TokenStream {
+        match self {
+            Protocol::RestJson1 => json_parser(krate, op, self.runtime_module(), false),
+            Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => {
+                json_parser(krate, op, self.runtime_module(), krate.service.query_compatible)
+            }
+        }
+    }
+}
+
+/// Statements putting what the runtime adds to a request on its extensions: the `@endpoint`
+/// host prefix, `@requestCompression` and `@httpChecksumRequired`. Expects `input`, `request`
+/// and `bad_request` in scope.
+fn request_extensions(op: &Operation, input: Option<&Struct>) -> TokenStream {
+    let host_prefix = op.host_prefix.as_ref().map(|segments| {
+        let parts = segments.iter().map(|seg| match seg {
+            UriSegment::Literal(l) => quote!(prefix.push_str(#l);),
+            UriSegment::Label { member, .. } => {
+                let Some(field) = input.and_then(|s| s.fields.iter().find(|f| &f.member == member)) else { return quote!() };
+                let fname = ident(&field.name);
+                let msg = format!("the host label `{member}` must be 1 to 63 letters, digits or hyphens");
+                let access = if field.presence == Presence::Optional {
+                    quote!(let value = input.#fname.as_deref().unwrap_or_default();)
+                } else {
+                    quote!(let value = input.#fname.as_str();)
+                };
+                quote! {
+                    {
+                        #access
+                        if value.is_empty() || value.len() > 63 || !value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+                            return ::std::result::Result::Err(bad_request(::std::string::String::from(#msg)));
+                        }
+                        prefix.push_str(value);
+                    }
+                }
+            }
+        });
+        quote! {
+            let mut prefix = ::std::string::String::new();
+            #(#parts)*
+            request.extensions_mut().insert(::awslim_runtime::HostPrefix(prefix));
+        }
+    });
+    let compression = (!op.compression.is_empty()).then(|| {
+        let encodings = op.compression.iter().map(|e| lit(e));
+        quote!(request.extensions_mut().insert(::awslim_runtime::CompressionEncodings(&[#(#encodings),*]));)
+    });
+    // The runtime adds Content-MD5 of the body as sent, that is after any compression.
+    let checksum =
+        op.checksum_required.then(|| quote!(request.extensions_mut().insert(::awslim_runtime::ContentMd5Required);));
+    quote! {
+        #host_prefix
+        #compression
+        #checksum
+    }
+}
+
+/// `fn parse` for the JSON protocols: the output from the body (and, for restJson1, its
+/// response-bound headers and status); for an error, the code by `runtime::error_metadata`
+/// (with `query_compatible`, the caller sees the awsQuery code of `x-amzn-query-error`, while
+/// the variant is still chosen by the error's shape name).
+fn json_parser(krate: &Crate, op: &Operation, runtime: TokenStream, query_compatible: bool) -> TokenStream {
+    let err_name = ident(&op.error_name);
+    let output = op.output.as_ref().and_then(|o| krate.find_struct(o));
+    let (query_code, match_code) = if query_compatible {
+        (
+            quote! {
+                let code = meta.code().map(::std::string::String::from);
+                let meta = #runtime::with_query_error_code(meta, response.headers());
+            },
+            quote!(code.as_deref()),
+        )
+    } else {
+        (quote!(), quote!(meta.code()))
+    };
+    let parse_arms = json_error_arms(krate, op);
+    let error_expr = if parse_arms.is_empty() {
+        let meta = if query_compatible {
+            quote!(#runtime::with_query_error_code(meta, response.headers()))
+        } else {
+            quote!(meta)
+        };
+        quote!(let error = #err_name::Unhandled(::awslim_runtime::UnhandledError::new(#meta));)
+    } else {
+        quote! {
+            #query_code
+            let error = match #match_code {
+                #(#parse_arms)*
+                _ => #err_name::Unhandled(::awslim_runtime::UnhandledError::new(meta)),
+            };
+        }
+    };
+    let (output_ty, success) = match output {
+        Some(s) => {
+            let o = ident(&s.name);
+            let f = de_fn(&s.name);
+            let bindings = response_bindings(s);
+            let has_body = s.fields.iter().any(|f| crate::emit::json::reads_from_body(&f.http));
+            let parse = crate::emit::json::parse_response_body_of(&s.name);
+            let read = if has_body {
+                quote!(let body = #parse?; let mut output = crate::json::#f(&body)?;)
+            } else {
+                quote!(let mut output = crate::json::#f(&::awslim_runtime::Document::Object(::std::default::Default::default()))?;)
+            };
+            (
+                quote!(crate::types::#o),
+                quote! {
+                    #read
+                    #bindings
+                    output.request_id = ::awslim_runtime::protocol::request_id(response.headers());
+                    ::std::result::Result::Ok(::std::result::Result::Ok(output))
+                },
+            )
+        }
+        None => (quote!(()), quote!(::std::result::Result::Ok(::std::result::Result::Ok(())))),
+    };
+    let code = op.http.code;
+    let success_test = if (200..300).contains(&code) {
+        quote!((200..300).contains(&status))
+    } else {
+        quote!(status == #code || (200..300).contains(&status))
+    };
+    quote! {
+        /// Reads the response: the output for a success status, else the error.
+        pub(crate) fn parse(response: &::awslim_runtime::http::Response<::awslim_runtime::bytes::Bytes>) -> ::std::result::Result<::std::result::Result<#output_ty, #err_name>, ::awslim_runtime::json::ParseError> {
+            let status = response.status().as_u16();
+            if #success_test {
+                #success
+            } else {
+                let meta = #runtime::error_metadata(response);
+                #error_expr
+                ::std::result::Result::Ok(::std::result::Result::Err(error))
+            }
+        }
+    }
+}
+
+/// `Some("Code") => ...` arms choosing the modeled error of `op` by code, each reading the
+/// error's body (and, for restJson1, its bound headers); a body (or header) that cannot be read
+/// still leaves the code, status and request id.
+fn json_error_arms(krate: &Crate, op: &Operation) -> Vec<TokenStream> {
+    let err_name = ident(&op.error_name);
+    op.errors
+        .iter()
+        .map(|e| {
+            let t = ident(&e.type_name);
+            let code = lit(&e.info.code);
+            let f = de_fn(&e.type_name);
+            let bindings = krate.find_struct(&e.type_name).map(response_bindings).unwrap_or_default();
+            let parse = crate::emit::json::parse_response_body_of(&e.type_name);
+            // A body (or header) that cannot be read still leaves the code, status and request id.
+            let read = if bindings.is_empty() {
+                quote!(#parse.and_then(|body| crate::json::#f(&body)))
+            } else {
+                quote! {
+                    (|| {
+                        let body = #parse?;
+                        let mut output = crate::json::#f(&body)?;
+                        #bindings
+                        ::std::result::Result::Ok::<_, ::awslim_runtime::json::ParseError>(output)
+                    })()
+                }
+            };
+            quote! {
+                ::std::option::Option::Some(#code) => match #read {
+                    ::std::result::Result::Ok(error) => #err_name::#t(error.with_meta(meta)),
+                    ::std::result::Result::Err(_) => #err_name::Unhandled(::awslim_runtime::UnhandledError::new(meta)),
+                },
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn select_takes_the_first_supported_protocol_in_preference_order() {
+        let pick = |ids: &[&str]| Protocol::select(ids.iter().copied());
+        assert_eq!(pick(&["aws.protocols#restJson1"]), Ok(Protocol::RestJson1));
+        assert_eq!(pick(&["aws.protocols#restJson1", "aws.protocols#awsJson1_1"]), Ok(Protocol::AwsJson1_1));
+        assert_eq!(
+            pick(&["aws.protocols#awsJson1_1", "aws.protocols#awsJson1_0", "aws.protocols#awsQueryCompatible"]),
+            Ok(Protocol::AwsJson1_0)
+        );
+        // Unsupported protocols alongside a supported one are ignored.
+        assert_eq!(pick(&["smithy.protocols#rpcv2Cbor", "aws.protocols#awsJson1_0"]), Ok(Protocol::AwsJson1_0));
+    }
+
+    #[test]
+    fn select_names_what_the_service_has_when_nothing_is_supported() {
+        let err = Protocol::select(
+            ["aws.protocols#awsQuery", "aws.protocols#awsQueryCompatible", "smithy.api#title"].into_iter(),
+        )
+        .unwrap_err();
+        assert!(err.starts_with("uses aws.protocols#awsQuery; the supported protocols are"), "{err}");
+        assert!(err.contains("`aws.protocols#restJson1`"), "{err}");
+        let none = Protocol::select(std::iter::empty()).unwrap_err();
+        assert!(none.starts_with("uses no protocol trait;"), "{none}");
+    }
+
+    #[test]
+    fn every_supported_protocol_round_trips_through_its_trait_id() {
+        for p in SUPPORTED {
+            assert_eq!(Protocol::select(std::iter::once(p.trait_id())), Ok(*p));
+        }
+    }
+}
