@@ -276,6 +276,8 @@ pub struct Crate {
     pub structs: Vec<Struct>,
     pub enums: Vec<Enum>,
     pub unions: Vec<Union>,
+    /// Operations with `@paginated`, in operation order.
+    pub paginators: Vec<crate::pagination::Paginator>,
 }
 
 impl Crate {
@@ -492,8 +494,9 @@ impl<'m> Lowering<'m> {
                 ));
             }
         }
-        let mut krate = Crate { service: service_ir, operations, structs, enums, unions };
+        let mut krate = Crate { service: service_ir, operations, structs, enums, unions, paginators: Vec::new() };
         compute_needs_validation(&mut krate);
+        krate.paginators = crate::pagination::lower(self.model, service, &krate, &mut self.errors);
         Some(krate)
     }
 

@@ -15,6 +15,7 @@ mod emit;
 pub mod ir;
 pub mod model;
 pub mod naming;
+pub mod pagination;
 
 use std::collections::BTreeMap;
 

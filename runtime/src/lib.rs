@@ -13,6 +13,8 @@ pub mod client;
 pub mod config;
 pub mod credentials;
 pub mod error;
+#[cfg(feature = "paginators")]
+pub mod paginator;
 pub mod protocol;
 pub mod retry;
 pub mod sign;
@@ -29,8 +31,8 @@ pub use client::{
 pub use config::{Config, ConfigBuilder, RequestCompression, TimeoutConfig};
 pub use credentials::{Credentials, CredentialsError, EnvironmentCredentials, ProvideCredentials};
 pub use error::{
-    ConstructionError, ErrorMetadata, ProvideErrorMetadata, ResponseMeta, SdkError, TimeoutError, TransportError,
-    UnhandledError,
+    ConstructionError, ErrorMetadata, OperationError, ProvideErrorMetadata, ResponseMeta, SdkError, TimeoutError,
+    TransportError, UnhandledError,
 };
 pub use retry::RetryConfig;
 pub use transport::{HttpTransport, HyperTransport, StubTransport};

@@ -39,6 +39,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
     let service_id = lit(&s.id);
     let version = lit(&s.version);
     let signing = lit(&s.signing_name);
+    let paginator_mod = super::paginator::module_decl(krate);
     quote! {
         #(#docs)*
         // Names and shapes come from the model, so style lints that depend on them are off.
@@ -66,6 +67,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
         pub mod operation;
         #[rustfmt::skip]
         mod endpoint;
+        #paginator_mod
 
         pub use client::Client;
         pub use ::awslim_runtime::{Config, SdkError};
@@ -883,6 +885,9 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
             fn meta(&self) -> &::awslim_runtime::ErrorMetadata {
                 #err_name::meta(self)
             }
+        }
+        impl ::awslim_runtime::OperationError for #err_name {
+            const OPERATION: &'static str = #name;
         }
 
         #serialize

@@ -2,6 +2,7 @@
 
 mod client;
 mod json;
+mod paginator;
 mod types;
 mod validate;
 
@@ -53,6 +54,9 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
         ("src/endpoint.rs".to_owned(), Box::new(|| client::endpoint_rs(krate))),
         ("src/operation/mod.rs".to_owned(), Box::new(|| client::operation_mod_rs(krate))),
     ];
+    if !krate.paginators.is_empty() {
+        jobs.push(("src/paginator.rs".to_owned(), Box::new(|| paginator::paginator_rs(krate))));
+    }
     for op in &krate.operations {
         let path = format!("src/operation/{}.rs", op.module.trim_start_matches("r#"));
         jobs.push((path, Box::new(move || client::operation_rs(krate, op))));
@@ -93,6 +97,9 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
     }
     if krate.operations.iter().any(|o| o.compression.iter().any(|e| e == "gzip")) {
         features.push("compression-gzip");
+    }
+    if !krate.paginators.is_empty() {
+        features.push("paginators");
     }
     out.insert("Cargo.toml".to_owned(), cargo_toml(options, &features));
     for (i, result) in results.into_iter().flatten() {

@@ -62,6 +62,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for StartWebRtcContactError {
     }
 }
 
+impl ::awslim_runtime::OperationError for StartWebRtcContactError {
+    const OPERATION: &'static str = "StartWebRTCContact";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::StartWebRtcContactRequest,

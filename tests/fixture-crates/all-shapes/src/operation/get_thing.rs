@@ -63,6 +63,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for GetThingError {
     }
 }
 
+impl ::awslim_runtime::OperationError for GetThingError {
+    const OPERATION: &'static str = "GetThing";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::GetThingInput,

@@ -63,6 +63,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for PutThingError {
     }
 }
 
+impl ::awslim_runtime::OperationError for PutThingError {
+    const OPERATION: &'static str = "PutThing";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::PutThingInput,

@@ -46,6 +46,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for DoError {
     }
 }
 
+impl ::awslim_runtime::OperationError for DoError {
+    const OPERATION: &'static str = "Do";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::DoInput,

@@ -42,6 +42,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for CreateThingError {
     }
 }
 
+impl ::awslim_runtime::OperationError for CreateThingError {
+    const OPERATION: &'static str = "CreateThing";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::CreateThingInput,

@@ -42,6 +42,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for GetLabelsError {
     }
 }
 
+impl ::awslim_runtime::OperationError for GetLabelsError {
+    const OPERATION: &'static str = "GetLabels";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::GetLabelsInput,

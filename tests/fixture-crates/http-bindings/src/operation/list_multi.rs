@@ -42,6 +42,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for ListMultiError {
     }
 }
 
+impl ::awslim_runtime::OperationError for ListMultiError {
+    const OPERATION: &'static str = "ListMulti";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::ListMultiInput,

@@ -46,6 +46,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for ListThingsError {
     }
 }
 
+impl ::awslim_runtime::OperationError for ListThingsError {
+    const OPERATION: &'static str = "ListThings";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::ListThingsInput,

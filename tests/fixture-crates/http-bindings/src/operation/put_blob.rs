@@ -42,6 +42,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for PutBlobError {
     }
 }
 
+impl ::awslim_runtime::OperationError for PutBlobError {
+    const OPERATION: &'static str = "PutBlob";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::PutBlobInput,

@@ -42,6 +42,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for PutChecksumError {
     }
 }
 
+impl ::awslim_runtime::OperationError for PutChecksumError {
+    const OPERATION: &'static str = "PutChecksum";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::PutChecksumInput,

@@ -42,6 +42,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for PutCompressedError {
     }
 }
 
+impl ::awslim_runtime::OperationError for PutCompressedError {
+    const OPERATION: &'static str = "PutCompressed";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::PutCompressedInput,

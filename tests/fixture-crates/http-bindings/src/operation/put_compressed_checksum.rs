@@ -42,6 +42,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for PutCompressedChecksumError {
     }
 }
 
+impl ::awslim_runtime::OperationError for PutCompressedChecksumError {
+    const OPERATION: &'static str = "PutCompressedChecksum";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::PutCompressedChecksumInput,

@@ -42,6 +42,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for PutDocumentError {
     }
 }
 
+impl ::awslim_runtime::OperationError for PutDocumentError {
+    const OPERATION: &'static str = "PutDocument";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::PutDocumentInput,

@@ -42,6 +42,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for PutHeadersError {
     }
 }
 
+impl ::awslim_runtime::OperationError for PutHeadersError {
+    const OPERATION: &'static str = "PutHeaders";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::PutHeadersInput,

@@ -42,6 +42,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for PutHostedError {
     }
 }
 
+impl ::awslim_runtime::OperationError for PutHostedError {
+    const OPERATION: &'static str = "PutHosted";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::PutHostedInput,

@@ -42,6 +42,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for PutImageError {
     }
 }
 
+impl ::awslim_runtime::OperationError for PutImageError {
+    const OPERATION: &'static str = "PutImage";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::PutImageInput,

@@ -42,6 +42,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for PutPetError {
     }
 }
 
+impl ::awslim_runtime::OperationError for PutPetError {
+    const OPERATION: &'static str = "PutPet";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::PutPetInput,

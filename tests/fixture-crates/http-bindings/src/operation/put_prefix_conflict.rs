@@ -42,6 +42,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for PutPrefixConflictError {
     }
 }
 
+impl ::awslim_runtime::OperationError for PutPrefixConflictError {
+    const OPERATION: &'static str = "PutPrefixConflict";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::PutPrefixConflictInput,

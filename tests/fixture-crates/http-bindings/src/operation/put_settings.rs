@@ -42,6 +42,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for PutSettingsError {
     }
 }
 
+impl ::awslim_runtime::OperationError for PutSettingsError {
+    const OPERATION: &'static str = "PutSettings";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::PutSettingsInput,

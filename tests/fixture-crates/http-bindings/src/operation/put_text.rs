@@ -42,6 +42,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for PutTextError {
     }
 }
 
+impl ::awslim_runtime::OperationError for PutTextError {
+    const OPERATION: &'static str = "PutText";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::PutTextInput,
