@@ -55,7 +55,11 @@ fn paginator(p: &Paginator) -> TokenStream {
         if p.items.is_some() { ", `.items()` their elements" } else { "" }
     );
     let page_size = p.page_size.as_ref().map(|size| {
-        let set = set_top_level(size, quote!(::std::convert::From::from(size)));
+        let value = match size.value.ty {
+            Type::Long => quote!(i64::from(size)),
+            _ => quote!(size),
+        };
+        let set = set_top_level(size, value);
         quote! {
             impl ::awslim_runtime::paginator::PageSize for #marker {
                 fn set_page_size(input: &mut crate::types::#input, size: i32) { #set }

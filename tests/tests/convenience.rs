@@ -1,0 +1,175 @@
+//! Paginators, typed mocks and error messages of a generated crate (the `convenience`
+//! fixture, crate `awslim-gadgets`), against the in-memory `StubTransport`: no sockets.
+
+use std::time::Duration;
+
+use awslim_gadgets::types::{ListEventsInput, ListGadgetsInput};
+use awslim_gadgets::{Client, Config};
+use awslim_runtime::{Credentials, RetryConfig, StubTransport};
+
+fn client(stub: &StubTransport) -> Client {
+    Client::new(
+        Config::builder()
+            .region("us-west-2")
+            .credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"))
+            .retry(
+                RetryConfig::default()
+                    .with_max_attempts(3)
+                    .with_initial_backoff(Duration::from_millis(1))
+                    .with_max_backoff(Duration::from_millis(5)),
+            )
+            .transport(stub.clone())
+            .build(),
+    )
+}
+
+/// The query parameter `name` of each request sent.
+fn sent_query(stub: &StubTransport, name: &str) -> Vec<Option<String>> {
+    stub.requests()
+        .iter()
+        .map(|r| {
+            r.uri.query().unwrap_or("").split('&').find_map(|kv| {
+                let (k, v) = kv.split_once('=')?;
+                (k == name).then(|| v.to_owned())
+            })
+        })
+        .collect()
+}
+
+fn page(token: Option<&str>, ids: &[&str]) -> String {
+    let gadgets: Vec<String> = ids.iter().map(|id| format!(r#"{{"gadgetId":"{id}","status":"READY"}}"#)).collect();
+    match token {
+        Some(t) => format!(r#"{{"nextToken":"{t}","gadgets":[{}]}}"#, gadgets.join(",")),
+        None => format!(r#"{{"gadgets":[{}]}}"#, gadgets.join(",")),
+    }
+}
+
+#[tokio::test]
+async fn items_of_every_page_in_order_with_tokens_and_page_size_sent() {
+    let stub = StubTransport::new();
+    stub.push_json(200, &page(Some("t1"), &["a", "b"]))
+        .push_json(200, &page(Some("t2"), &[]))
+        .push_json(503, "{}") // retried inside the call; the paginator never sees it
+        .push_json(200, &page(None, &["c"]));
+    let ids: Vec<String> = client(&stub)
+        .list_gadgets_paginator(ListGadgetsInput::builder().build())
+        .page_size(2)
+        .items()
+        .collect()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g| g.gadget_id)
+        .collect();
+    assert_eq!(ids, ["a", "b", "c"]);
+    assert_eq!(sent_query(&stub, "nextToken"), [None, Some("t1".into()), Some("t2".into()), Some("t2".into())]);
+    assert_eq!(sent_query(&stub, "maxResults"), vec![Some("2".to_owned()); 4]);
+    assert_eq!(stub.remaining(), 0);
+}
+
+#[tokio::test]
+async fn pages_with_a_nested_token_and_items() {
+    let stub = StubTransport::new();
+    stub.push_json(200, r#"{"page":{"nextCursor":"c1","events":["e1","e2"]}}"#)
+        .push_json(200, r#"{"page":{"nextCursor":"","events":["e3"]}}"#);
+    let client = client(&stub);
+    let input = ListEventsInput::builder().gadget_id("g1").build();
+    let mut pages = client.list_events_paginator(input.clone()).page_size(10).send();
+    let mut seen = Vec::new();
+    while let Some(p) = pages.next().await {
+        seen.push(p.unwrap().page.unwrap().events.unwrap());
+    }
+    assert_eq!(seen, [vec!["e1", "e2"], vec!["e3"]], "an empty token ends the pagination");
+    assert_eq!(sent_query(&stub, "cursor"), [None, Some("c1".into())]);
+    assert_eq!(sent_query(&stub, "limit"), [Some("10".into()), Some("10".into())]);
+    assert!(stub.requests()[1].uri.path().ends_with("/gadgets/g1/events"));
+}
+
+/// A service that always sends a new token: `max_pages` bounds the work.
+#[tokio::test]
+async fn never_ending_tokens_stop_at_max_pages() {
+    let stub = StubTransport::new();
+    for i in 0..10 {
+        stub.push_json(200, &page(Some(&format!("t{i}")), &["x"]));
+    }
+    let items = client(&stub).list_gadgets_paginator(ListGadgetsInput::builder().build()).max_pages(3).items();
+    assert_eq!(items.collect().await.unwrap().len(), 3);
+    assert_eq!(stub.requests().len(), 3);
+}
+
+/// A service that sends back the token it was given: the paginator stops instead of looping.
+#[tokio::test]
+async fn a_repeated_token_ends_the_pagination() {
+    let stub = StubTransport::new();
+    for _ in 0..5 {
+        stub.push_json(200, &page(Some("same"), &["x"]));
+    }
+    let mut pages = client(&stub).list_gadgets_paginator(ListGadgetsInput::builder().build()).send();
+    let mut n = 0;
+    while let Some(p) = pages.next().await {
+        p.unwrap();
+        n += 1;
+    }
+    assert_eq!(n, 2, "the page answering the repeated token is the last");
+    assert_eq!(sent_query(&stub, "nextToken"), [None, Some("same".into())]);
+}
+
+/// An error ends the stream after being yielded; it names the operation.
+#[tokio::test]
+async fn an_error_page_is_yielded_and_ends_the_stream() {
+    let stub = StubTransport::new();
+    stub.push_json(200, &page(Some("t1"), &["a"]))
+        .push_json(400, r#"{"__type":"ValidationException","message":"bad token"}"#);
+    let mut items = client(&stub).list_gadgets_paginator(ListGadgetsInput::builder().build()).items();
+    assert_eq!(items.next().await.unwrap().unwrap().gadget_id, "a");
+    let err = items.next().await.unwrap().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "ListGadgets: service returned an error: ValidationException (HTTP 400): bad token [request id stub-request-2]"
+    );
+    assert!(items.next().await.is_none());
+}
+
+/// The pages are also a `futures_core::Stream`.
+#[tokio::test]
+async fn pages_are_a_stream() {
+    use std::pin::Pin;
+    let stub = StubTransport::new();
+    stub.push_json(200, &page(None, &["a"]));
+    let mut pages = client(&stub).list_gadgets_paginator(ListGadgetsInput::builder().build()).send();
+    let next = std::future::poll_fn(|cx| futures_core::Stream::poll_next(Pin::new(&mut pages), cx)).await;
+    assert_eq!(next.unwrap().unwrap().gadgets.unwrap().len(), 1);
+}
+
+/// Modeled and unhandled errors print the same fields in the same form, the members that
+/// explain a modeled error included; `@sensitive` members stay hidden.
+#[tokio::test]
+async fn modeled_and_unhandled_errors_print_alike() {
+    use awslim_gadgets::types::GetGadgetInput;
+    let stub = StubTransport::new();
+    stub.push_json(404, r#"{"__type":"GadgetNotFound","message":"gone","reason":"DELETED"}"#)
+        .push_json(403, r#"{"__type":"AccessDenied","message":"no"}"#);
+    let client = client(&stub);
+    let input = || GetGadgetInput::builder().gadget_id("g1").build();
+    let modeled = client.get_gadget(input()).await.unwrap_err();
+    assert_eq!(
+        modeled.to_string(),
+        "GetGadget: service returned an error: GadgetNotFound (HTTP 404): gone (reason: Deleted) [request id stub-request-1]"
+    );
+    let unhandled = client.get_gadget(input()).await.unwrap_err();
+    assert_eq!(
+        unhandled.to_string(),
+        "GetGadget: service returned an error: AccessDenied (HTTP 403): no [request id stub-request-2]"
+    );
+    let invalid = client.create_gadget(awslim_gadgets::types::CreateGadgetInput::builder().name("").build()).await;
+    let text = invalid.unwrap_err().to_string();
+    assert!(text.starts_with("CreateGadget: invalid input, request not sent:"), "{text}");
+
+    stub.push_json(400, r#"{"__type":"InvalidGadget","message":"bad name","field":"name","secret":"hunter2"}"#);
+    let input = awslim_gadgets::types::CreateGadgetInput::builder().name("n").client_token("t").build();
+    let text = client.create_gadget(input).await.unwrap_err().to_string();
+    assert_eq!(
+        text,
+        "CreateGadget: service returned an error: InvalidGadget (HTTP 400): bad name (field: \"name\") [request id stub-request-1]"
+    );
+}
