@@ -13,6 +13,8 @@ pub mod client;
 pub mod config;
 pub mod credentials;
 pub mod error;
+#[cfg(feature = "test-util")]
+pub mod mock;
 #[cfg(feature = "paginators")]
 pub mod paginator;
 pub mod protocol;

@@ -173,3 +173,77 @@ async fn modeled_and_unhandled_errors_print_alike() {
         "CreateGadget: service returned an error: InvalidGadget (HTTP 400): bad name (field: \"name\") [request id stub-request-1]"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Typed mocks, as a user would write them
+
+/// The code under test: a user's function that makes a gadget and waits until it lists.
+async fn create_and_describe(client: &Client, name: &str) -> Result<String, String> {
+    use awslim_gadgets::types::{CreateGadgetInput, GetGadgetInput};
+    let created =
+        client.create_gadget(CreateGadgetInput::builder().name(name).build()).await.map_err(|e| e.to_string())?;
+    let got = client
+        .get_gadget(GetGadgetInput::builder().gadget_id(created.gadget_id.clone()).build())
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(format!("{} is {:?}", created.gadget_id, got.gadget.and_then(|g| g.status)))
+}
+
+#[tokio::test]
+async fn mocks_answer_by_input_in_sequence_and_retries_are_real() {
+    use awslim_gadgets::mock::{self, MockTransport};
+    use awslim_gadgets::operation::create_gadget::CreateGadgetError;
+    use awslim_gadgets::operation::get_gadget::GetGadgetError;
+    use awslim_gadgets::types::{CreateGadgetOutput, Gadget, GadgetNotFound, GadgetStatus, GetGadgetOutput};
+
+    let create = mock::create_gadget()
+        .match_input(|input| input.name == "lamp")
+        .then_output(CreateGadgetOutput::builder().gadget_id("g-1").build());
+    // The first describe is throttled (a 429 the client retries), the retry gets the answer.
+    let throttled = awslim_runtime::UnhandledError::new(
+        awslim_runtime::ErrorMetadata::new(429).with_code("ThrottlingException").with_message("slow down"),
+    );
+    let get = mock::get_gadget()
+        .match_input(|input| input.gadget_id == "g-1")
+        .then_error(GetGadgetError::Unhandled(throttled))
+        .then_output(
+            GetGadgetOutput::builder()
+                .gadget(Gadget::builder().gadget_id("g-1").status(GadgetStatus::Ready).build())
+                .build(),
+        );
+    let mocks = MockTransport::new().with_rule(&create).with_rule(&get);
+    let client = Client::with_mocks(&mocks);
+
+    assert_eq!(create_and_describe(&client, "lamp").await.unwrap(), "g-1 is Some(Ready)");
+    assert_eq!(get.calls(), 2, "the throttled attempt was retried");
+    mocks.assert_all_used();
+
+    // A modeled error comes back typed, with its members; an input no rule matches is an error
+    // naming the operation, and is reported by the mock transport.
+    let missing = mock::get_gadget().then_error(GetGadgetError::GadgetNotFound(
+        GadgetNotFound::builder().message("gone").reason(awslim_gadgets::types::NotFoundReason::Deleted).build(),
+    ));
+    let create = mock::create_gadget().then_output(CreateGadgetOutput::builder().gadget_id("g-2").build());
+    let mocks = MockTransport::new().with_rule(&create).with_rule(&missing);
+    let client = Client::with_mocks(&mocks);
+    let err = create_and_describe(&client, "desk").await.unwrap_err();
+    assert_eq!(err, "GetGadget: service returned an error: GadgetNotFound (HTTP 404): gone (reason: Deleted) [request id mock-GetGadget-1]");
+    mocks.assert_all_used();
+
+    let err = client
+        .create_gadget(awslim_gadgets::types::CreateGadgetInput::builder().name("chair").build())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no mock rule"), "{err}");
+    assert!(mocks.unmatched().iter().all(|op| *op == "CreateGadget"));
+    assert!(!mocks.unmatched().is_empty());
+
+    // Unused answers are reported.
+    let spare = mock::create_gadget().then_error(CreateGadgetError::InvalidGadget(
+        awslim_gadgets::types::InvalidGadget::builder().message("no").build(),
+    ));
+    let mocks = MockTransport::new().with_rule(&spare);
+    assert_eq!(mocks.unused(), ["CreateGadget (1 answer(s) left)"]);
+    let caught = std::panic::catch_unwind(|| mocks.assert_all_used());
+    assert!(caught.is_err());
+}

@@ -40,6 +40,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
     let version = lit(&s.version);
     let signing = lit(&s.signing_name);
     let paginator_mod = super::paginator::module_decl(krate);
+    let mock_mod = super::mock::module_decl();
     quote! {
         #(#docs)*
         // Names and shapes come from the model, so style lints that depend on them are off.
@@ -68,6 +69,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
         #[rustfmt::skip]
         mod endpoint;
         #paginator_mod
+        #mock_mod
 
         pub use client::Client;
         pub use ::awslim_runtime::{Config, SdkError};
@@ -154,6 +156,7 @@ pub(super) fn client_rs(krate: &Crate) -> TokenStream {
             doc_lines.push("An idempotency token left unset is filled with a fresh UUID once per call, and the same token is sent on every retry.".to_owned());
         }
         let extra_docs = doc_attrs(&doc_lines);
+        let attach = super::mock::attach_input(op);
         quote! {
             #docs
             #extra_docs
@@ -162,6 +165,7 @@ pub(super) fn client_rs(krate: &Crate) -> TokenStream {
                 #token_fill
                 #validate
                 let request = crate::operation::#module::serialize(#serialize_arg).map_err(::awslim_runtime::SdkError::Construction)?;
+                #attach
                 self.handle.invoke(&crate::operation::#module::META, request, crate::operation::#module::parse).await
             }
         }
@@ -839,6 +843,7 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
     let op_doc = format!(" Errors that `{}` can return.", op.name);
     let doc2 = " Modeled errors carry their members; any other error code becomes `Unhandled`, with the code, message, HTTP status and request id.";
     let code = op.http.code;
+    let take_answer = super::mock::take_answer();
     let success_test = if (200..300).contains(&code) {
         quote!((200..300).contains(&status))
     } else {
@@ -894,6 +899,7 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
 
         /// Reads the response: the output for a success status, else the error.
         pub(crate) fn parse(response: &::awslim_runtime::http::Response<::awslim_runtime::bytes::Bytes>) -> ::std::result::Result<::std::result::Result<#output_ty, #err_name>, ::awslim_runtime::json::ParseError> {
+            #take_answer
             let status = response.status().as_u16();
             if #success_test {
                 #success

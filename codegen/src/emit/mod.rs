@@ -2,6 +2,7 @@
 
 mod client;
 mod json;
+mod mock;
 mod paginator;
 mod types;
 mod validate;
@@ -53,6 +54,7 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
         ("src/client.rs".to_owned(), Box::new(|| client::client_rs(krate))),
         ("src/endpoint.rs".to_owned(), Box::new(|| client::endpoint_rs(krate))),
         ("src/operation/mod.rs".to_owned(), Box::new(|| client::operation_mod_rs(krate))),
+        ("src/mock.rs".to_owned(), Box::new(|| mock::mock_rs(krate))),
     ];
     if !krate.paginators.is_empty() {
         jobs.push(("src/paginator.rs".to_owned(), Box::new(|| paginator::paginator_rs(krate))));
@@ -113,7 +115,7 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
 fn cargo_toml(options: &CrateOptions, features: &[&str]) -> String {
     let workspace = if options.standalone { "\n[workspace]\n" } else { "" };
     format!(
-        "# {header}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[lib]\ndoctest = false\n\n[dependencies]\nawslim-runtime = {{ path = \"{runtime}\"{features} }}\n{workspace}",
+        "# {header}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[lib]\ndoctest = false\n\n[dependencies]\nawslim-runtime = {{ path = \"{runtime}\"{features} }}\n\n[features]\n# Typed mocks for your tests (the `mock` module); off in normal builds.\ntest-util = [\"awslim-runtime/test-util\"]\n{workspace}",
         header = HEADER.trim_start_matches("// "),
         name = options.package_name,
         runtime = options.runtime_path,

@@ -48,6 +48,12 @@ impl Client {
         }
         let request = crate::operation::create_gadget::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::create_gadget::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::create_gadget::META,
@@ -68,6 +74,12 @@ impl Client {
     > {
         let request = crate::operation::get_gadget::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::get_gadget::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::get_gadget::META,
@@ -88,6 +100,12 @@ impl Client {
     > {
         let request = crate::operation::list_events::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::list_events::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::list_events::META,
@@ -113,6 +131,12 @@ impl Client {
         }
         let request = crate::operation::list_gadgets::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::list_gadgets::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::list_gadgets::META,

@@ -44,6 +44,10 @@ mod endpoint;
 #[rustfmt::skip]
 pub mod paginator;
 
+#[cfg(feature = "test-util")]
+#[rustfmt::skip]
+pub mod mock;
+
 pub use client::Client;
 
 pub use ::awslim_runtime::{Config, SdkError};
