@@ -16,6 +16,7 @@ pub mod ir;
 pub mod model;
 pub mod naming;
 pub mod pagination;
+pub mod waiters;
 
 use std::collections::BTreeMap;
 

@@ -178,6 +178,17 @@ pub fn paginator_type_name(operation: &str) -> String {
     format!("{}Paginator", pascal_case(operation))
 }
 
+/// The client method that waits with a waiter (`wait_until_gadget_ready`).
+pub fn waiter_method_name(waiter: &str) -> String {
+    escape(&format!("wait_until_{}", snake_case(waiter)))
+}
+
+/// The type in the generated `waiter` module that implements the runtime's `Waitable`
+/// (`GadgetReadyWaiter`).
+pub fn waiter_type_name(waiter: &str) -> String {
+    format!("{}Waiter", pascal_case(waiter))
+}
+
 /// The marker trait a builder's `build()` requires of a required member's type parameter
 /// (`StartWebRtcContactRequestNeedsContactFlowId`), in `types::builders::required`. `taken`
 /// holds the names given so far; a clash (possible only with contrived shape names) gets a

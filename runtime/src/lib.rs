@@ -13,6 +13,8 @@ pub mod client;
 pub mod config;
 pub mod credentials;
 pub mod error;
+#[cfg(feature = "waiters")]
+pub mod jmespath;
 #[cfg(feature = "test-util")]
 pub mod mock;
 #[cfg(feature = "paginators")]
@@ -21,6 +23,8 @@ pub mod protocol;
 pub mod retry;
 pub mod sign;
 pub mod transport;
+#[cfg(feature = "waiters")]
+pub mod waiter;
 
 pub use types::{BigDecimal, BigInteger, Blob, DateTime, Document, Redacted, TimestampFormat, UnknownMember};
 

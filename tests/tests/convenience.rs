@@ -247,3 +247,112 @@ async fn mocks_answer_by_input_in_sequence_and_retries_are_real() {
     let caught = std::panic::catch_unwind(|| mocks.assert_all_used());
     assert!(caught.is_err());
 }
+
+// ---------------------------------------------------------------------------------------
+// Waiters
+
+fn gadget(id: &str, status: &str, parts: &[(&str, bool)]) -> String {
+    let parts: Vec<String> = parts.iter().map(|(n, h)| format!(r#"{{"name":"{n}","healthy":{h}}}"#)).collect();
+    format!(r#"{{"gadget":{{"gadgetId":"{id}","status":"{status}","parts":[{}]}}}}"#, parts.join(","))
+}
+
+fn get_input(id: &str) -> awslim_gadgets::types::GetGadgetInput {
+    awslim_gadgets::types::GetGadgetInput::builder().gadget_id(id).build()
+}
+
+const NOT_FOUND: &str = r#"{"__type":"GadgetNotFound","message":"not yet"}"#;
+const MS: Duration = Duration::from_millis(1);
+
+#[tokio::test]
+async fn waiter_retries_until_the_success_acceptor_matches() {
+    let stub = StubTransport::new();
+    stub.push_json(404, NOT_FOUND) // acceptor 3: retry on GadgetNotFound
+        .push_json(200, &gadget("g1", "PENDING", &[])) // no acceptor matches: retry
+        .push_json(200, &gadget("g1", "READY", &[("p", true)]));
+    let waited = client(&stub)
+        .wait_until_gadget_ready(get_input("g1"))
+        .min_delay(MS)
+        .max_delay(5 * MS)
+        .wait(Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!((waited.acceptor, waited.attempts), (0, 3));
+    assert_eq!(waited.last.unwrap().gadget.unwrap().status, Some(awslim_gadgets::types::GadgetStatus::Ready));
+    assert_eq!(stub.remaining(), 0);
+}
+
+#[tokio::test]
+async fn waiter_failure_acceptors_with_filters_and_functions() {
+    use awslim_runtime::waiter::WaiterErrorKind;
+    let stub = StubTransport::new();
+    stub.push_json(200, &gadget("g1", "PENDING", &[("a", true), ("b", false)]));
+    let err = client(&stub).wait_until_gadget_ready(get_input("g1")).min_delay(MS).wait(Duration::from_secs(5)).await;
+    let err = err.unwrap_err();
+    assert!(matches!(err.kind, WaiterErrorKind::FailureState { acceptor: 2, last: Ok(_) }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!("waiter `GadgetReady` gave up after 1 attempt(s) in {:?}: failure acceptor 2 matched", err.elapsed)
+    );
+
+    // An error no acceptor expects ends the wait at once.
+    stub.push_json(403, r#"{"__type":"AccessDenied","message":"no"}"#);
+    let err = client(&stub).wait_until_gadget_ready(get_input("g1")).wait(Duration::from_secs(5)).await.unwrap_err();
+    assert!(matches!(&err.kind, WaiterErrorKind::UnexpectedError(e) if e.as_service_error().is_some()), "{err:?}");
+    assert!(err.to_string().contains("GetGadget: service returned an error: AccessDenied (HTTP 403)"), "{err}");
+}
+
+/// A resource that never gets there: the total time limit ends the wait.
+#[tokio::test]
+async fn waiter_gives_up_at_max_wait() {
+    use awslim_runtime::waiter::WaiterErrorKind;
+    let stub = StubTransport::new();
+    for _ in 0..500 {
+        stub.push_json(200, &gadget("g1", "PENDING", &[]));
+    }
+    let started = std::time::Instant::now();
+    let err = client(&stub)
+        .wait_until_gadget_ready(get_input("g1"))
+        .min_delay(MS)
+        .max_delay(4 * MS)
+        .wait(Duration::from_millis(60))
+        .await
+        .unwrap_err();
+    assert!(matches!(err.kind, WaiterErrorKind::Timeout { max_wait } if max_wait == Duration::from_millis(60)));
+    assert!(err.attempts > 3, "{} attempts", err.attempts);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(stub.requests().len() as u32, err.attempts);
+}
+
+#[tokio::test]
+async fn deletion_waiter_succeeds_on_an_error_type() {
+    let stub = StubTransport::new();
+    stub.push_json(200, &gadget("g1", "READY", &[])).push_json(404, NOT_FOUND);
+    let waited = client(&stub)
+        .wait_until_gadget_deleted(get_input("g1"))
+        .min_delay(MS)
+        .max_delay(MS)
+        .wait(Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!((waited.acceptor, waited.attempts), (0, 2));
+    assert!(waited.last.is_err());
+}
+
+#[tokio::test]
+async fn input_output_and_list_comparators() {
+    use awslim_runtime::waiter::WaiterErrorKind;
+    let stub = StubTransport::new();
+    stub.push_json(200, &gadget("other", "READY", &[("a", true)])) // ids differ: retry
+        .push_json(200, &gadget("g1", "READY", &[("a", false)])) // an unhealthy part: retry
+        .push_json(200, &gadget("g1", "READY", &[("a", true), ("b", true)]));
+    let fast = |c: &Client| c.wait_until_parts_healthy(get_input("g1")).min_delay(MS).max_delay(MS);
+    let waited = fast(&client(&stub)).wait(Duration::from_secs(5)).await.unwrap();
+    assert_eq!((waited.acceptor, waited.attempts), (0, 3));
+
+    stub.push_json(200, &gadget("x", "READY", &[("broken", false), ("broken", false)]));
+    let err = fast(&client(&stub)).wait(Duration::from_secs(5)).await.unwrap_err();
+    assert!(matches!(err.kind, WaiterErrorKind::FailureState { acceptor: 1, .. }), "allStringEquals: {err:?}");
+    stub.push_json(200, &gadget("x", "READY", &[("fine", false), ("melted", false)]));
+    let err = fast(&client(&stub)).wait(Duration::from_secs(5)).await.unwrap_err();
+    assert!(matches!(err.kind, WaiterErrorKind::FailureState { acceptor: 2, .. }), "anyStringEquals: {err:?}");
+}

@@ -41,6 +41,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
     let signing = lit(&s.signing_name);
     let paginator_mod = super::paginator::module_decl(krate);
     let mock_mod = super::mock::module_decl();
+    let waiter_mod = super::waiter::module_decl(krate);
     quote! {
         #(#docs)*
         // Names and shapes come from the model, so style lints that depend on them are off.
@@ -69,6 +70,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
         #[rustfmt::skip]
         mod endpoint;
         #paginator_mod
+        #waiter_mod
         #mock_mod
 
         pub use client::Client;

@@ -6,6 +6,7 @@ mod mock;
 mod paginator;
 mod types;
 mod validate;
+mod waiter;
 
 use std::collections::BTreeMap;
 
@@ -56,6 +57,9 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
         ("src/operation/mod.rs".to_owned(), Box::new(|| client::operation_mod_rs(krate))),
         ("src/mock.rs".to_owned(), Box::new(|| mock::mock_rs(krate))),
     ];
+    if !krate.waiters.is_empty() {
+        jobs.push(("src/waiter.rs".to_owned(), Box::new(|| waiter::waiter_rs(krate))));
+    }
     if !krate.paginators.is_empty() {
         jobs.push(("src/paginator.rs".to_owned(), Box::new(|| paginator::paginator_rs(krate))));
     }
@@ -102,6 +106,9 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
     }
     if !krate.paginators.is_empty() {
         features.push("paginators");
+    }
+    if !krate.waiters.is_empty() {
+        features.push("waiters");
     }
     out.insert("Cargo.toml".to_owned(), cargo_toml(options, &features));
     for (i, result) in results.into_iter().flatten() {

@@ -44,6 +44,9 @@ mod endpoint;
 #[rustfmt::skip]
 pub mod paginator;
 
+#[rustfmt::skip]
+pub mod waiter;
+
 #[cfg(feature = "test-util")]
 #[rustfmt::skip]
 pub mod mock;
