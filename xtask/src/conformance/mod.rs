@@ -12,6 +12,7 @@ pub struct Report {
     pub skipped: Vec<(String, String)>,
 }
 
+pub mod convenience;
 pub mod endpoints;
 pub mod restjson;
 pub mod sigv4;
@@ -86,7 +87,7 @@ fn breadth(root: &Path, shared: &Path) -> Report {
 }
 
 /// The suites, by the name `--suite` takes.
-pub const SUITES: &[&str] = &["sigv4", "endpoints", "breadth", "restjson"];
+pub const SUITES: &[&str] = &["sigv4", "endpoints", "breadth", "restjson", "convenience"];
 
 /// Runs the suites (all, or those named) and prints one summary line of counts.
 pub fn run_all(root: &Path, shared: Option<PathBuf>, only: &[String]) -> Result<ExitCode, String> {
@@ -110,6 +111,9 @@ pub fn run_all(root: &Path, shared: Option<PathBuf>, only: &[String]) -> Result<
     }
     if wanted("restjson") {
         reports.push(restjson::run(root, &shared));
+    }
+    if wanted("convenience") {
+        reports.push(convenience::run(root, &shared));
     }
     for r in &reports {
         print_report(r);
