@@ -356,3 +356,52 @@ async fn input_output_and_list_comparators() {
     let err = fast(&client(&stub)).wait(Duration::from_secs(5)).await.unwrap_err();
     assert!(matches!(err.kind, WaiterErrorKind::FailureState { acceptor: 2, .. }), "anyStringEquals: {err:?}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Bad @paginated and @waitable traits are generation errors naming the operation
+
+fn generation_error(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    use awslim_codegen::{CrateOptions, Model, Selection, Source};
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/models/convenience.json");
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    edit(&mut json["shapes"]);
+    let text = json.to_string();
+    let model = Model::load(&[Source { name: "model", text: &text }]).unwrap();
+    let options = CrateOptions { package_name: "x".into(), runtime_path: "../runtime".into(), standalone: true };
+    match awslim_codegen::generate(&model, &Selection::default(), &options) {
+        Ok(_) => panic!("generated despite the defect"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn bad_paginated_and_waitable_traits_are_clear_errors() {
+    fn paginated(v: &mut serde_json::Value) -> &mut serde_json::Value {
+        &mut v["example.convenience#ListEvents"]["traits"]["smithy.api#paginated"]
+    }
+    let err = generation_error(|s| paginated(s)["outputToken"] = "page.missing".into());
+    assert!(
+        err.contains("example.convenience#ListEvents: @paginated: `page.missing`: `example.convenience#EventPage` has no member `missing`"),
+        "{err}"
+    );
+    let err = generation_error(|s| paginated(s)["inputToken"] = "gadgetId.x".into());
+    assert!(err.contains("`gadgetId.x` must be a top-level member of `example.convenience#ListEventsInput`"), "{err}");
+    let err = generation_error(|s| paginated(s)["items"] = "page.nextCursor".into());
+    assert!(err.contains("example.convenience#ListEvents: @paginated: `items` must be a list or a map"), "{err}");
+    let err = generation_error(|s| paginated(s)["inputToken"] = "limit".into());
+    assert!(err.contains("`limit` and `page.nextCursor` have different types"), "{err}");
+
+    fn acceptor0(v: &mut serde_json::Value) -> &mut serde_json::Value {
+        &mut v["example.convenience#GetGadget"]["traits"]["smithy.waiters#waitable"]["GadgetReady"]["acceptors"][0]
+            ["matcher"]["output"]
+    }
+    let err = generation_error(|s| acceptor0(s)["path"] = "gadget.status[".into());
+    assert!(
+        err.contains("example.convenience#GetGadget: waiter `GadgetReady`: acceptor 0: path `gadget.status[`"),
+        "{err}"
+    );
+    let err = generation_error(|s| acceptor0(s)["path"] = "sort(gadget.parts)".into());
+    assert!(err.contains("unsupported function `sort`"), "{err}");
+    let err = generation_error(|s| acceptor0(s)["comparator"] = "numberEquals".into());
+    assert!(err.contains("waiter `GadgetReady`: acceptor 0: unknown comparator `numberEquals`"), "{err}");
+}
