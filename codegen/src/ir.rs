@@ -281,6 +281,10 @@ pub struct Crate {
     pub structs: Vec<Struct>,
     pub enums: Vec<Enum>,
     pub unions: Vec<Union>,
+    /// Operations with `@paginated`, in operation order.
+    pub paginators: Vec<crate::pagination::Paginator>,
+    /// Waiters of `@waitable` operations, by name.
+    pub waiters: Vec<crate::waiters::Waiter>,
 }
 
 impl Crate {
@@ -509,8 +513,18 @@ impl<'m> Lowering<'m> {
                 ));
             }
         }
-        let mut krate = Crate { service: service_ir, operations, structs, enums, unions };
+        let mut krate = Crate {
+            service: service_ir,
+            operations,
+            structs,
+            enums,
+            unions,
+            paginators: Vec::new(),
+            waiters: Vec::new(),
+        };
         compute_needs_validation(&mut krate);
+        krate.paginators = crate::pagination::lower(self.model, service, &krate, &mut self.errors);
+        krate.waiters = crate::waiters::lower(self.model, &krate, &mut self.errors);
         Some(krate)
     }
 

@@ -15,6 +15,8 @@ mod emit;
 pub mod ir;
 pub mod model;
 pub mod naming;
+pub mod pagination;
+pub mod waiters;
 
 use std::collections::BTreeMap;
 

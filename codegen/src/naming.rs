@@ -172,6 +172,38 @@ pub fn type_param_name(member: &str) -> String {
     format!("P{}", pascal_case(member))
 }
 
+/// The type in the generated `paginator` module that implements the runtime's `Paginated` for
+/// an operation (`ListThingsPaginator`).
+pub fn paginator_type_name(operation: &str) -> String {
+    format!("{}Paginator", pascal_case(operation))
+}
+
+/// The client method that waits with a waiter (`wait_until_gadget_ready`).
+pub fn waiter_method_name(waiter: &str) -> String {
+    escape(&format!("wait_until_{}", snake_case(waiter)))
+}
+
+/// The type in the generated `waiter` module that implements the runtime's `Waitable`
+/// (`GadgetReadyWaiter`).
+pub fn waiter_type_name(waiter: &str) -> String {
+    format!("{}Waiter", pascal_case(waiter))
+}
+
+/// The marker trait a builder's `build()` requires of a required member's type parameter
+/// (`StartWebRtcContactRequestNeedsContactFlowId`), in `types::builders::required`. `taken`
+/// holds the names given so far; a clash (possible only with contrived shape names) gets a
+/// numeric suffix, so the result is unique and deterministic.
+pub fn required_trait_name(struct_name: &str, member: &str, taken: &mut std::collections::BTreeSet<String>) -> String {
+    let base = format!("{}Needs{}", struct_name.trim_start_matches("r#"), pascal_case(member));
+    let mut name = base.clone();
+    let mut n = 2;
+    while !taken.insert(name.clone()) {
+        name = format!("{base}{n}");
+        n += 1;
+    }
+    name
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,6 +50,12 @@ impl Client {
         }
         let request = crate::operation::start_web_rtc_contact::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::start_web_rtc_contact::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::start_web_rtc_contact::META,

@@ -201,20 +201,18 @@ impl InternalServiceException {
 
 impl ::std::fmt::Display for InternalServiceException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("InternalServiceException")?;
         let message: ::std::option::Option<&str> = self
             .message
             .as_deref()
             .or(self.meta.message());
-        if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
-        }
-        if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(
-                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
-            )?;
-        }
-        ::std::result::Result::Ok(())
+        let details: [(&str, &dyn ::std::fmt::Debug); 0] = [];
+        ::awslim_runtime::error::fmt_service_error(
+            f,
+            "InternalServiceException",
+            message,
+            &self.meta,
+            &details,
+        )
     }
 }
 
@@ -272,20 +270,18 @@ impl InvalidParameterException {
 
 impl ::std::fmt::Display for InvalidParameterException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("InvalidParameterException")?;
         let message: ::std::option::Option<&str> = self
             .message
             .as_deref()
             .or(self.meta.message());
-        if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
-        }
-        if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(
-                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
-            )?;
-        }
-        ::std::result::Result::Ok(())
+        let details: [(&str, &dyn ::std::fmt::Debug); 0] = [];
+        ::awslim_runtime::error::fmt_service_error(
+            f,
+            "InvalidParameterException",
+            message,
+            &self.meta,
+            &details,
+        )
     }
 }
 
@@ -353,20 +349,21 @@ impl InvalidRequestException {
 
 impl ::std::fmt::Display for InvalidRequestException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("InvalidRequestException")?;
         let message: ::std::option::Option<&str> = self
             .message
             .as_deref()
             .or(self.meta.message());
-        if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
+        let mut details: ::std::vec::Vec<(&str, &dyn ::std::fmt::Debug)> = ::std::vec::Vec::new();
+        if let ::std::option::Option::Some(value) = &self.reason {
+            details.push(("Reason", value as &dyn ::std::fmt::Debug));
         }
-        if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(
-                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
-            )?;
-        }
-        ::std::result::Result::Ok(())
+        ::awslim_runtime::error::fmt_service_error(
+            f,
+            "InvalidRequestException",
+            message,
+            &self.meta,
+            &details,
+        )
     }
 }
 
@@ -424,20 +421,18 @@ impl LimitExceededException {
 
 impl ::std::fmt::Display for LimitExceededException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("LimitExceededException")?;
         let message: ::std::option::Option<&str> = self
             .message
             .as_deref()
             .or(self.meta.message());
-        if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
-        }
-        if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(
-                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
-            )?;
-        }
-        ::std::result::Result::Ok(())
+        let details: [(&str, &dyn ::std::fmt::Debug); 0] = [];
+        ::awslim_runtime::error::fmt_service_error(
+            f,
+            "LimitExceededException",
+            message,
+            &self.meta,
+            &details,
+        )
     }
 }
 
@@ -777,20 +772,18 @@ impl ResourceNotFoundException {
 
 impl ::std::fmt::Display for ResourceNotFoundException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("ResourceNotFoundException")?;
         let message: ::std::option::Option<&str> = self
             .message
             .as_deref()
             .or(self.meta.message());
-        if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
-        }
-        if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(
-                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
-            )?;
-        }
-        ::std::result::Result::Ok(())
+        let details: [(&str, &dyn ::std::fmt::Debug); 0] = [];
+        ::awslim_runtime::error::fmt_service_error(
+            f,
+            "ResourceNotFoundException",
+            message,
+            &self.meta,
+            &details,
+        )
     }
 }
 

@@ -11,6 +11,10 @@ pub struct Missing;
 
 /// Implemented by the value of a required member once it has been set.
 ///
+/// Generated crates no longer use this generic trait in `build()`: each required member gets
+/// its own marker trait (`types::builders::required::<Struct>Needs<Member>`) whose compiler
+/// message names the member and its setter. It stays for code written against it.
+///
 /// A builder's `build()` requires `Param: Required<MemberType>` for each required member;
 /// [`Missing`] does not implement it, so the compiler rejects a `build()` call that would leave
 /// a required member unset.

@@ -432,6 +432,10 @@ impl Handle {
         for attempt in 1..=max_attempts {
             attempts.store(attempt, Ordering::Relaxed);
             let mut req = http::Request::new(body.clone());
+            #[cfg(feature = "test-util")]
+            if let Some(call) = parts.extensions.get::<crate::mock::MockCall>() {
+                req.extensions_mut().insert(call.clone());
+            }
             *req.method_mut() = parts.method.clone();
             *req.uri_mut() = target.uri.clone();
             *req.headers_mut() = parts.headers.clone();

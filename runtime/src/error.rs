@@ -121,19 +121,54 @@ impl fmt::Display for ErrorMetadata {
     /// service's text is shown [`Bounded`] (escaped, cut after a few KB); the accessors give it
     /// whole.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.code() {
-            Some(code) => write!(f, "{}", Bounded::new(code))?,
-            None => f.write_str("unknown error")?,
-        }
-        write!(f, " (HTTP {})", self.status)?;
-        if let Some(message) = self.message() {
-            write!(f, ": {}", Bounded::new(message))?;
-        }
-        if let Some(id) = self.request_id() {
-            write!(f, " [request id {}]", Bounded::new(id))?;
-        }
-        Ok(())
+        fmt_service_error(f, self.code().unwrap_or("unknown error"), self.message(), self, &[])
     }
+}
+
+/// Writes a service error in the one form modeled and unhandled errors share:
+/// `<code> (HTTP <status>): <message> (<Member>: <value>, ...) [request id <id>]`, leaving out
+/// what is unknown (an error built by hand, e.g. in a mock, has no status). `details` are the
+/// modeled members that explain the error (such as `Reason`), printed with `Debug`, which
+/// redacts `@sensitive` values.
+#[doc(hidden)]
+pub fn fmt_service_error(
+    f: &mut fmt::Formatter<'_>,
+    code: &str,
+    message: Option<&str>,
+    meta: &ErrorMetadata,
+    details: &[(&str, &dyn fmt::Debug)],
+) -> fmt::Result {
+    // The service's text is escaped and cut after a few KB ([`Bounded`]); the accessors give it whole.
+    write!(f, "{}", Bounded::new(code))?;
+    if meta.status != 0 {
+        write!(f, " (HTTP {})", meta.status)?;
+    }
+    if let Some(message) = message {
+        write!(f, ": {}", Bounded::new(message))?;
+    }
+    for (i, (name, value)) in details.iter().enumerate() {
+        let open = if i == 0 { " (" } else { ", " };
+        write!(f, "{open}{name}: {}", Bounded::new(&format!("{value:?}")))?;
+    }
+    if !details.is_empty() {
+        f.write_str(")")?;
+    }
+    if let Some(id) = meta.request_id() {
+        write!(f, " [request id {}]", Bounded::new(id))?;
+    }
+    Ok(())
+}
+
+/// Names the operation an error belongs to; implemented by every generated operation error
+/// enum, so that [`SdkError`]'s `Display` can say which call failed.
+pub trait OperationError {
+    /// The operation's name in the model, e.g. `StartWebRTCContact`; empty when the error is
+    /// not tied to one operation.
+    const OPERATION: &'static str;
+}
+
+impl OperationError for UnhandledError {
+    const OPERATION: &'static str = "";
 }
 
 /// Gives access to the [`ErrorMetadata`] of a service error.
@@ -437,8 +472,13 @@ impl<E> SdkError<E> {
     }
 }
 
-impl<E: fmt::Display> fmt::Display for SdkError<E> {
+/// `<Operation>: <what failed>`, e.g. `GetThing: service returned an error: ThingNotFound (HTTP
+/// 404): no such thing [request id r-1]`.
+impl<E: fmt::Display + OperationError> fmt::Display for SdkError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !E::OPERATION.is_empty() {
+            write!(f, "{}: ", E::OPERATION)?;
+        }
         match self {
             SdkError::Service { error, .. } => write!(f, "service returned an error: {error}"),
             SdkError::Validation(e) => write!(f, "invalid input, request not sent: {e}"),
@@ -458,7 +498,7 @@ impl<E: fmt::Display> fmt::Display for SdkError<E> {
 
 /// `Display` already includes the inner error's text, so `source()` continues the chain below
 /// it (an I/O error under a transport error, say) instead of repeating it.
-impl<E: StdError + 'static> StdError for SdkError<E> {
+impl<E: StdError + OperationError + 'static> StdError for SdkError<E> {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
             SdkError::Service { error, .. } => error.source(),

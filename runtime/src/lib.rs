@@ -13,11 +13,19 @@ pub mod client;
 pub mod config;
 pub mod credentials;
 pub mod error;
+#[cfg(feature = "waiters")]
+pub mod jmespath;
+#[cfg(feature = "test-util")]
+pub mod mock;
+#[cfg(feature = "paginators")]
+pub mod paginator;
 pub mod protocol;
 pub mod retry;
 pub mod sign;
 pub mod text;
 pub mod transport;
+#[cfg(feature = "waiters")]
+pub mod waiter;
 
 mod endpoint_guard;
 
@@ -32,8 +40,8 @@ pub use client::{
 pub use config::{Config, ConfigBuilder, RequestCompression, TimeoutConfig};
 pub use credentials::{Credentials, CredentialsError, EnvironmentCredentials, ProvideCredentials};
 pub use error::{
-    ConstructionError, ErrorMetadata, ProvideErrorMetadata, ResponseMeta, SdkError, TimeoutError, TransportError,
-    UnhandledError,
+    ConstructionError, ErrorMetadata, OperationError, ProvideErrorMetadata, ResponseMeta, SdkError, TimeoutError,
+    TransportError, UnhandledError,
 };
 pub use retry::RetryConfig;
 pub use transport::{HttpTransport, HyperTransport, StubTransport};

@@ -451,6 +451,7 @@ async fn endpoint_url_is_honoured_without_an_sdk_endpoint_parameter() {
             "parameters":{"Region":{"builtIn":"AWS::Region","required":true,"type":"String"}},
             "rules":[{"type":"endpoint","conditions":[],"endpoint":{"url":"https://fixed.{Region}.amazonaws.com",
               "properties":{"authSchemes":[{"name":"sigv4","signingName":"fixed-signer","signingRegion":"{Region}"}]}}}]}"#,
+        error_metadata: awslim_runtime::protocol::rest_json::error_metadata,
     };
     let stub = StubTransport::new();
     stub.push_json(200, OK_BODY).push_json(200, OK_BODY);

@@ -31,7 +31,7 @@
 //!
 //! Leaving out a required member is a compile error, not a runtime one:
 //!
-//! ```compile_fail
+//! ```compile_fail,E0277
 //! use awslim_connect::types::{ParticipantDetails, StartWebRtcContactRequest};
 //!
 //! let input = StartWebRtcContactRequest::builder()
@@ -42,14 +42,14 @@
 //!
 //! The same holds for nested structures:
 //!
-//! ```compile_fail
+//! ```compile_fail,E0277
 //! let details = awslim_connect::types::ParticipantDetails::builder().build(); // DisplayName is missing
 //! ```
 //!
 //! Structures are `#[non_exhaustive]`: they cannot be built by a struct literal outside the
 //! crate, so adding an optional member later breaks nobody.
 //!
-//! ```compile_fail
+//! ```compile_fail,E0639
 //! let details = awslim_connect::types::ParticipantDetails { display_name: "Ana".to_owned() };
 //! ```
 

@@ -39,6 +39,9 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
     let version = lit(&s.version);
     let signing = lit(&s.signing_name);
     let protocol_runtime = s.protocol.runtime_module();
+    let paginator_mod = super::paginator::module_decl(krate);
+    let mock_mod = super::mock::module_decl();
+    let waiter_mod = super::waiter::module_decl(krate);
     quote! {
         #(#docs)*
         // Names and shapes come from the model, so style lints that depend on them are off.
@@ -66,6 +69,9 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
         pub mod operation;
         #[rustfmt::skip]
         mod endpoint;
+        #paginator_mod
+        #waiter_mod
+        #mock_mod
 
         pub use client::Client;
         pub use ::awslim_runtime::{Config, SdkError};
@@ -153,6 +159,7 @@ pub(super) fn client_rs(krate: &Crate) -> TokenStream {
             doc_lines.push("An idempotency token left unset is filled with a fresh UUID once per call, and the same token is sent on every retry.".to_owned());
         }
         let extra_docs = doc_attrs(&doc_lines);
+        let attach = super::mock::attach_input(op);
         quote! {
             #docs
             #extra_docs
@@ -161,6 +168,7 @@ pub(super) fn client_rs(krate: &Crate) -> TokenStream {
                 #token_fill
                 #validate
                 let request = crate::operation::#module::serialize(#serialize_arg).map_err(::awslim_runtime::SdkError::Construction)?;
+                #attach
                 self.handle.invoke(&crate::operation::#module::META, request, crate::operation::#module::parse).await
             }
         }
@@ -293,6 +301,9 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
             fn meta(&self) -> &::awslim_runtime::ErrorMetadata {
                 #err_name::meta(self)
             }
+        }
+        impl ::awslim_runtime::OperationError for #err_name {
+            const OPERATION: &'static str = #name;
         }
 
         #serialize

@@ -3,8 +3,11 @@
 mod client;
 mod json;
 pub mod protocol;
+mod mock;
+mod paginator;
 mod types;
 mod validate;
+mod waiter;
 
 use std::collections::BTreeMap;
 
@@ -53,7 +56,14 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
         ("src/client.rs".to_owned(), Box::new(|| client::client_rs(krate))),
         ("src/endpoint.rs".to_owned(), Box::new(|| client::endpoint_rs(krate))),
         ("src/operation/mod.rs".to_owned(), Box::new(|| client::operation_mod_rs(krate))),
+        ("src/mock.rs".to_owned(), Box::new(|| mock::mock_rs(krate))),
     ];
+    if !krate.waiters.is_empty() {
+        jobs.push(("src/waiter.rs".to_owned(), Box::new(|| waiter::waiter_rs(krate))));
+    }
+    if !krate.paginators.is_empty() {
+        jobs.push(("src/paginator.rs".to_owned(), Box::new(|| paginator::paginator_rs(krate))));
+    }
     for op in &krate.operations {
         let path = format!("src/operation/{}.rs", op.module.trim_start_matches("r#"));
         jobs.push((path, Box::new(move || client::operation_rs(krate, op))));
@@ -95,6 +105,12 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
     if krate.operations.iter().any(|o| o.compression.iter().any(|e| e == "gzip")) {
         features.push("compression-gzip");
     }
+    if !krate.paginators.is_empty() {
+        features.push("paginators");
+    }
+    if !krate.waiters.is_empty() {
+        features.push("waiters");
+    }
     out.insert("Cargo.toml".to_owned(), cargo_toml(options, &features));
     for (i, result) in results.into_iter().flatten() {
         let path = jobs.get(i).map(|(p, _)| p.clone()).unwrap_or_default();
@@ -107,7 +123,7 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
 fn cargo_toml(options: &CrateOptions, features: &[&str]) -> String {
     let workspace = if options.standalone { "\n[workspace]\n" } else { "" };
     format!(
-        "# {header}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[lib]\ndoctest = false\n\n[dependencies]\nawslim-runtime = {{ path = \"{runtime}\"{features} }}\n{workspace}",
+        "# {header}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[lib]\ndoctest = false\n\n[dependencies]\nawslim-runtime = {{ path = \"{runtime}\"{features} }}\n\n[features]\n# Typed mocks for your tests (the `mock` module); off in normal builds.\ntest-util = [\"awslim-runtime/test-util\"]\n{workspace}",
         header = HEADER.trim_start_matches("// "),
         name = options.package_name,
         runtime = options.runtime_path,

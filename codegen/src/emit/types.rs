@@ -22,7 +22,32 @@ pub(super) fn types_rs(krate: &Crate) -> TokenStream {
 }
 
 pub(super) fn builders_rs(krate: &Crate) -> TokenStream {
-    let builders = krate.structs.iter().map(builder);
+    let mut taken = std::collections::BTreeSet::new();
+    let mut markers = Vec::new();
+    let builders: Vec<TokenStream> = krate
+        .structs
+        .iter()
+        .map(|s| {
+            let traits: Vec<String> = s
+                .fields
+                .iter()
+                .filter(|f| f.presence == Presence::Required)
+                .map(|f| crate::naming::required_trait_name(&s.name, &f.member, &mut taken))
+                .collect();
+            markers.push(required_markers(s, &traits));
+            builder(s, &traits)
+        })
+        .collect();
+    let required_mod = (!taken.is_empty()).then(|| {
+        quote! {
+            /// One marker trait per required member: `build()` asks each type parameter for its
+            /// member's trait, so a missing member is a compile error that names it.
+            #[doc(hidden)]
+            pub mod required {
+                #(#markers)*
+            }
+        }
+    });
     quote! {
         //! Builders for the structures in [`crate::types`].
         //!
@@ -31,6 +56,7 @@ pub(super) fn builders_rs(krate: &Crate) -> TokenStream {
         //! type, and `build()` only exists once none is missing: leaving out a required member is a
         //! compile error, never a runtime one.
         #(#builders)*
+        #required_mod
     }
 }
 
@@ -172,6 +198,41 @@ fn message_field(s: &Struct) -> Option<&Field> {
         .find(|f| f.member.eq_ignore_ascii_case("message") && f.value.ty == Type::String && !f.value.sensitive)
 }
 
+/// The members of an error structure that explain it (such as `Reason`), for `Display`: every
+/// non-sensitive scalar, enum, structure or union member but the message; collections are left
+/// out to keep the line short. Binds `details` to a slice of `(member, &dyn Debug)`.
+fn error_details(s: &Struct) -> TokenStream {
+    let message = message_field(s).map(|f| f.name.as_str());
+    let explains = |f: &&Field| {
+        Some(f.name.as_str()) != message
+            && !f.value.sensitive
+            && !s.sensitive
+            && !matches!(f.value.ty, Type::List { .. } | Type::Map { .. } | Type::Blob | Type::Document)
+    };
+    let pushes = s.fields.iter().filter(explains).map(|f| {
+        let fname = ident(&f.name);
+        let member = lit(&f.member);
+        match f.presence {
+            Presence::Optional => quote! {
+                if let ::std::option::Option::Some(value) = &self.#fname {
+                    details.push((#member, value as &dyn ::std::fmt::Debug));
+                }
+            },
+            Presence::Required | Presence::Default(_) => {
+                quote!(details.push((#member, &self.#fname as &dyn ::std::fmt::Debug));)
+            }
+        }
+    });
+    let pushes: Vec<TokenStream> = pushes.collect();
+    if pushes.is_empty() {
+        return quote!(let details: [(&str, &dyn ::std::fmt::Debug); 0] = [];);
+    }
+    quote! {
+        let mut details: ::std::vec::Vec<(&str, &dyn ::std::fmt::Debug)> = ::std::vec::Vec::new();
+        #(#pushes)*
+    }
+}
+
 fn structure(s: &Struct) -> TokenStream {
     let name = ident(&s.name);
     let builder_name = ident(&format!("{}Builder", s.name));
@@ -245,6 +306,7 @@ fn structure(s: &Struct) -> TokenStream {
             }
             None => quote!(self.meta.message()),
         };
+        let details = error_details(s);
         let message_method = (!s.fields.iter().any(|f| f.name == "message")).then(|| {
             quote! {
                 /// The error message, from the metadata.
@@ -261,16 +323,9 @@ fn structure(s: &Struct) -> TokenStream {
             }
             impl ::std::fmt::Display for #name {
                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str(#code)?;
                     let message: ::std::option::Option<&str> = #message;
-                    // The service's text, escaped and cut after a few KB (the accessors give it whole).
-                    if let ::std::option::Option::Some(message) = message {
-                        ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
-                    }
-                    if let ::std::option::Option::Some(id) = self.meta.request_id() {
-                        ::std::write!(f, " (request id {})", ::awslim_runtime::text::Bounded::new(id))?;
-                    }
-                    ::std::result::Result::Ok(())
+                    #details
+                    ::awslim_runtime::error::fmt_service_error(f, #code, message, &self.meta, &details)
                 }
             }
             impl ::std::error::Error for #name {}
@@ -342,7 +397,34 @@ fn debug_impl(s: &Struct) -> TokenStream {
     }
 }
 
-fn builder(s: &Struct) -> TokenStream {
+/// The marker traits of `s`'s required members (names from `traits`, in member order), each
+/// with the compiler message that names the member and its setter.
+fn required_markers(s: &Struct, traits: &[String]) -> TokenStream {
+    let required = s.fields.iter().filter(|f| f.presence == Presence::Required);
+    let items = required.zip(traits).map(|(f, t)| {
+        let t = ident(t);
+        let message = format!("`{}` cannot be built: the required member `{}` is not set", s.name, f.member);
+        let label = format!("`{}` is still missing", f.member);
+        let setter = f.name.trim_start_matches("r#");
+        let note = format!("call `.{setter}(...)` on the builder before `.build()`");
+        quote! {
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            pub trait #t<T> {
+                /// The value that was set.
+                fn into_value(self) -> T;
+            }
+            impl<T> #t<T> for T {
+                #[inline]
+                fn into_value(self) -> T {
+                    self
+                }
+            }
+        }
+    });
+    quote!(#(#items)*)
+}
+
+fn builder(s: &Struct, traits: &[String]) -> TokenStream {
     let target = ident(&s.name);
     let name = ident(&format!("{}Builder", s.name));
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.presence == Presence::Required).collect();
@@ -418,18 +500,22 @@ fn builder(s: &Struct) -> TokenStream {
             },
         }
     });
-    let bounds = required.iter().map(|f| {
+    let bounds = required.iter().zip(traits).map(|(f, tr)| {
         let p = ident(&f.type_param);
         let t = stored_type(&f.value, f.boxed);
-        quote!(#p: ::awslim_runtime::builder::Required<#t>)
+        let tr = ident(tr);
+        quote!(#p: crate::types::builders::required::#tr<#t>)
     });
-    let build_impl_generics = if params.is_empty() { quote!() } else { quote!(<#(#bounds),*>) };
+    let where_clause = if params.is_empty() { quote!() } else { quote!(where #(#bounds),*) };
+    let mut marker = traits.iter();
     let build_fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
-        if f.presence == Presence::Required {
-            quote!(#fname: ::awslim_runtime::builder::Required::into_value(self.#fname),)
-        } else {
-            quote!(#fname: self.#fname,)
+        match (f.presence == Presence::Required).then(|| marker.next()).flatten() {
+            Some(tr) => {
+                let tr = ident(tr);
+                quote!(#fname: crate::types::builders::required::#tr::into_value(self.#fname),)
+            }
+            None => quote!(#fname: self.#fname,),
         }
     });
     let meta_build = s.error.as_ref().map(|_| quote!(meta: self.meta,));
@@ -453,9 +539,9 @@ fn builder(s: &Struct) -> TokenStream {
         impl #impl_generics #name #generics {
             #(#setters)*
         }
-        impl #build_impl_generics #name #generics {
+        impl #impl_generics #name #generics {
             #[doc = #build_doc]
-            pub fn build(self) -> crate::types::#target {
+            pub fn build(self) -> crate::types::#target #where_clause {
                 crate::types::#target { #(#build_fields)* #meta_build #request_id_build }
             }
         }

@@ -62,6 +62,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for StartWebRtcContactError {
     }
 }
 
+impl ::awslim_runtime::OperationError for StartWebRtcContactError {
+    const OPERATION: &'static str = "StartWebRTCContact";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::StartWebRtcContactRequest,
@@ -108,6 +112,12 @@ pub(crate) fn parse(
     >,
     ::awslim_runtime::json::ParseError,
 > {
+    #[cfg(feature = "test-util")]
+    if let ::std::option::Option::Some(answer) = ::awslim_runtime::mock::take_answer(
+        response,
+    ) {
+        return ::std::result::Result::Ok(answer);
+    }
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
         let body = ::awslim_runtime::json::parse_body_as(

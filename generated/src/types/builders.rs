@@ -673,13 +673,16 @@ impl<PDisplayName> ParticipantDetailsBuilder<PDisplayName> {
     }
 }
 
-impl<
-    PDisplayName: ::awslim_runtime::builder::Required<::std::string::String>,
-> ParticipantDetailsBuilder<PDisplayName> {
+impl<PDisplayName> ParticipantDetailsBuilder<PDisplayName> {
     /// Builds the [`ParticipantDetails`](crate::types::ParticipantDetails).
-    pub fn build(self) -> crate::types::ParticipantDetails {
+    pub fn build(self) -> crate::types::ParticipantDetails
+    where
+        PDisplayName: crate::types::builders::required::ParticipantDetailsNeedsDisplayName<
+            ::std::string::String,
+        >,
+    {
         crate::types::ParticipantDetails {
-            display_name: ::awslim_runtime::builder::Required::into_value(
+            display_name: crate::types::builders::required::ParticipantDetailsNeedsDisplayName::into_value(
                 self.display_name,
             ),
         }
@@ -769,16 +772,21 @@ impl<PType> ReferenceBuilder<PType> {
     }
 }
 
-impl<
-    PType: ::awslim_runtime::builder::Required<crate::types::ReferenceType>,
-> ReferenceBuilder<PType> {
+impl<PType> ReferenceBuilder<PType> {
     /// Builds the [`Reference`](crate::types::Reference).
-    pub fn build(self) -> crate::types::Reference {
+    pub fn build(self) -> crate::types::Reference
+    where
+        PType: crate::types::builders::required::ReferenceNeedsType<
+            crate::types::ReferenceType,
+        >,
+    {
         crate::types::Reference {
             arn: self.arn,
             status: self.status,
             status_reason: self.status_reason,
-            r#type: ::awslim_runtime::builder::Required::into_value(self.r#type),
+            r#type: crate::types::builders::required::ReferenceNeedsType::into_value(
+                self.r#type,
+            ),
             value: self.value,
         }
     }
@@ -1027,26 +1035,35 @@ impl<
 }
 
 impl<
-    PContactFlowId: ::awslim_runtime::builder::Required<::std::string::String>,
-    PInstanceId: ::awslim_runtime::builder::Required<::std::string::String>,
-    PParticipantDetails: ::awslim_runtime::builder::Required<
-            crate::types::ParticipantDetails,
-        >,
+    PContactFlowId,
+    PInstanceId,
+    PParticipantDetails,
 > StartWebRtcContactRequestBuilder<PContactFlowId, PInstanceId, PParticipantDetails> {
     /// Builds the [`StartWebRtcContactRequest`](crate::types::StartWebRtcContactRequest).
-    pub fn build(self) -> crate::types::StartWebRtcContactRequest {
+    pub fn build(self) -> crate::types::StartWebRtcContactRequest
+    where
+        PContactFlowId: crate::types::builders::required::StartWebRtcContactRequestNeedsContactFlowId<
+            ::std::string::String,
+        >,
+        PInstanceId: crate::types::builders::required::StartWebRtcContactRequestNeedsInstanceId<
+            ::std::string::String,
+        >,
+        PParticipantDetails: crate::types::builders::required::StartWebRtcContactRequestNeedsParticipantDetails<
+            crate::types::ParticipantDetails,
+        >,
+    {
         crate::types::StartWebRtcContactRequest {
             allowed_capabilities: self.allowed_capabilities,
             attributes: self.attributes,
             client_token: self.client_token,
-            contact_flow_id: ::awslim_runtime::builder::Required::into_value(
+            contact_flow_id: crate::types::builders::required::StartWebRtcContactRequestNeedsContactFlowId::into_value(
                 self.contact_flow_id,
             ),
             description: self.description,
-            instance_id: ::awslim_runtime::builder::Required::into_value(
+            instance_id: crate::types::builders::required::StartWebRtcContactRequestNeedsInstanceId::into_value(
                 self.instance_id,
             ),
-            participant_details: ::awslim_runtime::builder::Required::into_value(
+            participant_details: crate::types::builders::required::StartWebRtcContactRequestNeedsParticipantDetails::into_value(
                 self.participant_details,
             ),
             references: self.references,
@@ -1141,6 +1158,87 @@ impl StartWebRtcContactResponseBuilder {
             participant_id: self.participant_id,
             participant_token: self.participant_token,
             request_id: ::std::option::Option::None,
+        }
+    }
+}
+
+/// One marker trait per required member: `build()` asks each type parameter for its
+/// member's trait, so a missing member is a compile error that names it.
+#[doc(hidden)]
+pub mod required {
+    #[diagnostic::on_unimplemented(
+        message = "`ParticipantDetails` cannot be built: the required member `DisplayName` is not set",
+        label = "`DisplayName` is still missing",
+        note = "call `.display_name(...)` on the builder before `.build()`"
+    )]
+    pub trait ParticipantDetailsNeedsDisplayName<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> ParticipantDetailsNeedsDisplayName<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
+        message = "`Reference` cannot be built: the required member `Type` is not set",
+        label = "`Type` is still missing",
+        note = "call `.type(...)` on the builder before `.build()`"
+    )]
+    pub trait ReferenceNeedsType<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> ReferenceNeedsType<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
+        message = "`StartWebRtcContactRequest` cannot be built: the required member `ContactFlowId` is not set",
+        label = "`ContactFlowId` is still missing",
+        note = "call `.contact_flow_id(...)` on the builder before `.build()`"
+    )]
+    pub trait StartWebRtcContactRequestNeedsContactFlowId<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> StartWebRtcContactRequestNeedsContactFlowId<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
+        message = "`StartWebRtcContactRequest` cannot be built: the required member `InstanceId` is not set",
+        label = "`InstanceId` is still missing",
+        note = "call `.instance_id(...)` on the builder before `.build()`"
+    )]
+    pub trait StartWebRtcContactRequestNeedsInstanceId<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> StartWebRtcContactRequestNeedsInstanceId<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
+        message = "`StartWebRtcContactRequest` cannot be built: the required member `ParticipantDetails` is not set",
+        label = "`ParticipantDetails` is still missing",
+        note = "call `.participant_details(...)` on the builder before `.build()`"
+    )]
+    pub trait StartWebRtcContactRequestNeedsParticipantDetails<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> StartWebRtcContactRequestNeedsParticipantDetails<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
         }
     }
 }

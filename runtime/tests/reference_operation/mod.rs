@@ -188,6 +188,10 @@ impl std::error::Error for StartThingError {
     }
 }
 
+impl awslim_runtime::OperationError for StartThingError {
+    const OPERATION: &'static str = "StartThing";
+}
+
 impl ProvideErrorMetadata for StartThingError {
     fn meta(&self) -> &ErrorMetadata {
         match self {

@@ -12,6 +12,7 @@ pub struct Report {
     pub skipped: Vec<(String, String)>,
 }
 
+pub mod convenience;
 pub mod endpoints;
 pub mod protocol_tests;
 pub mod sigv4;
@@ -132,7 +133,7 @@ fn published(root: &Path, shared: &Path) -> Report {
 
 /// The suites, by the name `--suite` takes.
 pub fn suites() -> Vec<&'static str> {
-    let mut all = vec!["sigv4", "endpoints", "breadth", "published"];
+    let mut all = vec!["sigv4", "endpoints", "breadth", "published", "convenience"];
     all.extend(protocol_tests::SUITES.iter().map(|s| s.key));
     all
 }
@@ -163,6 +164,9 @@ pub fn run_all(root: &Path, shared: Option<PathBuf>, only: &[String]) -> Result<
     }
     for suite in protocol_tests::SUITES.iter().filter(|s| wanted(s.key)) {
         reports.push(protocol_tests::run(root, &shared, suite));
+    }
+    if wanted("convenience") {
+        reports.push(convenience::run(root, &shared));
     }
     for r in &reports {
         print_report(r);

@@ -239,9 +239,11 @@ fn json_parser(krate: &Crate, op: &Operation, runtime: TokenStream, query_compat
     } else {
         quote!(status == #code || (200..300).contains(&status))
     };
+    let take_answer = crate::emit::mock::take_answer();
     quote! {
         /// Reads the response: the output for a success status, else the error.
         pub(crate) fn parse(response: &::awslim_runtime::http::Response<::awslim_runtime::bytes::Bytes>) -> ::std::result::Result<::std::result::Result<#output_ty, #err_name>, ::awslim_runtime::json::ParseError> {
+            #take_answer
             let status = response.status().as_u16();
             if #success_test {
                 #success

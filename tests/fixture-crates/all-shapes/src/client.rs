@@ -40,6 +40,12 @@ impl Client {
         }
         let request = crate::operation::get_thing::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::get_thing::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::get_thing::META,
@@ -73,6 +79,12 @@ impl Client {
         }
         let request = crate::operation::put_thing::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::put_thing::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::put_thing::META,

@@ -241,20 +241,18 @@ impl InternalFailure {
 
 impl ::std::fmt::Display for InternalFailure {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("InternalFailure")?;
         let message: ::std::option::Option<&str> = self
             .message
             .as_deref()
             .or(self.meta.message());
-        if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
-        }
-        if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(
-                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
-            )?;
-        }
-        ::std::result::Result::Ok(())
+        let details: [(&str, &dyn ::std::fmt::Debug); 0] = [];
+        ::awslim_runtime::error::fmt_service_error(
+            f,
+            "InternalFailure",
+            message,
+            &self.meta,
+            &details,
+        )
     }
 }
 
@@ -839,20 +837,18 @@ impl ThingNotFound {
 
 impl ::std::fmt::Display for ThingNotFound {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("ThingNotFound")?;
         let message: ::std::option::Option<&str> = self
             .message
             .as_deref()
             .or(self.meta.message());
-        if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
-        }
-        if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(
-                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
-            )?;
-        }
-        ::std::result::Result::Ok(())
+        let details: [(&str, &dyn ::std::fmt::Debug); 0] = [];
+        ::awslim_runtime::error::fmt_service_error(
+            f,
+            "ThingNotFound",
+            message,
+            &self.meta,
+            &details,
+        )
     }
 }
 
@@ -910,20 +906,18 @@ impl Throttled {
 
 impl ::std::fmt::Display for Throttled {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("Throttled")?;
         let message: ::std::option::Option<&str> = self
             .message
             .as_deref()
             .or(self.meta.message());
-        if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
-        }
-        if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(
-                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
-            )?;
-        }
-        ::std::result::Result::Ok(())
+        let details: [(&str, &dyn ::std::fmt::Debug); 0] = [];
+        ::awslim_runtime::error::fmt_service_error(
+            f,
+            "Throttled",
+            message,
+            &self.meta,
+            &details,
+        )
     }
 }
 
@@ -981,20 +975,18 @@ impl ValidationFailure {
 
 impl ::std::fmt::Display for ValidationFailure {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("ValidationFailure")?;
         let message: ::std::option::Option<&str> = self
             .message
             .as_deref()
             .or(self.meta.message());
-        if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
-        }
-        if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(
-                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
-            )?;
-        }
-        ::std::result::Result::Ok(())
+        let details: [(&str, &dyn ::std::fmt::Debug); 0] = [];
+        ::awslim_runtime::error::fmt_service_error(
+            f,
+            "ValidationFailure",
+            message,
+            &self.meta,
+            &details,
+        )
     }
 }
 

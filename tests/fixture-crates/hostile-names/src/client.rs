@@ -35,6 +35,12 @@ impl Client {
     > {
         let request = crate::operation::r#do::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::r#do::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::r#do::META,

@@ -38,6 +38,16 @@ pub mod operation;
 #[rustfmt::skip]
 mod endpoint;
 
+#[rustfmt::skip]
+pub mod paginator;
+
+#[rustfmt::skip]
+pub mod waiter;
+
+#[cfg(feature = "test-util")]
+#[rustfmt::skip]
+pub mod mock;
+
 pub use client::Client;
 
 pub use ::awslim_runtime::{Config, SdkError};

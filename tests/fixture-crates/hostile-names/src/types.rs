@@ -563,20 +563,21 @@ impl Error {
 
 impl ::std::fmt::Display for Error {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("Error")?;
         let message: ::std::option::Option<&str> = self
             .message
             .as_deref()
             .or(self.meta.message());
-        if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
+        let mut details: ::std::vec::Vec<(&str, &dyn ::std::fmt::Debug)> = ::std::vec::Vec::new();
+        if let ::std::option::Option::Some(value) = &self.source {
+            details.push(("source", value as &dyn ::std::fmt::Debug));
         }
-        if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(
-                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
-            )?;
-        }
-        ::std::result::Result::Ok(())
+        ::awslim_runtime::error::fmt_service_error(
+            f,
+            "Error",
+            message,
+            &self.meta,
+            &details,
+        )
     }
 }
 

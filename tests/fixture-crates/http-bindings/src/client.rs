@@ -35,6 +35,12 @@ impl Client {
     > {
         let request = crate::operation::create_thing::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::create_thing::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::create_thing::META,
@@ -55,6 +61,12 @@ impl Client {
     > {
         let request = crate::operation::get_labels::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::get_labels::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::get_labels::META,
@@ -75,6 +87,12 @@ impl Client {
     > {
         let request = crate::operation::list_multi::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::list_multi::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::list_multi::META,
@@ -95,6 +113,12 @@ impl Client {
     > {
         let request = crate::operation::list_things::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::list_things::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::list_things::META,
@@ -115,6 +139,12 @@ impl Client {
     > {
         let request = crate::operation::put_blob::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::put_blob::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::put_blob::META,
@@ -135,6 +165,12 @@ impl Client {
     > {
         let request = crate::operation::put_checksum::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::put_checksum::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::put_checksum::META,
@@ -155,6 +191,12 @@ impl Client {
     > {
         let request = crate::operation::put_compressed::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::put_compressed::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::put_compressed::META,
@@ -177,6 +219,12 @@ impl Client {
     > {
         let request = crate::operation::put_compressed_checksum::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::put_compressed_checksum::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::put_compressed_checksum::META,
@@ -197,6 +245,12 @@ impl Client {
     > {
         let request = crate::operation::put_document::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::put_document::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::put_document::META,
@@ -217,6 +271,12 @@ impl Client {
     > {
         let request = crate::operation::put_headers::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::put_headers::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::put_headers::META,
@@ -237,6 +297,12 @@ impl Client {
     > {
         let request = crate::operation::put_hosted::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::put_hosted::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::put_hosted::META,
@@ -257,6 +323,12 @@ impl Client {
     > {
         let request = crate::operation::put_image::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::put_image::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::put_image::META,
@@ -277,6 +349,12 @@ impl Client {
     > {
         let request = crate::operation::put_pet::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::put_pet::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::put_pet::META,
@@ -299,6 +377,12 @@ impl Client {
     > {
         let request = crate::operation::put_prefix_conflict::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::put_prefix_conflict::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::put_prefix_conflict::META,
@@ -319,6 +403,12 @@ impl Client {
     > {
         let request = crate::operation::put_settings::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::put_settings::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::put_settings::META,
@@ -339,6 +429,12 @@ impl Client {
     > {
         let request = crate::operation::put_text::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::put_text::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::put_text::META,

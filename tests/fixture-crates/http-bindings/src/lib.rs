@@ -53,6 +53,10 @@ pub mod operation;
 #[rustfmt::skip]
 mod endpoint;
 
+#[cfg(feature = "test-util")]
+#[rustfmt::skip]
+pub mod mock;
+
 pub use client::Client;
 
 pub use ::awslim_runtime::{Config, SdkError};

@@ -279,20 +279,24 @@ impl InvalidThing {
 
 impl ::std::fmt::Display for InvalidThing {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("InvalidThing")?;
         let message: ::std::option::Option<&str> = self
             .message
             .as_deref()
             .or(self.meta.message());
-        if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
+        let mut details: ::std::vec::Vec<(&str, &dyn ::std::fmt::Debug)> = ::std::vec::Vec::new();
+        if let ::std::option::Option::Some(value) = &self.reason {
+            details.push(("Reason", value as &dyn ::std::fmt::Debug));
         }
-        if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(
-                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
-            )?;
+        if let ::std::option::Option::Some(value) = &self.retry_after {
+            details.push(("RetryAfter", value as &dyn ::std::fmt::Debug));
         }
-        ::std::result::Result::Ok(())
+        ::awslim_runtime::error::fmt_service_error(
+            f,
+            "InvalidThing",
+            message,
+            &self.meta,
+            &details,
+        )
     }
 }
 

@@ -35,6 +35,12 @@ impl Client {
     > {
         let request = crate::operation::get_queue::serialize(&input)
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::get_queue::META.name,
+            &input,
+        );
         self.handle
             .invoke(
                 &crate::operation::get_queue::META,
@@ -53,6 +59,12 @@ impl Client {
     > {
         let request = crate::operation::ping::serialize()
             .map_err(::awslim_runtime::SdkError::Construction)?;
+        #[cfg(feature = "test-util")]
+        let request = ::awslim_runtime::mock::attach_input(
+            request,
+            crate::operation::ping::META.name,
+            &(),
+        );
         self.handle
             .invoke(
                 &crate::operation::ping::META,

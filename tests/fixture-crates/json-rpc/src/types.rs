@@ -151,20 +151,18 @@ impl QueueDoesNotExist {
 
 impl ::std::fmt::Display for QueueDoesNotExist {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("QueueDoesNotExist")?;
         let message: ::std::option::Option<&str> = self
             .message
             .as_deref()
             .or(self.meta.message());
-        if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
-        }
-        if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(
-                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
-            )?;
-        }
-        ::std::result::Result::Ok(())
+        let details: [(&str, &dyn ::std::fmt::Debug); 0] = [];
+        ::awslim_runtime::error::fmt_service_error(
+            f,
+            "QueueDoesNotExist",
+            message,
+            &self.meta,
+            &details,
+        )
     }
 }
 
@@ -220,20 +218,18 @@ impl Throttled {
 
 impl ::std::fmt::Display for Throttled {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("Throttled")?;
         let message: ::std::option::Option<&str> = self
             .message
             .as_deref()
             .or(self.meta.message());
-        if let ::std::option::Option::Some(message) = message {
-            ::std::write!(f, ": {}", ::awslim_runtime::text::Bounded::new(message))?;
-        }
-        if let ::std::option::Option::Some(id) = self.meta.request_id() {
-            ::std::write!(
-                f, " (request id {})", ::awslim_runtime::text::Bounded::new(id)
-            )?;
-        }
-        ::std::result::Result::Ok(())
+        let details: [(&str, &dyn ::std::fmt::Debug); 0] = [];
+        ::awslim_runtime::error::fmt_service_error(
+            f,
+            "Throttled",
+            message,
+            &self.meta,
+            &details,
+        )
     }
 }
 

@@ -63,6 +63,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for GetThingError {
     }
 }
 
+impl ::awslim_runtime::OperationError for GetThingError {
+    const OPERATION: &'static str = "GetThing";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::GetThingInput,
@@ -111,6 +115,12 @@ pub(crate) fn parse(
     ::std::result::Result<crate::types::GetThingOutput, GetThingError>,
     ::awslim_runtime::json::ParseError,
 > {
+    #[cfg(feature = "test-util")]
+    if let ::std::option::Option::Some(answer) = ::awslim_runtime::mock::take_answer(
+        response,
+    ) {
+        return ::std::result::Result::Ok(answer);
+    }
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
         let body = ::awslim_runtime::json::parse_body_as(

@@ -63,6 +63,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for PutThingError {
     }
 }
 
+impl ::awslim_runtime::OperationError for PutThingError {
+    const OPERATION: &'static str = "PutThing";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::PutThingInput,
@@ -165,6 +169,12 @@ pub(crate) fn parse(
     ::std::result::Result<crate::types::PutThingOutput, PutThingError>,
     ::awslim_runtime::json::ParseError,
 > {
+    #[cfg(feature = "test-util")]
+    if let ::std::option::Option::Some(answer) = ::awslim_runtime::mock::take_answer(
+        response,
+    ) {
+        return ::std::result::Result::Ok(answer);
+    }
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
         let body = ::awslim_runtime::json::parse_body_as(

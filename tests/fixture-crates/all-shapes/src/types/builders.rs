@@ -22,11 +22,16 @@ impl<PRadius> CircleBuilder<PRadius> {
     }
 }
 
-impl<PRadius: ::awslim_runtime::builder::Required<f64>> CircleBuilder<PRadius> {
+impl<PRadius> CircleBuilder<PRadius> {
     /// Builds the [`Circle`](crate::types::Circle).
-    pub fn build(self) -> crate::types::Circle {
+    pub fn build(self) -> crate::types::Circle
+    where
+        PRadius: crate::types::builders::required::CircleNeedsRadius<f64>,
+    {
         crate::types::Circle {
-            radius: ::awslim_runtime::builder::Required::into_value(self.radius),
+            radius: crate::types::builders::required::CircleNeedsRadius::into_value(
+                self.radius,
+            ),
         }
     }
 }
@@ -65,15 +70,24 @@ impl<PPassword, PUser> CredentialsBuilder<PPassword, PUser> {
     }
 }
 
-impl<
-    PPassword: ::awslim_runtime::builder::Required<::std::string::String>,
-    PUser: ::awslim_runtime::builder::Required<::std::string::String>,
-> CredentialsBuilder<PPassword, PUser> {
+impl<PPassword, PUser> CredentialsBuilder<PPassword, PUser> {
     /// Builds the [`Credentials`](crate::types::Credentials).
-    pub fn build(self) -> crate::types::Credentials {
+    pub fn build(self) -> crate::types::Credentials
+    where
+        PPassword: crate::types::builders::required::CredentialsNeedsPassword<
+            ::std::string::String,
+        >,
+        PUser: crate::types::builders::required::CredentialsNeedsUser<
+            ::std::string::String,
+        >,
+    {
         crate::types::Credentials {
-            password: ::awslim_runtime::builder::Required::into_value(self.password),
-            user: ::awslim_runtime::builder::Required::into_value(self.user),
+            password: crate::types::builders::required::CredentialsNeedsPassword::into_value(
+                self.password,
+            ),
+            user: crate::types::builders::required::CredentialsNeedsUser::into_value(
+                self.user,
+            ),
         }
     }
 }
@@ -97,13 +111,18 @@ impl<PThingId> GetThingInputBuilder<PThingId> {
     }
 }
 
-impl<
-    PThingId: ::awslim_runtime::builder::Required<::std::string::String>,
-> GetThingInputBuilder<PThingId> {
+impl<PThingId> GetThingInputBuilder<PThingId> {
     /// Builds the [`GetThingInput`](crate::types::GetThingInput).
-    pub fn build(self) -> crate::types::GetThingInput {
+    pub fn build(self) -> crate::types::GetThingInput
+    where
+        PThingId: crate::types::builders::required::GetThingInputNeedsThingId<
+            ::std::string::String,
+        >,
+    {
         crate::types::GetThingInput {
-            thing_id: ::awslim_runtime::builder::Required::into_value(self.thing_id),
+            thing_id: crate::types::builders::required::GetThingInputNeedsThingId::into_value(
+                self.thing_id,
+            ),
         }
     }
 }
@@ -311,12 +330,17 @@ impl<PValue> LinkedItemBuilder<PValue> {
     }
 }
 
-impl<PValue: ::awslim_runtime::builder::Required<i32>> LinkedItemBuilder<PValue> {
+impl<PValue> LinkedItemBuilder<PValue> {
     /// Builds the [`LinkedItem`](crate::types::LinkedItem).
-    pub fn build(self) -> crate::types::LinkedItem {
+    pub fn build(self) -> crate::types::LinkedItem
+    where
+        PValue: crate::types::builders::required::LinkedItemNeedsValue<i32>,
+    {
         crate::types::LinkedItem {
             next: self.next,
-            value: ::awslim_runtime::builder::Required::into_value(self.value),
+            value: crate::types::builders::required::LinkedItemNeedsValue::into_value(
+                self.value,
+            ),
         }
     }
 }
@@ -358,14 +382,17 @@ impl<PValue> NodeBuilder<PValue> {
     }
 }
 
-impl<
-    PValue: ::awslim_runtime::builder::Required<::std::string::String>,
-> NodeBuilder<PValue> {
+impl<PValue> NodeBuilder<PValue> {
     /// Builds the [`Node`](crate::types::Node).
-    pub fn build(self) -> crate::types::Node {
+    pub fn build(self) -> crate::types::Node
+    where
+        PValue: crate::types::builders::required::NodeNeedsValue<::std::string::String>,
+    {
         crate::types::Node {
             children: self.children,
-            value: ::awslim_runtime::builder::Required::into_value(self.value),
+            value: crate::types::builders::required::NodeNeedsValue::into_value(
+                self.value,
+            ),
         }
     }
 }
@@ -404,12 +431,17 @@ impl<PNumber> PartBuilder<PNumber> {
     }
 }
 
-impl<PNumber: ::awslim_runtime::builder::Required<i32>> PartBuilder<PNumber> {
+impl<PNumber> PartBuilder<PNumber> {
     /// Builds the [`Part`](crate::types::Part).
-    pub fn build(self) -> crate::types::Part {
+    pub fn build(self) -> crate::types::Part
+    where
+        PNumber: crate::types::builders::required::PartNeedsNumber<i32>,
+    {
         crate::types::Part {
             checksum: self.checksum,
-            number: ::awslim_runtime::builder::Required::into_value(self.number),
+            number: crate::types::builders::required::PartNeedsNumber::into_value(
+                self.number,
+            ),
         }
     }
 }
@@ -1056,11 +1088,14 @@ impl<PThingId> PutThingInputBuilder<PThingId> {
     }
 }
 
-impl<
-    PThingId: ::awslim_runtime::builder::Required<::std::string::String>,
-> PutThingInputBuilder<PThingId> {
+impl<PThingId> PutThingInputBuilder<PThingId> {
     /// Builds the [`PutThingInput`](crate::types::PutThingInput).
-    pub fn build(self) -> crate::types::PutThingInput {
+    pub fn build(self) -> crate::types::PutThingInput
+    where
+        PThingId: crate::types::builders::required::PutThingInputNeedsThingId<
+            ::std::string::String,
+        >,
+    {
         crate::types::PutThingInput {
             chain: self.chain,
             client_token: self.client_token,
@@ -1093,7 +1128,9 @@ impl<
             small: self.small,
             tags: self.tags,
             temperature: self.temperature,
-            thing_id: ::awslim_runtime::builder::Required::into_value(self.thing_id),
+            thing_id: crate::types::builders::required::PutThingInputNeedsThingId::into_value(
+                self.thing_id,
+            ),
             tiny: self.tiny,
             trace_label: self.trace_label,
             tree: self.tree,
@@ -1121,13 +1158,16 @@ impl<PRevision> PutThingOutputBuilder<PRevision> {
     }
 }
 
-impl<
-    PRevision: ::awslim_runtime::builder::Required<i64>,
-> PutThingOutputBuilder<PRevision> {
+impl<PRevision> PutThingOutputBuilder<PRevision> {
     /// Builds the [`PutThingOutput`](crate::types::PutThingOutput).
-    pub fn build(self) -> crate::types::PutThingOutput {
+    pub fn build(self) -> crate::types::PutThingOutput
+    where
+        PRevision: crate::types::builders::required::PutThingOutputNeedsRevision<i64>,
+    {
         crate::types::PutThingOutput {
-            revision: ::awslim_runtime::builder::Required::into_value(self.revision),
+            revision: crate::types::builders::required::PutThingOutputNeedsRevision::into_value(
+                self.revision,
+            ),
             request_id: ::std::option::Option::None,
         }
     }
@@ -1240,6 +1280,147 @@ impl ValidationFailureBuilder {
         crate::types::ValidationFailure {
             message: self.message,
             meta: self.meta,
+        }
+    }
+}
+
+/// One marker trait per required member: `build()` asks each type parameter for its
+/// member's trait, so a missing member is a compile error that names it.
+#[doc(hidden)]
+pub mod required {
+    #[diagnostic::on_unimplemented(
+        message = "`Circle` cannot be built: the required member `Radius` is not set",
+        label = "`Radius` is still missing",
+        note = "call `.radius(...)` on the builder before `.build()`"
+    )]
+    pub trait CircleNeedsRadius<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> CircleNeedsRadius<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
+        message = "`Credentials` cannot be built: the required member `Password` is not set",
+        label = "`Password` is still missing",
+        note = "call `.password(...)` on the builder before `.build()`"
+    )]
+    pub trait CredentialsNeedsPassword<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> CredentialsNeedsPassword<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
+        message = "`Credentials` cannot be built: the required member `User` is not set",
+        label = "`User` is still missing",
+        note = "call `.user(...)` on the builder before `.build()`"
+    )]
+    pub trait CredentialsNeedsUser<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> CredentialsNeedsUser<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
+        message = "`GetThingInput` cannot be built: the required member `ThingId` is not set",
+        label = "`ThingId` is still missing",
+        note = "call `.thing_id(...)` on the builder before `.build()`"
+    )]
+    pub trait GetThingInputNeedsThingId<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> GetThingInputNeedsThingId<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
+        message = "`LinkedItem` cannot be built: the required member `Value` is not set",
+        label = "`Value` is still missing",
+        note = "call `.value(...)` on the builder before `.build()`"
+    )]
+    pub trait LinkedItemNeedsValue<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> LinkedItemNeedsValue<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
+        message = "`Node` cannot be built: the required member `Value` is not set",
+        label = "`Value` is still missing",
+        note = "call `.value(...)` on the builder before `.build()`"
+    )]
+    pub trait NodeNeedsValue<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> NodeNeedsValue<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
+        message = "`Part` cannot be built: the required member `Number` is not set",
+        label = "`Number` is still missing",
+        note = "call `.number(...)` on the builder before `.build()`"
+    )]
+    pub trait PartNeedsNumber<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> PartNeedsNumber<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
+        message = "`PutThingInput` cannot be built: the required member `ThingId` is not set",
+        label = "`ThingId` is still missing",
+        note = "call `.thing_id(...)` on the builder before `.build()`"
+    )]
+    pub trait PutThingInputNeedsThingId<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> PutThingInputNeedsThingId<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
+        message = "`PutThingOutput` cannot be built: the required member `Revision` is not set",
+        label = "`Revision` is still missing",
+        note = "call `.revision(...)` on the builder before `.build()`"
+    )]
+    pub trait PutThingOutputNeedsRevision<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> PutThingOutputNeedsRevision<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
         }
     }
 }

@@ -46,6 +46,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for DoError {
     }
 }
 
+impl ::awslim_runtime::OperationError for DoError {
+    const OPERATION: &'static str = "Do";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::DoInput,
@@ -89,6 +93,12 @@ pub(crate) fn parse(
     ::std::result::Result<crate::types::DoOutput, DoError>,
     ::awslim_runtime::json::ParseError,
 > {
+    #[cfg(feature = "test-util")]
+    if let ::std::option::Option::Some(answer) = ::awslim_runtime::mock::take_answer(
+        response,
+    ) {
+        return ::std::result::Result::Ok(answer);
+    }
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
         let body = ::awslim_runtime::json::parse_body_as(

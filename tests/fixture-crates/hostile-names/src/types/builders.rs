@@ -1293,14 +1293,40 @@ impl<PValue> StringBuilder<PValue> {
     }
 }
 
-impl<
-    PValue: ::awslim_runtime::builder::Required<::std::string::String>,
-> StringBuilder<PValue> {
+impl<PValue> StringBuilder<PValue> {
     /// Builds the [`String`](crate::types::String).
-    pub fn build(self) -> crate::types::String {
+    pub fn build(self) -> crate::types::String
+    where
+        PValue: crate::types::builders::required::StringNeedsValue<
+            ::std::string::String,
+        >,
+    {
         crate::types::String {
             len: self.len,
-            value: ::awslim_runtime::builder::Required::into_value(self.value),
+            value: crate::types::builders::required::StringNeedsValue::into_value(
+                self.value,
+            ),
+        }
+    }
+}
+
+/// One marker trait per required member: `build()` asks each type parameter for its
+/// member's trait, so a missing member is a compile error that names it.
+#[doc(hidden)]
+pub mod required {
+    #[diagnostic::on_unimplemented(
+        message = "`String` cannot be built: the required member `value` is not set",
+        label = "`value` is still missing",
+        note = "call `.value(...)` on the builder before `.build()`"
+    )]
+    pub trait StringNeedsValue<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> StringNeedsValue<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
         }
     }
 }

@@ -42,6 +42,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for PutBlobError {
     }
 }
 
+impl ::awslim_runtime::OperationError for PutBlobError {
+    const OPERATION: &'static str = "PutBlob";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::PutBlobInput,
@@ -114,6 +118,12 @@ pub(crate) fn parse(
     ::std::result::Result<crate::types::PutBlobOutput, PutBlobError>,
     ::awslim_runtime::json::ParseError,
 > {
+    #[cfg(feature = "test-util")]
+    if let ::std::option::Option::Some(answer) = ::awslim_runtime::mock::take_answer(
+        response,
+    ) {
+        return ::std::result::Result::Ok(answer);
+    }
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
         let mut output = crate::json::de_put_blob_output(

@@ -42,6 +42,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for PutDocumentError {
     }
 }
 
+impl ::awslim_runtime::OperationError for PutDocumentError {
+    const OPERATION: &'static str = "PutDocument";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::PutDocumentInput,
@@ -103,6 +107,12 @@ pub(crate) fn parse(
     ::std::result::Result<crate::types::PutDocumentOutput, PutDocumentError>,
     ::awslim_runtime::json::ParseError,
 > {
+    #[cfg(feature = "test-util")]
+    if let ::std::option::Option::Some(answer) = ::awslim_runtime::mock::take_answer(
+        response,
+    ) {
+        return ::std::result::Result::Ok(answer);
+    }
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
         let mut output = crate::json::de_put_document_output(

@@ -42,6 +42,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for PutSettingsError {
     }
 }
 
+impl ::awslim_runtime::OperationError for PutSettingsError {
+    const OPERATION: &'static str = "PutSettings";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::PutSettingsInput,
@@ -108,6 +112,12 @@ pub(crate) fn parse(
     ::std::result::Result<crate::types::PutSettingsOutput, PutSettingsError>,
     ::awslim_runtime::json::ParseError,
 > {
+    #[cfg(feature = "test-util")]
+    if let ::std::option::Option::Some(answer) = ::awslim_runtime::mock::take_answer(
+        response,
+    ) {
+        return ::std::result::Result::Ok(answer);
+    }
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
         let mut output = crate::json::de_put_settings_output(

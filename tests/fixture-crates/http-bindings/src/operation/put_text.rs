@@ -42,6 +42,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for PutTextError {
     }
 }
 
+impl ::awslim_runtime::OperationError for PutTextError {
+    const OPERATION: &'static str = "PutText";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize(
     input: &crate::types::PutTextInput,
@@ -99,6 +103,12 @@ pub(crate) fn parse(
     ::std::result::Result<crate::types::PutTextOutput, PutTextError>,
     ::awslim_runtime::json::ParseError,
 > {
+    #[cfg(feature = "test-util")]
+    if let ::std::option::Option::Some(answer) = ::awslim_runtime::mock::take_answer(
+        response,
+    ) {
+        return ::std::result::Result::Ok(answer);
+    }
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
         let mut output = crate::json::de_put_text_output(

@@ -190,19 +190,34 @@ impl<PCount, PKey, PName, PWhen> GetLabelsInputBuilder<PCount, PKey, PName, PWhe
     }
 }
 
-impl<
-    PCount: ::awslim_runtime::builder::Required<i32>,
-    PKey: ::awslim_runtime::builder::Required<::std::string::String>,
-    PName: ::awslim_runtime::builder::Required<::std::string::String>,
-    PWhen: ::awslim_runtime::builder::Required<::awslim_runtime::DateTime>,
-> GetLabelsInputBuilder<PCount, PKey, PName, PWhen> {
+impl<PCount, PKey, PName, PWhen> GetLabelsInputBuilder<PCount, PKey, PName, PWhen> {
     /// Builds the [`GetLabelsInput`](crate::types::GetLabelsInput).
-    pub fn build(self) -> crate::types::GetLabelsInput {
+    pub fn build(self) -> crate::types::GetLabelsInput
+    where
+        PCount: crate::types::builders::required::GetLabelsInputNeedsCount<i32>,
+        PKey: crate::types::builders::required::GetLabelsInputNeedsKey<
+            ::std::string::String,
+        >,
+        PName: crate::types::builders::required::GetLabelsInputNeedsName<
+            ::std::string::String,
+        >,
+        PWhen: crate::types::builders::required::GetLabelsInputNeedsWhen<
+            ::awslim_runtime::DateTime,
+        >,
+    {
         crate::types::GetLabelsInput {
-            count: ::awslim_runtime::builder::Required::into_value(self.count),
-            key: ::awslim_runtime::builder::Required::into_value(self.key),
-            name: ::awslim_runtime::builder::Required::into_value(self.name),
-            when: ::awslim_runtime::builder::Required::into_value(self.when),
+            count: crate::types::builders::required::GetLabelsInputNeedsCount::into_value(
+                self.count,
+            ),
+            key: crate::types::builders::required::GetLabelsInputNeedsKey::into_value(
+                self.key,
+            ),
+            name: crate::types::builders::required::GetLabelsInputNeedsName::into_value(
+                self.name,
+            ),
+            when: crate::types::builders::required::GetLabelsInputNeedsWhen::into_value(
+                self.when,
+            ),
         }
     }
 }
@@ -1358,14 +1373,19 @@ impl<PTenant> PutHostedInputBuilder<PTenant> {
     }
 }
 
-impl<
-    PTenant: ::awslim_runtime::builder::Required<::std::string::String>,
-> PutHostedInputBuilder<PTenant> {
+impl<PTenant> PutHostedInputBuilder<PTenant> {
     /// Builds the [`PutHostedInput`](crate::types::PutHostedInput).
-    pub fn build(self) -> crate::types::PutHostedInput {
+    pub fn build(self) -> crate::types::PutHostedInput
+    where
+        PTenant: crate::types::builders::required::PutHostedInputNeedsTenant<
+            ::std::string::String,
+        >,
+    {
         crate::types::PutHostedInput {
             data: self.data,
-            tenant: ::awslim_runtime::builder::Required::into_value(self.tenant),
+            tenant: crate::types::builders::required::PutHostedInputNeedsTenant::into_value(
+                self.tenant,
+            ),
         }
     }
 }
@@ -1776,6 +1796,87 @@ impl SettingsBuilder {
         crate::types::Settings {
             name: self.name,
             size: self.size,
+        }
+    }
+}
+
+/// One marker trait per required member: `build()` asks each type parameter for its
+/// member's trait, so a missing member is a compile error that names it.
+#[doc(hidden)]
+pub mod required {
+    #[diagnostic::on_unimplemented(
+        message = "`GetLabelsInput` cannot be built: the required member `Count` is not set",
+        label = "`Count` is still missing",
+        note = "call `.count(...)` on the builder before `.build()`"
+    )]
+    pub trait GetLabelsInputNeedsCount<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> GetLabelsInputNeedsCount<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
+        message = "`GetLabelsInput` cannot be built: the required member `Key` is not set",
+        label = "`Key` is still missing",
+        note = "call `.key(...)` on the builder before `.build()`"
+    )]
+    pub trait GetLabelsInputNeedsKey<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> GetLabelsInputNeedsKey<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
+        message = "`GetLabelsInput` cannot be built: the required member `Name` is not set",
+        label = "`Name` is still missing",
+        note = "call `.name(...)` on the builder before `.build()`"
+    )]
+    pub trait GetLabelsInputNeedsName<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> GetLabelsInputNeedsName<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
+        message = "`GetLabelsInput` cannot be built: the required member `When` is not set",
+        label = "`When` is still missing",
+        note = "call `.when(...)` on the builder before `.build()`"
+    )]
+    pub trait GetLabelsInputNeedsWhen<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> GetLabelsInputNeedsWhen<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
+        message = "`PutHostedInput` cannot be built: the required member `Tenant` is not set",
+        label = "`Tenant` is still missing",
+        note = "call `.tenant(...)` on the builder before `.build()`"
+    )]
+    pub trait PutHostedInputNeedsTenant<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> PutHostedInputNeedsTenant<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
         }
     }
 }

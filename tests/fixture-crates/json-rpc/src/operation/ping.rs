@@ -42,6 +42,10 @@ impl ::awslim_runtime::ProvideErrorMetadata for PingError {
     }
 }
 
+impl ::awslim_runtime::OperationError for PingError {
+    const OPERATION: &'static str = "Ping";
+}
+
 /// Builds the HTTP request (relative URI) for this operation.
 pub(crate) fn serialize() -> ::std::result::Result<
     ::awslim_runtime::http::Request<::awslim_runtime::bytes::Bytes>,
@@ -90,6 +94,12 @@ pub(crate) fn parse(
     ::std::result::Result<(), PingError>,
     ::awslim_runtime::json::ParseError,
 > {
+    #[cfg(feature = "test-util")]
+    if let ::std::option::Option::Some(answer) = ::awslim_runtime::mock::take_answer(
+        response,
+    ) {
+        return ::std::result::Result::Ok(answer);
+    }
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
         ::std::result::Result::Ok(::std::result::Result::Ok(()))

@@ -61,14 +61,19 @@ impl<PQueueName> GetQueueInputBuilder<PQueueName> {
     }
 }
 
-impl<
-    PQueueName: ::awslim_runtime::builder::Required<::std::string::String>,
-> GetQueueInputBuilder<PQueueName> {
+impl<PQueueName> GetQueueInputBuilder<PQueueName> {
     /// Builds the [`GetQueueInput`](crate::types::GetQueueInput).
-    pub fn build(self) -> crate::types::GetQueueInput {
+    pub fn build(self) -> crate::types::GetQueueInput
+    where
+        PQueueName: crate::types::builders::required::GetQueueInputNeedsQueueName<
+            ::std::string::String,
+        >,
+    {
         crate::types::GetQueueInput {
             attributes: self.attributes,
-            queue_name: ::awslim_runtime::builder::Required::into_value(self.queue_name),
+            queue_name: crate::types::builders::required::GetQueueInputNeedsQueueName::into_value(
+                self.queue_name,
+            ),
             since: self.since,
         }
     }
@@ -222,6 +227,27 @@ impl ThrottledBuilder {
         crate::types::Throttled {
             message: self.message,
             meta: self.meta,
+        }
+    }
+}
+
+/// One marker trait per required member: `build()` asks each type parameter for its
+/// member's trait, so a missing member is a compile error that names it.
+#[doc(hidden)]
+pub mod required {
+    #[diagnostic::on_unimplemented(
+        message = "`GetQueueInput` cannot be built: the required member `QueueName` is not set",
+        label = "`QueueName` is still missing",
+        note = "call `.queue_name(...)` on the builder before `.build()`"
+    )]
+    pub trait GetQueueInputNeedsQueueName<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> GetQueueInputNeedsQueueName<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
         }
     }
 }
