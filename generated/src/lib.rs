@@ -52,4 +52,5 @@ pub static SERVICE: ::awslim_runtime::ServiceMeta = ::awslim_runtime::ServiceMet
     api_version: "2017-08-08",
     signing_name: "connect",
     endpoint_rule_set: endpoint::RULE_SET,
+    client_context_params: &[],
 };

@@ -73,6 +73,7 @@ static SERVICE: ServiceMeta = ServiceMeta {
     api_version: "2017-08-08",
     signing_name: "connect",
     endpoint_rule_set: RULE_SET,
+    client_context_params: &[],
 };
 static OP: OperationMeta = OperationMeta { name: "StartWebRTCContact", retryable_errors: &[] };
 

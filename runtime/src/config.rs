@@ -1,5 +1,6 @@
 //! Client configuration.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -99,6 +100,7 @@ pub struct Config {
     transport: Arc<dyn HttpTransport>,
     idempotency_tokens: IdempotencyTokenProvider,
     app_name: Option<String>,
+    client_context_params: BTreeMap<String, awslim_endpoints::Value>,
 }
 
 impl fmt::Debug for Config {
@@ -116,6 +118,7 @@ impl fmt::Debug for Config {
             .field("request_compression", &self.request_compression)
             .field("transport", &self.transport)
             .field("app_name", &self.app_name)
+            .field("client_context_params", &self.client_context_params)
             .finish()
     }
 }
@@ -227,6 +230,11 @@ impl Config {
     pub fn app_name(&self) -> Option<&str> {
         self.app_name.as_deref()
     }
+    /// The service-specific endpoint parameters set with
+    /// [`ConfigBuilder::client_context_param`], by name.
+    pub fn client_context_params(&self) -> &BTreeMap<String, awslim_endpoints::Value> {
+        &self.client_context_params
+    }
     /// A builder starting from this configuration.
     pub fn to_builder(&self) -> ConfigBuilder {
         ConfigBuilder {
@@ -242,6 +250,7 @@ impl Config {
             transport: Some(self.transport.clone()),
             idempotency_tokens: Some(self.idempotency_tokens.clone()),
             app_name: self.app_name.clone(),
+            client_context_params: self.client_context_params.clone(),
         }
     }
 }
@@ -261,6 +270,7 @@ pub struct ConfigBuilder {
     transport: Option<Arc<dyn HttpTransport>>,
     idempotency_tokens: Option<IdempotencyTokenProvider>,
     app_name: Option<String>,
+    client_context_params: BTreeMap<String, awslim_endpoints::Value>,
 }
 
 impl Default for ConfigBuilder {
@@ -278,6 +288,7 @@ impl Default for ConfigBuilder {
             transport: None,
             idempotency_tokens: None,
             app_name: None,
+            client_context_params: BTreeMap::new(),
         }
     }
 }
@@ -380,6 +391,17 @@ impl ConfigBuilder {
         self.app_name = Some(name.into());
         self
     }
+    /// Sets one of the service's client context parameters (`smithy.rules#clientContextParams`:
+    /// endpoint-rule inputs such as S3's `ForcePathStyle`) to a string, boolean or list of
+    /// strings. The generated crate's documentation lists the names and types its service
+    /// accepts; a name the service does not declare, or a value of the wrong type, makes every
+    /// call fail with an `SdkError::Construction` naming the parameter. An operation's own
+    /// endpoint parameters (`contextParam`, `staticContextParams`, `operationContextParams`)
+    /// take precedence over these.
+    pub fn client_context_param(mut self, name: impl Into<String>, value: impl Into<awslim_endpoints::Value>) -> Self {
+        self.client_context_params.insert(name.into(), value.into());
+        self
+    }
     /// Builds the configuration.
     pub fn build(self) -> Config {
         let timeouts = self.timeouts;
@@ -396,6 +418,7 @@ impl ConfigBuilder {
             transport: self.transport.unwrap_or_else(|| Arc::new(HyperTransport::new(timeouts.connect))),
             idempotency_tokens: self.idempotency_tokens.unwrap_or_else(IdempotencyTokenProvider::random),
             app_name: self.app_name,
+            client_context_params: self.client_context_params,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod validate;
 pub mod client;
 pub mod config;
 pub mod credentials;
+pub mod endpoint;
 pub mod error;
 pub mod protocol;
 pub mod retry;
@@ -20,6 +21,7 @@ pub mod transport;
 
 pub use types::{BigDecimal, BigInteger, Blob, DateTime, Document, Redacted, TimestampFormat, UnknownMember};
 
+pub use awslim_endpoints as endpoints;
 pub use bytes;
 pub use http;
 
@@ -28,6 +30,7 @@ pub use client::{
 };
 pub use config::{Config, ConfigBuilder, RequestCompression, TimeoutConfig};
 pub use credentials::{Credentials, CredentialsError, EnvironmentCredentials, ProvideCredentials};
+pub use endpoint::{OperationEndpointParams, ResolvedEndpoint};
 pub use error::{
     ConstructionError, ErrorMetadata, ProvideErrorMetadata, ResponseMeta, SdkError, TimeoutError, TransportError,
     UnhandledError,

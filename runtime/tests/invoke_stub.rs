@@ -295,6 +295,7 @@ async fn invalid_rule_set_is_an_error_not_a_panic() {
         api_version: "1",
         signing_name: "broken",
         endpoint_rule_set: "{ not json",
+        client_context_params: &[],
     };
     let stub = StubTransport::new();
     let handle = awslim_runtime::Handle::new(&BROKEN, config(&stub).build());
@@ -315,6 +316,7 @@ async fn a_model_without_endpoint_rules_uses_the_configured_endpoint_url() {
         api_version: "1",
         signing_name: "norules",
         endpoint_rule_set: "",
+        client_context_params: &[],
     };
     let stub = StubTransport::new();
     stub.push_json(200, "{}");

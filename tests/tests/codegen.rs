@@ -17,6 +17,7 @@ const CRATES: &[(&str, Option<&str>, &str)] = &[
     ("all_shapes", Some("tests/fixtures/models/all-shapes.json"), "tests/fixture-crates/all-shapes"),
     ("hostile_names", Some("tests/fixtures/models/hostile-names.json"), "tests/fixture-crates/hostile-names"),
     ("http_bindings", Some("tests/fixtures/models/http-bindings.json"), "tests/fixture-crates/http-bindings"),
+    ("endpoint_params", Some("tests/fixtures/models/endpoint-params.json"), "tests/fixture-crates/endpoint-params"),
 ];
 
 fn model_text(model: Option<&str>) -> String {

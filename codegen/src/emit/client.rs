@@ -22,6 +22,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
             op.module.trim_start_matches("r#")
         ));
     }
+    lines.extend(super::endpoint_params::client_context_docs(krate));
     if !s.docs.is_empty() {
         lines.push(String::new());
         lines.push("# The service".to_owned());
@@ -39,6 +40,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
     let service_id = lit(&s.id);
     let version = lit(&s.version);
     let signing = lit(&s.signing_name);
+    let client_context_params = super::endpoint_params::client_context_names(krate);
     quote! {
         #(#docs)*
         // Names and shapes come from the model, so style lints that depend on them are off.
@@ -78,6 +80,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
             api_version: #version,
             signing_name: #signing,
             endpoint_rule_set: endpoint::RULE_SET,
+            client_context_params: #client_context_params,
         };
     }
 }
@@ -152,6 +155,7 @@ pub(super) fn client_rs(krate: &Crate) -> TokenStream {
             doc_lines.push("An idempotency token left unset is filled with a fresh UUID once per call, and the same token is sent on every retry.".to_owned());
         }
         let extra_docs = doc_attrs(&doc_lines);
+        let attach_endpoint_params = super::endpoint_params::attach(op);
         quote! {
             #docs
             #extra_docs
@@ -160,6 +164,7 @@ pub(super) fn client_rs(krate: &Crate) -> TokenStream {
                 #token_fill
                 #validate
                 let request = crate::operation::#module::serialize(#serialize_arg).map_err(::awslim_runtime::SdkError::Construction)?;
+                #attach_endpoint_params
                 self.handle.invoke(&crate::operation::#module::META, request, crate::operation::#module::parse).await
             }
         }
@@ -800,6 +805,7 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
         }
     });
     let serialize = serializer(op, input);
+    let endpoint_params = super::endpoint_params::operation_fn(krate, op);
     let parse_arms: Vec<TokenStream> = parse_arms.collect();
     let error_expr = if parse_arms.is_empty() {
         quote!(let error = #err_name::Unhandled(::awslim_runtime::UnhandledError::new(meta));)
@@ -886,6 +892,8 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
         }
 
         #serialize
+
+        #endpoint_params
 
         /// Reads the response: the output for a success status, else the error.
         pub(crate) fn parse(response: &::awslim_runtime::http::Response<::awslim_runtime::bytes::Bytes>) -> ::std::result::Result<::std::result::Result<#output_ty, #err_name>, ::awslim_runtime::json::ParseError> {

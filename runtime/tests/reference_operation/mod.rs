@@ -59,6 +59,7 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
     api_version: "2024-01-01",
     signing_name: "thing",
     endpoint_rule_set: RULE_SET,
+    client_context_params: &[],
 };
 
 pub static START_THING: OperationMeta = OperationMeta {

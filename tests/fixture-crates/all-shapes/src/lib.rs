@@ -51,4 +51,5 @@ pub static SERVICE: ::awslim_runtime::ServiceMeta = ::awslim_runtime::ServiceMet
     api_version: "2024-01-01",
     signing_name: "allshapes",
     endpoint_rule_set: endpoint::RULE_SET,
+    client_context_params: &[],
 };

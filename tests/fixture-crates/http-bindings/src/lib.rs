@@ -65,4 +65,5 @@ pub static SERVICE: ::awslim_runtime::ServiceMeta = ::awslim_runtime::ServiceMet
     api_version: "2024-06-01",
     signing_name: "httpbindings",
     endpoint_rule_set: endpoint::RULE_SET,
+    client_context_params: &[],
 };
