@@ -13,6 +13,7 @@ pub struct Report {
 }
 
 pub mod endpoints;
+pub mod models;
 pub mod restjson;
 pub mod sigv4;
 
@@ -86,10 +87,12 @@ fn breadth(root: &Path, shared: &Path) -> Report {
 }
 
 /// The suites, by the name `--suite` takes.
-pub const SUITES: &[&str] = &["sigv4", "endpoints", "breadth", "restjson"];
+pub const SUITES: &[&str] = &["sigv4", "endpoints", "breadth", "restjson", "models"];
 
 /// Runs the suites (all, or those named) and prints one summary line of counts.
-pub fn run_all(root: &Path, shared: Option<PathBuf>, only: &[String]) -> Result<ExitCode, String> {
+/// `full`: the `models` suite generates every operation of each model (not only those its
+/// endpoint tests use).
+pub fn run_all(root: &Path, shared: Option<PathBuf>, only: &[String], full: bool) -> Result<ExitCode, String> {
     let shared = shared.unwrap_or_else(|| root.join("../shared"));
     if !shared.join("README.md").exists() {
         return Err(format!("the reference data is not at {} (pass --shared DIR)", shared.display()));
@@ -110,6 +113,9 @@ pub fn run_all(root: &Path, shared: Option<PathBuf>, only: &[String]) -> Result<
     }
     if wanted("restjson") {
         reports.push(restjson::run(root, &shared));
+    }
+    if wanted("models") {
+        reports.extend(models::run(root, &shared, full));
     }
     for r in &reports {
         print_report(r);
