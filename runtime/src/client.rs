@@ -123,13 +123,15 @@ struct Inner {
 ///
 /// What one [`Handle::invoke`] does:
 ///
-/// 1. resolves the endpoint with the service's rule set (`AWS::Region`, `AWS::UseFIPS`,
-///    `AWS::UseDualStack`, `SDK::Endpoint` come from the [`Config`]) and joins its URL with the
-///    request's relative URI;
+/// 1. resolves the endpoint with the service's rule set (built-ins and client context parameters
+///    from the [`Config`], the operation's own parameters from the request's
+///    [`OperationEndpointParams`]; see [`crate::endpoint`]) and joins its URL with the request's
+///    relative URI;
 /// 2. per attempt: adds `amz-sdk-invocation-id` (one UUID for all attempts of the call),
 ///    `amz-sdk-request: attempt=N; max=M`, `user-agent`/`x-amz-user-agent` and the endpoint's
-///    headers, asks the credentials provider, signs with SigV4 (region and name from the
-///    endpoint's `sigv4` auth scheme when it has one), sends with the attempt timeout;
+///    headers and the [`ResolvedEndpoint`] extension, asks the credentials provider, signs
+///    with SigV4 (region and name from the endpoint's `sigv4` auth scheme when it has one),
+///    sends with the attempt timeout;
 /// 3. retries in the AWS *standard* mode (see [`crate::retry`]): transient statuses,
 ///    throttling and transient codes, the operation's `@retryable` errors, connection failures
 ///    and attempt timeouts, with full-jitter exponential backoff and the shared retry quota;

@@ -101,6 +101,7 @@ pub struct Config {
     idempotency_tokens: IdempotencyTokenProvider,
     app_name: Option<String>,
     client_context_params: BTreeMap<String, awslim_endpoints::Value>,
+    endpoint_built_ins: BTreeMap<String, awslim_endpoints::Value>,
 }
 
 impl fmt::Debug for Config {
@@ -119,6 +120,7 @@ impl fmt::Debug for Config {
             .field("transport", &self.transport)
             .field("app_name", &self.app_name)
             .field("client_context_params", &self.client_context_params)
+            .field("endpoint_built_ins", &self.endpoint_built_ins)
             .finish()
     }
 }
@@ -235,6 +237,10 @@ impl Config {
     pub fn client_context_params(&self) -> &BTreeMap<String, awslim_endpoints::Value> {
         &self.client_context_params
     }
+    /// Endpoint built-in values set with [`ConfigBuilder::endpoint_built_in`], by built-in name.
+    pub fn endpoint_built_ins(&self) -> &BTreeMap<String, awslim_endpoints::Value> {
+        &self.endpoint_built_ins
+    }
     /// A builder starting from this configuration.
     pub fn to_builder(&self) -> ConfigBuilder {
         ConfigBuilder {
@@ -251,6 +257,7 @@ impl Config {
             idempotency_tokens: Some(self.idempotency_tokens.clone()),
             app_name: self.app_name.clone(),
             client_context_params: self.client_context_params.clone(),
+            endpoint_built_ins: self.endpoint_built_ins.clone(),
         }
     }
 }
@@ -271,6 +278,7 @@ pub struct ConfigBuilder {
     idempotency_tokens: Option<IdempotencyTokenProvider>,
     app_name: Option<String>,
     client_context_params: BTreeMap<String, awslim_endpoints::Value>,
+    endpoint_built_ins: BTreeMap<String, awslim_endpoints::Value>,
 }
 
 impl Default for ConfigBuilder {
@@ -289,6 +297,7 @@ impl Default for ConfigBuilder {
             idempotency_tokens: None,
             app_name: None,
             client_context_params: BTreeMap::new(),
+            endpoint_built_ins: BTreeMap::new(),
         }
     }
 }
@@ -402,6 +411,15 @@ impl ConfigBuilder {
         self.client_context_params.insert(name.into(), value.into());
         self
     }
+    /// Sets an endpoint-rule built-in by its name (`AWS::Auth::AccountId`,
+    /// `AWS::S3::ForcePathStyle`, `AWS::STS::UseGlobalEndpoint`, ...): for the built-ins that have
+    /// no setting of their own here. It takes precedence over the setting of the same built-in
+    /// (e.g. `AWS::Region` over [`region`](Self::region), for endpoint resolution only). A value
+    /// of the wrong type makes calls fail with an `SdkError::Construction` naming the parameter.
+    pub fn endpoint_built_in(mut self, built_in: impl Into<String>, value: impl Into<awslim_endpoints::Value>) -> Self {
+        self.endpoint_built_ins.insert(built_in.into(), value.into());
+        self
+    }
     /// Builds the configuration.
     pub fn build(self) -> Config {
         let timeouts = self.timeouts;
@@ -419,6 +437,7 @@ impl ConfigBuilder {
             idempotency_tokens: self.idempotency_tokens.unwrap_or_else(IdempotencyTokenProvider::random),
             app_name: self.app_name,
             client_context_params: self.client_context_params,
+            endpoint_built_ins: self.endpoint_built_ins,
         }
     }
 }

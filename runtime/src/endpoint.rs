@@ -4,7 +4,8 @@
 //! precedence (Smithy's rules-engine specification):
 //!
 //! 1. built-ins from the [`Config`]: `AWS::Region`, `AWS::UseFIPS`, `AWS::UseDualStack`,
-//!    `SDK::Endpoint`;
+//!    `SDK::Endpoint` from their settings, any built-in from
+//!    [`ConfigBuilder::endpoint_built_in`](crate::ConfigBuilder::endpoint_built_in);
 //! 2. client context parameters ([`ConfigBuilder::client_context_param`](crate::ConfigBuilder::client_context_param));
 //! 3. the operation's own parameters, which generated code computes from the input and puts on
 //!    the request as [`OperationEndpointParams`]: `operationContextParams`, then `contextParam`
@@ -84,6 +85,9 @@ pub fn call_params(
 
 /// The value of a built-in the [`Config`] provides.
 fn built_in_value(config: &Config, built_in: &str) -> Option<Value> {
+    if let Some(value) = config.endpoint_built_ins().get(built_in) {
+        return Some(value.clone());
+    }
     match built_in {
         "AWS::Region" => config.region().map(Value::from),
         "AWS::UseFIPS" => Some(Value::Bool(config.use_fips())),

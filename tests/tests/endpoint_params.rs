@@ -215,3 +215,17 @@ fn context_params_must_match_the_rule_set() {
     });
     assert!(err.contains("clientContextParams `Stage`: type Boolean does not match the rule set's String"), "{err}");
 }
+
+#[tokio::test]
+async fn endpoint_built_ins_can_be_set_by_name() {
+    let stub = StubTransport::new();
+    stub.push_json(200, "{}");
+    // Set by name, a built-in wins over the typed setting (for endpoint resolution).
+    let client = Client::new(builder(&stub, "us-east-1").endpoint_built_in("AWS::Region", "ap-south-1").build());
+    client.get_object(get_object("b1")).await.expect("call succeeds");
+    assert_eq!(only_request(&stub).uri.to_string(), "https://b1.svc.ap-south-1.example.com/photo.jpg");
+
+    let client = Client::new(builder(&stub, "us-east-1").endpoint_built_in("SDK::Endpoint", true).build());
+    let err = client.ping().await.unwrap_err().to_string();
+    assert!(err.contains("`Endpoint`"), "{err}");
+}

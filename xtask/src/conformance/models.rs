@@ -311,12 +311,10 @@ fn client_test(krate: &Crate, fn_name: &str, case: &Value, input: &Value) -> Res
         krate.operations.iter().find(|o| o.name == op_name).ok_or_else(|| format!("{op_name} is not generated"))?;
     let mut config = String::new();
     for (name, v) in input.get("builtInParams").and_then(Value::as_object).into_iter().flatten() {
-        let method = BUILT_INS
-            .iter()
-            .find(|(b, _)| b == name)
-            .map(|(_, m)| *m)
-            .ok_or_else(|| format!("the built-in `{name}` has no Config setting"))?;
-        write!(config, "\n        .{method}({})", param_value(v)?).ok();
+        match BUILT_INS.iter().find(|(b, _)| b == name) {
+            Some((_, method)) => write!(config, "\n        .{method}({})", param_value(v)?).ok(),
+            None => write!(config, "\n        .endpoint_built_in({}, {})", rust_str(name), param_value(v)?).ok(),
+        };
     }
     for (name, v) in input.get("clientParams").and_then(Value::as_object).into_iter().flatten() {
         write!(config, "\n        .client_context_param({}, {})", rust_str(name), param_value(v)?).ok();
@@ -594,4 +592,49 @@ fn build_and_run(root: &Path, ws: &Path, mut generated: Vec<Generated>, models: 
         }
     }
     println!("  models: ran the endpoint tests in {:.1} s", run_started.elapsed().as_secs_f64());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameter_values_become_rust_expressions() {
+        assert_eq!(param_value(&serde_json::json!("us-east-1")).unwrap(), "\"us-east-1\"");
+        assert_eq!(param_value(&serde_json::json!(true)).unwrap(), "true");
+        assert_eq!(
+            param_value(&serde_json::json!(["a", "b\""])).unwrap(),
+            "vec![String::from(\"a\"), String::from(\"b\\\"\")]"
+        );
+        assert!(param_value(&serde_json::json!(3)).is_err());
+        assert!(param_value(&serde_json::json!([1])).is_err());
+    }
+
+    #[test]
+    fn operations_are_found_through_resources_and_cases() {
+        let shapes = serde_json::json!({
+            "a#S": { "type": "service", "operations": [{ "target": "a#One" }], "resources": [{ "target": "a#R" }] },
+            "a#R": { "type": "resource", "read": { "target": "a#Get" }, "operations": [{ "target": "a#Two" }] }
+        });
+        let shapes = shapes.as_object().unwrap();
+        assert_eq!(service_operations(shapes, "a#S"), vec!["Get", "One", "Two"]);
+        let cases =
+            [serde_json::json!({ "operationInputs": [{ "operationName": "One" }, { "operationName": "Get" }] })];
+        assert_eq!(case_operations(&cases), vec!["One", "Get"]);
+    }
+
+    #[test]
+    fn endpoint_parameter_traits_are_detected() {
+        let shapes = serde_json::json!({
+            "a#Plain": { "type": "operation", "input": { "target": "a#In" } },
+            "a#Ctx": { "type": "operation", "input": { "target": "a#CtxIn" } },
+            "a#Static": { "type": "operation", "traits": { "smithy.rules#staticContextParams": {} } },
+            "a#In": { "type": "structure", "members": { "X": { "target": "smithy.api#String" } } },
+            "a#CtxIn": { "type": "structure", "members": { "X": { "target": "smithy.api#String", "traits": { "smithy.rules#contextParam": { "name": "X" } } } } }
+        });
+        let shapes = shapes.as_object().unwrap();
+        assert!(!binds_endpoint_params(shapes, "Plain"));
+        assert!(binds_endpoint_params(shapes, "Ctx"));
+        assert!(binds_endpoint_params(shapes, "Static"));
+    }
 }
