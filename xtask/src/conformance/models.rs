@@ -48,6 +48,8 @@ struct Generated {
     tests: Vec<ClientTest>,
     /// Operations the generator rejected (the model then fails).
     problems: Vec<String>,
+    /// How many operations the crate has.
+    operations: usize,
 }
 
 fn stem_of(path: &Path) -> String {
@@ -77,18 +79,53 @@ pub fn run(root: &Path, shared: &Path, full: bool) -> Vec<Report> {
     let _ = std::fs::remove_dir_all(&ws);
     let started = Instant::now();
     let mut generated = Vec::new();
-    for path in model_files(root, shared) {
-        match prepare(&ws, &path, full, &mut models, &mut client) {
+    let files = model_files(root, shared);
+    for path in &files {
+        match prepare(&ws, path, full, &mut models, &mut client) {
             Ok(Some(g)) => generated.push(g),
             Ok(None) => {}
-            Err(why) => models.failed.push((stem_of(&path), why)),
+            Err(why) => models.failed.push((stem_of(path), why)),
         }
     }
     println!("  models: generated {} crates in {:.1} s", generated.len(), started.elapsed().as_secs_f64());
+    let operations: BTreeMap<String, usize> = generated.iter().map(|g| (g.stem.clone(), g.operations)).collect();
+    let mut tests: BTreeMap<String, usize> = generated.iter().map(|g| (g.stem.clone(), g.tests.len())).collect();
+    // Cases that could not become tests are already failures of their model.
+    for (label, _) in &client.failed {
+        if let Some(stem) = label.split('[').next() {
+            *tests.entry(stem.to_owned()).or_default() += 1;
+        }
+    }
     build_and_run(root, &ws, generated, &mut models, &mut client);
+    for path in &files {
+        println!("  {}", model_line(&stem_of(path), &models, &client, &operations, &tests));
+    }
     println!("models: {}/{} generated and built", models.passed, models.passed + models.failed.len());
     println!("endpoint tests through the client: {}/{}", client.passed, client.passed + client.failed.len());
     vec![models, client]
+}
+
+/// One line about a model: not generated (and why), failed (and why), or built with its counts.
+fn model_line(
+    stem: &str,
+    models: &Report,
+    client: &Report,
+    operations: &BTreeMap<String, usize>,
+    tests: &BTreeMap<String, usize>,
+) -> String {
+    if let Some((_, why)) = models.skipped.iter().find(|(id, _)| id == stem) {
+        return format!("{stem}: not generated: {}", why.replace("the model has 1 problem: /   - ", ""));
+    }
+    if let Some((_, why)) = models.failed.iter().find(|(id, _)| id == stem) {
+        return format!("{stem}: FAILED: {}", first_lines(why, 2));
+    }
+    let total = tests.get(stem).copied().unwrap_or(0);
+    let failed = client.failed.iter().filter(|(label, _)| label.split('[').next() == Some(stem)).count();
+    format!(
+        "{stem}: {} operations generated and built; endpoint tests through the client: {}/{total}",
+        operations.get(stem).copied().unwrap_or(0),
+        total - failed
+    )
 }
 
 /// Generates one model's crate and tests. `Ok(None)`: the generator does not support the
@@ -118,7 +155,6 @@ fn prepare(
     let probe = Selection { service: Some(service.clone()), operations: Some(Vec::new()) };
     if let Err(e) = ir::lower(&model, &probe) {
         let why = first_lines(&e.to_string(), 2);
-        println!("  {stem}: not generated: {why}");
         models.skipped.push((stem, format!("the generator does not support it: {why}")));
         return Ok(None);
     }
@@ -172,8 +208,7 @@ fn prepare(
         None => Vec::new(),
     };
     write_tests(&dir, &package, &tests)?;
-    println!("  {stem}: {} operations generated, {} endpoint tests through the client", ops.len(), tests.len());
-    Ok(Some(Generated { stem, tests, problems }))
+    Ok(Some(Generated { stem, tests, problems, operations: ops.len() }))
 }
 
 fn short(id: &str) -> &str {
