@@ -229,3 +229,14 @@ async fn endpoint_built_ins_can_be_set_by_name() {
     let err = client.ping().await.unwrap_err().to_string();
     assert!(err.contains("`Endpoint`"), "{err}");
 }
+
+#[tokio::test]
+async fn context_param_overrides_operation_context_param_and_binds_a_whole_list() {
+    let stub = StubTransport::new();
+    stub.push_json(200, "{}");
+    let client = Client::new(builder(&stub, "us-west-2").build());
+    // `Tables` (contextParam TableNames, a list of strings) wins over `Items[*].Table.Name`.
+    let input = BatchGetInput::builder().items(vec![table("t1")]).tables(vec!["override".to_owned()]).build();
+    client.batch_get(input).await.expect("call succeeds");
+    assert_eq!(only_request(&stub).uri.to_string(), "https://override.tables.svc.us-west-2.example.com/batch");
+}

@@ -153,8 +153,9 @@ fn parse_path(path: &str) -> Result<Vec<PathStep>, String> {
 
 impl<'m> Lowering<'m> {
     /// Checks `steps` against the input shape; the error names the shape and member where the
-    /// path stops making sense.
-    fn check_path(&self, input: &'m Shape, steps: &[PathStep], kind: ParamKind) -> Result<(), PathError> {
+    /// path stops making sense. `Ok(true)`: the path ends at a single list of strings bound to a
+    /// `StringArray` parameter (the list is the value, as if `[]` followed).
+    fn check_path(&self, input: &'m Shape, steps: &[PathStep], kind: ParamKind) -> Result<bool, PathError> {
         let mut shape = input;
         let mut many = false;
         // The structure and member the value was last read from, for messages.
@@ -187,14 +188,18 @@ impl<'m> Lowering<'m> {
                 }
             }
         }
-        let stringy = matches!(shape.kind, ShapeKind::String | ShapeKind::Enum);
+        let is_stringy = |s: &Shape| matches!(s.kind, ShapeKind::String | ShapeKind::Enum);
+        let stringy = is_stringy(shape);
+        let list_of_strings = !many
+            && shape.kind == ShapeKind::List
+            && shape.member("member").is_some_and(|m| is_stringy(self.shape(&m.target)));
         let ok = match kind {
             ParamKind::String => !many && stringy,
             ParamKind::Bool => !many && shape.kind == ShapeKind::Boolean,
-            ParamKind::StringArray => many && stringy,
+            ParamKind::StringArray => (many && stringy) || list_of_strings,
         };
         if ok {
-            Ok(())
+            Ok(kind == ParamKind::StringArray && list_of_strings)
         } else {
             let got = format!("{}{:?} ({})", if many { "a list of " } else { "" }, shape.kind, shape.id);
             Err((at.0, at.1, format!("the parameter is a {} but the path yields {got}", kind.as_str())))
@@ -217,9 +222,10 @@ impl<'m> Lowering<'m> {
                 ));
                 return;
             };
+            let mut source = source;
             let checked = match (&source, input) {
                 (ParamSource::Static(v), _) => static_matches(v, kind)
-                    .then_some(())
+                    .then_some(false)
                     .ok_or_else(|| (shape.to_owned(), None, format!("{origin}: the value is not a {}", kind.as_str()))),
                 (ParamSource::Input(steps), Some(input)) => {
                     this.check_path(input, steps, kind).map_err(|(at, m, why)| (at, m, format!("{origin}: {why}")))
@@ -229,7 +235,12 @@ impl<'m> Lowering<'m> {
                 }
             };
             match checked {
-                Ok(()) => out.push(EndpointParam { name: name.to_owned(), kind, source, origin }),
+                Ok(whole_list) => {
+                    if let (true, ParamSource::Input(steps)) = (whole_list, &mut source) {
+                        steps.push(PathStep::Flatten);
+                    }
+                    out.push(EndpointParam { name: name.to_owned(), kind, source, origin })
+                }
                 Err((at, m, why)) => this.errors.push(err(&at, m.as_deref(), why)),
             }
         };

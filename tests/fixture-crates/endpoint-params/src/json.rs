@@ -27,6 +27,13 @@ pub fn ser_batch_get_input(
         }
         array.finish();
     }
+    if let ::std::option::Option::Some(value) = &input.tables {
+        let mut array = object.key("Tables").array();
+        for item in value.iter() {
+            array.value().string(item);
+        }
+        array.finish();
+    }
 }
 
 pub fn ser_get_object_input(

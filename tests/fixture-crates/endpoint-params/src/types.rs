@@ -14,6 +14,8 @@ pub struct BatchGetInput {
     >,
     /// Items.
     pub items: ::std::option::Option<::std::vec::Vec<crate::types::Item>>,
+    /// Table names; when set, they take precedence over the names in `Items`.
+    pub tables: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
 impl BatchGetInput {
@@ -22,6 +24,7 @@ impl BatchGetInput {
         crate::types::builders::BatchGetInputBuilder {
             entries: ::std::option::Option::None,
             items: ::std::option::Option::None,
+            tables: ::std::option::Option::None,
         }
     }
     /// The `Entries` member.
@@ -36,6 +39,10 @@ impl BatchGetInput {
     pub fn items(&self) -> ::std::option::Option<&[crate::types::Item]> {
         self.items.as_deref()
     }
+    /// The `Tables` member.
+    pub fn tables(&self) -> ::std::option::Option<&[::std::string::String]> {
+        self.tables.as_deref()
+    }
 }
 
 impl ::std::fmt::Debug for BatchGetInput {
@@ -43,6 +50,7 @@ impl ::std::fmt::Debug for BatchGetInput {
         let mut d = f.debug_struct("BatchGetInput");
         d.field("entries", &self.entries);
         d.field("items", &self.items);
+        d.field("tables", &self.tables);
         d.finish()
     }
 }

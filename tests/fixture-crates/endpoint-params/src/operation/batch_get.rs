@@ -81,6 +81,7 @@ pub(crate) fn serialize(
 /// The endpoint parameters this operation sets, lowest precedence first:
 /// - `EntryKeys`: operationContextParams `EntryKeys` (path `keys(Entries)`)
 /// - `TableNames`: operationContextParams `TableNames` (path `Items[*].Table.Name`)
+/// - `TableNames`: contextParam `TableNames`
 pub(crate) fn endpoint_params(
     input: &crate::types::BatchGetInput,
 ) -> ::awslim_runtime::OperationEndpointParams {
@@ -115,6 +116,21 @@ pub(crate) fn endpoint_params(
             .map(|items| {
                 items.into_iter().map(|v| &v.name).collect::<::std::vec::Vec<_>>()
             });
+        if let ::std::option::Option::Some(items) = value {
+            params
+                .set(
+                    "TableNames",
+                    items
+                        .iter()
+                        .map(|v| ::std::string::String::from(v.as_str()))
+                        .collect::<::std::vec::Vec<_>>(),
+                );
+        }
+    }
+    {
+        let value = ::std::option::Option::Some(input);
+        let value = value.and_then(|v| v.tables.as_ref());
+        let value = value.map(|list| list.iter().collect::<::std::vec::Vec<_>>());
         if let ::std::option::Option::Some(items) = value {
             params
                 .set(

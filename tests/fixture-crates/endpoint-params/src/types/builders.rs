@@ -14,6 +14,7 @@ pub struct BatchGetInputBuilder {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     pub(crate) items: ::std::option::Option<::std::vec::Vec<crate::types::Item>>,
+    pub(crate) tables: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
 impl BatchGetInputBuilder {
@@ -53,6 +54,22 @@ impl BatchGetInputBuilder {
         self.items = value;
         self
     }
+    /// Table names; when set, they take precedence over the names in `Items`.
+    pub fn tables(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.tables = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Tables`.
+    pub fn set_tables(
+        mut self,
+        value: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.tables = value;
+        self
+    }
 }
 
 impl BatchGetInputBuilder {
@@ -61,6 +78,7 @@ impl BatchGetInputBuilder {
         crate::types::BatchGetInput {
             entries: self.entries,
             items: self.items,
+            tables: self.tables,
         }
     }
 }
