@@ -12,6 +12,9 @@ use crate::emit::protocol::Protocol;
 use crate::model::{self, Model, ModelError, ModelErrors, Shape, ShapeKind, Traits};
 use crate::naming;
 
+mod endpoint_params;
+pub use endpoint_params::{ClientContextParam, EndpointParam, ParamKind, ParamSource, PathStep, StaticValue};
+
 /// How timestamps are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimestampFormat {
@@ -253,6 +256,8 @@ pub struct Operation {
     pub checksum_required: bool,
     /// `@requestCompression` encodings, in order of preference.
     pub compression: Vec<String>,
+    /// Endpoint parameters the operation sets, lowest precedence first.
+    pub endpoint_params: Vec<EndpointParam>,
     pub docs: Vec<String>,
 }
 
@@ -270,6 +275,8 @@ pub struct Service {
     pub title: Option<String>,
     /// The endpoint rule set as pretty-printed JSON with sorted keys.
     pub endpoint_rule_set: Option<String>,
+    /// `smithy.rules#clientContextParams`, by name.
+    pub client_context_params: Vec<ClientContextParam>,
     pub docs: Vec<String>,
 }
 
@@ -591,6 +598,7 @@ impl<'m> Lowering<'m> {
                 .traits
                 .get(model::ENDPOINT_RULE_SET)
                 .map(|v| serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())),
+            client_context_params: self.client_context_params(service),
             docs: docs_of(&service.traits),
         }
     }
@@ -1025,6 +1033,7 @@ impl<'m> Lowering<'m> {
             output,
             errors,
             http: Http { method, path: merged, query, code },
+            endpoint_params: self.operation_endpoint_params(op, service),
             docs: docs_of(&op.traits),
         })
     }

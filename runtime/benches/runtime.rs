@@ -74,6 +74,7 @@ static SERVICE: ServiceMeta = ServiceMeta {
     signing_name: "connect",
     endpoint_rule_set: RULE_SET,
     error_metadata: awslim_runtime::protocol::rest_json::error_metadata,
+    client_context_params: &[],
 };
 static OP: OperationMeta = OperationMeta { name: "StartWebRTCContact", retryable_errors: &[] };
 

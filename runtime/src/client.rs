@@ -11,6 +11,7 @@ use tracing::Instrument;
 
 use crate::config::{random_uuid_v4, Config};
 use crate::endpoint_guard;
+use crate::endpoint::{OperationEndpointParams, ResolvedEndpoint};
 use crate::error::{
     ConstructionError, ConstructionErrorKind, ErrorMetadata, ResponseMeta, SdkError, TimeoutError, TimeoutKind,
     TransportError, TransportErrorKind,
@@ -42,6 +43,9 @@ pub struct ServiceMeta {
     /// The protocol's reading of an error response (e.g.
     /// `awslim_runtime::protocol::rest_json::error_metadata`), used to classify it for retries.
     pub error_metadata: fn(&http::Response<bytes::Bytes>) -> ErrorMetadata,
+    /// The names of the service's `smithy.rules#clientContextParams`: the endpoint parameters
+    /// `Config::builder().client_context_param(..)` may set.
+    pub client_context_params: &'static [&'static str],
 }
 
 /// A modeled error marked `@retryable`.
@@ -123,13 +127,15 @@ struct Inner {
 ///
 /// What one [`Handle::invoke`] does:
 ///
-/// 1. resolves the endpoint with the service's rule set (`AWS::Region`, `AWS::UseFIPS`,
-///    `AWS::UseDualStack`, `SDK::Endpoint` come from the [`Config`]) and joins its URL with the
-///    request's relative URI;
+/// 1. resolves the endpoint with the service's rule set (built-ins and client context parameters
+///    from the [`Config`], the operation's own parameters from the request's
+///    [`OperationEndpointParams`]; see [`crate::endpoint`]) and joins its URL with the request's
+///    relative URI;
 /// 2. per attempt: adds `amz-sdk-invocation-id` (one UUID for all attempts of the call),
 ///    `amz-sdk-request: attempt=N; max=M`, `user-agent`/`x-amz-user-agent` and the endpoint's
-///    headers, asks the credentials provider, signs with SigV4 (region and name from the
-///    endpoint's `sigv4` auth scheme when it has one), sends with the attempt timeout;
+///    headers and the [`ResolvedEndpoint`] extension, asks the credentials provider, signs
+///    with SigV4 (region and name from the endpoint's `sigv4` auth scheme when it has one),
+///    sends with the attempt timeout;
 /// 3. retries in the AWS *standard* mode (see [`crate::retry`]): transient statuses,
 ///    throttling and transient codes, the operation's `@retryable` errors, connection failures
 ///    and attempt timeouts, with full-jitter exponential backoff and the shared retry quota;
@@ -158,6 +164,8 @@ struct Target {
     headers: Vec<(HeaderName, HeaderValue)>,
     signing_region: String,
     signing_name: String,
+    /// What the rules engine resolved, put on each attempt's request for transports to see.
+    endpoint: Arc<awslim_endpoints::Endpoint>,
 }
 
 fn construction<E>(kind: ConstructionErrorKind, message: impl Into<String>) -> SdkError<E> {
@@ -224,10 +232,12 @@ impl Handle {
         self.inner.quota.available()
     }
 
-    /// Evaluates the service's endpoint rules with the configured built-ins.
+    /// Evaluates the service's endpoint rules for one call (see [`crate::endpoint`] for where
+    /// each parameter's value comes from).
     fn resolve_endpoint<E>(
         &self,
         rules: &Result<awslim_endpoints::RuleSet, awslim_endpoints::Error>,
+        operation: Option<&OperationEndpointParams>,
     ) -> Result<awslim_endpoints::Endpoint, SdkError<E>> {
         let config = &self.inner.config;
         let rule_set = rules.as_ref().map_err(|e| {
@@ -239,43 +249,24 @@ impl Handle {
                 .with_source(e.clone()),
             )
         })?;
-        let mut params = awslim_endpoints::Params::new();
-        for p in rule_set.parameters() {
-            match p.built_in.as_deref() {
-                Some("AWS::Region") => {
-                    if let Some(r) = config.region() {
-                        params.set(p.name.clone(), r);
-                    }
-                }
-                Some("AWS::UseFIPS") => {
-                    params.set(p.name.clone(), config.use_fips());
-                }
-                Some("AWS::UseDualStack") => {
-                    params.set(p.name.clone(), config.use_dual_stack());
-                }
-                Some("SDK::Endpoint") => {
-                    if let Some(url) = config.endpoint_url() {
-                        params.set(p.name.clone(), url);
-                    }
-                }
-                _ => {}
-            }
-        }
-        let endpoint = rule_set.resolve(&params).map_err(|e| {
+        let endpoint_error = |e: awslim_endpoints::Error| {
             let hint = if config.region().is_none() { " (no region is configured)" } else { "" };
             SdkError::Construction(
                 ConstructionError::new(ConstructionErrorKind::Endpoint, format!("{e}{hint}")).with_source(e),
             )
-        })?;
-        Ok(endpoint)
+        };
+        let params =
+            crate::endpoint::call_params(rule_set, self.inner.service, config, operation).map_err(endpoint_error)?;
+        rule_set.resolve(&params).map_err(endpoint_error)
     }
 
     /// Resolves the endpoint for a call and joins it with the request's relative URI.
-    fn target<E>(&self, relative: &http::Uri, host_prefix: Option<&HostPrefix>) -> Result<Target, SdkError<E>> {
+    fn target<E>(&self, relative: &http::Uri, extensions: &http::Extensions) -> Result<Target, SdkError<E>> {
         let config = &self.inner.config;
+        let host_prefix = extensions.get::<HostPrefix>();
         let endpoint = match &self.inner.rule_set {
             Some(rules) => {
-                let endpoint = self.resolve_endpoint(rules)?;
+                let endpoint = self.resolve_endpoint(rules, extensions.get::<OperationEndpointParams>())?;
                 match rules {
                     Ok(rule_set) => endpoint_guard::apply_endpoint_url(endpoint, rule_set, config.endpoint_url()),
                     Err(_) => endpoint,
@@ -351,7 +342,7 @@ impl Handle {
             )
         })?;
         let signing_name = prop("signingName").unwrap_or_else(|| self.inner.service.signing_name.to_owned());
-        Ok(Target { uri, headers, signing_region, signing_name })
+        Ok(Target { uri, headers, signing_region, signing_name, endpoint: Arc::new(endpoint) })
     }
 
     /// Sends `request` (relative URI: path and optional query, already percent-encoded) to the
@@ -422,7 +413,7 @@ impl Handle {
                 parts.headers.insert(HeaderName::from_static("content-md5"), md5);
             }
         }
-        let target = self.target::<E>(&parts.uri, parts.extensions.get::<HostPrefix>())?;
+        let target = self.target::<E>(&parts.uri, &parts.extensions)?;
         let max_attempts = config.retry().max_attempts.max(1);
         let attempt_timeout = config.timeouts().attempt;
         let invocation_id = HeaderValue::from_str(invocation_id)
@@ -439,6 +430,7 @@ impl Handle {
             *req.method_mut() = parts.method.clone();
             *req.uri_mut() = target.uri.clone();
             *req.headers_mut() = parts.headers.clone();
+            req.extensions_mut().insert(ResolvedEndpoint(target.endpoint.clone()));
             let headers = req.headers_mut();
             for (name, value) in &target.headers {
                 headers.append(name.clone(), value.clone());

@@ -1,5 +1,6 @@
 //! Client configuration.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -101,6 +102,8 @@ pub struct Config {
     app_name: Option<String>,
     max_response_body: Option<u64>,
     allow_insecure_http: bool,
+    client_context_params: BTreeMap<String, awslim_endpoints::Value>,
+    endpoint_built_ins: BTreeMap<String, awslim_endpoints::Value>,
 }
 
 /// The default [`ConfigBuilder::max_response_body_size`]: 64 MiB.
@@ -127,6 +130,8 @@ impl fmt::Debug for Config {
             .field("app_name", &self.app_name)
             .field("max_response_body", &self.max_response_body)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("client_context_params", &self.client_context_params)
+            .field("endpoint_built_ins", &self.endpoint_built_ins)
             .finish()
     }
 }
@@ -247,6 +252,15 @@ impl Config {
     pub fn allow_insecure_http(&self) -> bool {
         self.allow_insecure_http
     }
+    /// The service-specific endpoint parameters set with
+    /// [`ConfigBuilder::client_context_param`], by name.
+    pub fn client_context_params(&self) -> &BTreeMap<String, awslim_endpoints::Value> {
+        &self.client_context_params
+    }
+    /// Endpoint built-in values set with [`ConfigBuilder::endpoint_built_in`], by built-in name.
+    pub fn endpoint_built_ins(&self) -> &BTreeMap<String, awslim_endpoints::Value> {
+        &self.endpoint_built_ins
+    }
     /// A builder starting from this configuration.
     pub fn to_builder(&self) -> ConfigBuilder {
         ConfigBuilder {
@@ -264,6 +278,8 @@ impl Config {
             app_name: self.app_name.clone(),
             max_response_body: self.max_response_body,
             allow_insecure_http: self.allow_insecure_http,
+            client_context_params: self.client_context_params.clone(),
+            endpoint_built_ins: self.endpoint_built_ins.clone(),
         }
     }
 }
@@ -285,6 +301,8 @@ pub struct ConfigBuilder {
     app_name: Option<String>,
     max_response_body: Option<u64>,
     allow_insecure_http: bool,
+    client_context_params: BTreeMap<String, awslim_endpoints::Value>,
+    endpoint_built_ins: BTreeMap<String, awslim_endpoints::Value>,
 }
 
 impl Default for ConfigBuilder {
@@ -304,6 +322,8 @@ impl Default for ConfigBuilder {
             app_name: None,
             max_response_body: Some(DEFAULT_MAX_RESPONSE_BODY),
             allow_insecure_http: false,
+            client_context_params: BTreeMap::new(),
+            endpoint_built_ins: BTreeMap::new(),
         }
     }
 }
@@ -423,6 +443,26 @@ impl ConfigBuilder {
         self.allow_insecure_http = on;
         self
     }
+    /// Sets one of the service's client context parameters (`smithy.rules#clientContextParams`:
+    /// endpoint-rule inputs such as S3's `ForcePathStyle`) to a string, boolean or list of
+    /// strings. The generated crate's documentation lists the names and types its service
+    /// accepts; a name the service does not declare, or a value of the wrong type, makes every
+    /// call fail with an `SdkError::Construction` naming the parameter. An operation's own
+    /// endpoint parameters (`contextParam`, `staticContextParams`, `operationContextParams`)
+    /// take precedence over these.
+    pub fn client_context_param(mut self, name: impl Into<String>, value: impl Into<awslim_endpoints::Value>) -> Self {
+        self.client_context_params.insert(name.into(), value.into());
+        self
+    }
+    /// Sets an endpoint-rule built-in by its name (`AWS::Auth::AccountId`,
+    /// `AWS::S3::ForcePathStyle`, `AWS::STS::UseGlobalEndpoint`, ...): for the built-ins that have
+    /// no setting of their own here. It takes precedence over the setting of the same built-in
+    /// (e.g. `AWS::Region` over [`region`](Self::region), for endpoint resolution only). A value
+    /// of the wrong type makes calls fail with an `SdkError::Construction` naming the parameter.
+    pub fn endpoint_built_in(mut self, built_in: impl Into<String>, value: impl Into<awslim_endpoints::Value>) -> Self {
+        self.endpoint_built_ins.insert(built_in.into(), value.into());
+        self
+    }
     /// Builds the configuration.
     pub fn build(self) -> Config {
         let timeouts = self.timeouts;
@@ -441,6 +481,8 @@ impl ConfigBuilder {
             app_name: self.app_name,
             max_response_body: self.max_response_body,
             allow_insecure_http: self.allow_insecure_http,
+            client_context_params: self.client_context_params,
+            endpoint_built_ins: self.endpoint_built_ins,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod validate;
 pub mod client;
 pub mod config;
 pub mod credentials;
+pub mod endpoint;
 pub mod error;
 #[cfg(feature = "waiters")]
 pub mod jmespath;
@@ -31,6 +32,7 @@ mod endpoint_guard;
 
 pub use types::{BigDecimal, BigInteger, Blob, DateTime, Document, Redacted, TimestampFormat, UnknownMember};
 
+pub use awslim_endpoints as endpoints;
 pub use bytes;
 pub use http;
 
@@ -39,6 +41,7 @@ pub use client::{
 };
 pub use config::{Config, ConfigBuilder, RequestCompression, TimeoutConfig};
 pub use credentials::{Credentials, CredentialsError, EnvironmentCredentials, ProvideCredentials};
+pub use endpoint::{OperationEndpointParams, ResolvedEndpoint};
 pub use error::{
     ConstructionError, ErrorMetadata, OperationError, ProvideErrorMetadata, ResponseMeta, SdkError, TimeoutError,
     TransportError, UnhandledError,

@@ -210,6 +210,8 @@ pub struct RecordedRequest {
     pub headers: http::HeaderMap,
     /// The body.
     pub body: Bytes,
+    /// The request's extensions, e.g. the [`ResolvedEndpoint`](crate::ResolvedEndpoint).
+    pub extensions: http::Extensions,
 }
 
 impl RecordedRequest {
@@ -323,7 +325,13 @@ impl HttpTransport for StubTransport {
         let next = {
             let mut s = self.lock();
             let (parts, body) = request.into_parts();
-            s.requests.push(RecordedRequest { method: parts.method, uri: parts.uri, headers: parts.headers, body });
+            s.requests.push(RecordedRequest {
+                method: parts.method,
+                uri: parts.uri,
+                headers: parts.headers,
+                body,
+                extensions: parts.extensions,
+            });
             s.script.pop_front()
         };
         Box::pin(async move {

@@ -296,6 +296,7 @@ async fn invalid_rule_set_is_an_error_not_a_panic() {
         signing_name: "broken",
         endpoint_rule_set: "{ not json",
         error_metadata: awslim_runtime::protocol::rest_json::error_metadata,
+        client_context_params: &[],
     };
     let stub = StubTransport::new();
     let handle = awslim_runtime::Handle::new(&BROKEN, config(&stub).build());
@@ -317,6 +318,7 @@ async fn a_model_without_endpoint_rules_uses_the_configured_endpoint_url() {
         signing_name: "norules",
         endpoint_rule_set: "",
         error_metadata: awslim_runtime::protocol::rest_json::error_metadata,
+        client_context_params: &[],
     };
     let stub = StubTransport::new();
     stub.push_json(200, "{}");
@@ -452,6 +454,7 @@ async fn endpoint_url_is_honoured_without_an_sdk_endpoint_parameter() {
             "rules":[{"type":"endpoint","conditions":[],"endpoint":{"url":"https://fixed.{Region}.amazonaws.com",
               "properties":{"authSchemes":[{"name":"sigv4","signingName":"fixed-signer","signingRegion":"{Region}"}]}}}]}"#,
         error_metadata: awslim_runtime::protocol::rest_json::error_metadata,
+        client_context_params: &[],
     };
     let stub = StubTransport::new();
     stub.push_json(200, OK_BODY).push_json(200, OK_BODY);

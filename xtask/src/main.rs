@@ -57,16 +57,19 @@ struct ConformanceArgs {
     /// Where the reference data is (default: ../shared next to the repository).
     #[arg(long, value_name = "DIR")]
     shared: Option<PathBuf>,
-    /// Run only these suites (comma-separated: sigv4, endpoints, breadth, restjson).
+    /// Run only these suites (comma-separated: sigv4, endpoints, breadth, restjson, models).
     #[arg(long, value_delimiter = ',', value_name = "A,B")]
     suite: Vec<String>,
+    /// `models` suite: generate every operation of each model, not only those its tests use.
+    #[arg(long)]
+    full: bool,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Codegen(args) => codegen(&args).map(|_| ExitCode::SUCCESS),
-        Command::Conformance(args) => conformance::run_all(&repo_root(), args.shared, &args.suite),
+        Command::Conformance(args) => conformance::run_all(&repo_root(), args.shared, &args.suite, args.full),
         Command::Diff(args) => diff::run(args),
     };
     match result {

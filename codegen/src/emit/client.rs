@@ -21,6 +21,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
             op.module.trim_start_matches("r#")
         ));
     }
+    lines.extend(super::endpoint_params::client_context_docs(krate));
     if !s.docs.is_empty() {
         lines.push(String::new());
         lines.push("# The service".to_owned());
@@ -42,6 +43,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
     let paginator_mod = super::paginator::module_decl(krate);
     let mock_mod = super::mock::module_decl();
     let waiter_mod = super::waiter::module_decl(krate);
+    let client_context_params = super::endpoint_params::client_context_names(krate);
     quote! {
         #(#docs)*
         // Names and shapes come from the model, so style lints that depend on them are off.
@@ -85,6 +87,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
             signing_name: #signing,
             endpoint_rule_set: endpoint::RULE_SET,
             error_metadata: #protocol_runtime::error_metadata,
+            client_context_params: #client_context_params,
         };
     }
 }
@@ -160,6 +163,7 @@ pub(super) fn client_rs(krate: &Crate) -> TokenStream {
         }
         let extra_docs = doc_attrs(&doc_lines);
         let attach = super::mock::attach_input(op);
+        let attach_endpoint_params = super::endpoint_params::attach(op);
         quote! {
             #docs
             #extra_docs
@@ -169,6 +173,7 @@ pub(super) fn client_rs(krate: &Crate) -> TokenStream {
                 #validate
                 let request = crate::operation::#module::serialize(#serialize_arg).map_err(::awslim_runtime::SdkError::Construction)?;
                 #attach
+                #attach_endpoint_params
                 self.handle.invoke(&crate::operation::#module::META, request, crate::operation::#module::parse).await
             }
         }
@@ -258,6 +263,7 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
         let t = ident(&e.type_name);
         quote!(Self::#t(e) => e.meta(),)
     });
+    let endpoint_params = super::endpoint_params::operation_fn(krate, op);
     let op_doc = format!(" Errors that `{}` can return.", op.name);
     let doc2 = " Modeled errors carry their members; any other error code becomes `Unhandled`, with the code, message, HTTP status and request id.";
     quote! {
@@ -307,6 +313,8 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
         }
 
         #serialize
+
+        #endpoint_params
 
         #parse
     }

@@ -1,6 +1,7 @@
 //! Emitters: IR -> tokens -> formatted files. Nothing here reads the model.
 
 mod client;
+mod endpoint_params;
 mod json;
 pub mod protocol;
 mod mock;

@@ -60,6 +60,7 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
     signing_name: "thing",
     endpoint_rule_set: RULE_SET,
     error_metadata: awslim_runtime::protocol::rest_json::error_metadata,
+    client_context_params: &[],
 };
 
 pub static START_THING: OperationMeta = OperationMeta {

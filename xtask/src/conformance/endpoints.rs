@@ -1,8 +1,9 @@
-//! Endpoint rules-engine conformance: Smithy's rules-engine test services and the Amazon
-//! Connect model's own endpoint tests, both from `../shared`, run through
-//! `awslim-endpoints`.
+//! Endpoint rules-engine conformance: Smithy's rules-engine test services and the endpoint tests
+//! of every published model in `../shared/models` (each case's `params` evaluated by
+//! `awslim-endpoints`, whatever the model's protocol). Cases with `operationInputs` also run
+//! through generated clients in the `models` suite.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use awslim_endpoints::testing::{case_id, run_test_case, service_rules};
 use awslim_endpoints::{partitions, RuleSet};
@@ -13,8 +14,8 @@ use super::Report;
 /// Runs the endpoint suites against the reference data under `shared`.
 pub fn run(shared: &Path) -> Vec<Report> {
     vec![
-        model_suite("endpoint rules engine", &shared.join("conformance/endpoints/rules-engine-tests.json")),
-        model_suite("connect endpoint tests", &shared.join("models/connect-2017-08-08.json")),
+        model_suite("endpoint rules engine", &[shared.join("conformance/endpoints/rules-engine-tests.json")]),
+        model_suite("published models' endpoint tests (rules engine)", &published_models(shared)),
         partitions_suite(&shared.join("conformance/endpoints/partitions.json")),
     ]
 }
@@ -28,18 +29,33 @@ fn load(path: &Path) -> Result<Json, String> {
     serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Every `endpointTests` case of every service in the model at `path`, evaluated with that
+/// The model files in `shared/models`, sorted.
+fn published_models(shared: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(shared.join("models"))
+        .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// Every `endpointTests` case of every service in the models at `paths`, evaluated with that
 /// service's own `endpointRuleSet`.
-fn model_suite(name: &'static str, path: &Path) -> Report {
+fn model_suite(name: &'static str, paths: &[PathBuf]) -> Report {
     let mut report = empty(name);
-    let model = match load(path) {
-        Ok(model) => model,
-        Err(e) => {
-            report.failed.push((path.display().to_string(), e));
-            return report;
+    for path in paths {
+        match load(path) {
+            Ok(model) => run_model(&model, &mut report),
+            Err(e) => report.failed.push((path.display().to_string(), e)),
         }
-    };
-    for service in service_rules(&model) {
+    }
+    if paths.is_empty() {
+        report.failed.push((String::from(name), String::from("no model files found")));
+    }
+    report
+}
+
+fn run_model(model: &Json, report: &mut Report) {
+    for service in service_rules(model) {
         let rule_set = match RuleSet::from_value(service.rule_set) {
             Ok(rule_set) => rule_set,
             Err(e) => {
@@ -59,7 +75,6 @@ fn model_suite(name: &'static str, path: &Path) -> Report {
             }
         }
     }
-    report
 }
 
 /// Our hand-written partitions table against the published `partitions.json`: ids, region

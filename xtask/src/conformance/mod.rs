@@ -14,6 +14,7 @@ pub struct Report {
 
 pub mod convenience;
 pub mod endpoints;
+pub mod models;
 pub mod protocol_tests;
 pub mod sigv4;
 
@@ -133,13 +134,15 @@ fn published(root: &Path, shared: &Path) -> Report {
 
 /// The suites, by the name `--suite` takes.
 pub fn suites() -> Vec<&'static str> {
-    let mut all = vec!["sigv4", "endpoints", "breadth", "published", "convenience"];
+    let mut all = vec!["sigv4", "endpoints", "breadth", "published", "convenience", "models"];
     all.extend(protocol_tests::SUITES.iter().map(|s| s.key));
     all
 }
 
 /// Runs the suites (all, or those named) and prints one summary line of counts.
-pub fn run_all(root: &Path, shared: Option<PathBuf>, only: &[String]) -> Result<ExitCode, String> {
+/// `full`: the `models` suite generates every operation of each model (not only those its
+/// endpoint tests use).
+pub fn run_all(root: &Path, shared: Option<PathBuf>, only: &[String], full: bool) -> Result<ExitCode, String> {
     let shared = shared.unwrap_or_else(|| root.join("../shared"));
     if !shared.join("README.md").exists() {
         return Err(format!("the reference data is not at {} (pass --shared DIR)", shared.display()));
@@ -167,6 +170,9 @@ pub fn run_all(root: &Path, shared: Option<PathBuf>, only: &[String]) -> Result<
     }
     if wanted("convenience") {
         reports.push(convenience::run(root, &shared));
+    }
+    if wanted("models") {
+        reports.extend(models::run(root, &shared, full));
     }
     for r in &reports {
         print_report(r);

@@ -493,12 +493,12 @@ pub fn run(root: &Path, shared: &Path, spec: &Suite) -> Report {
     Report { name, passed, failed, skipped }
 }
 
-fn first_lines(s: &str, n: usize) -> String {
+pub(super) fn first_lines(s: &str, n: usize) -> String {
     s.lines().filter(|l| !l.trim().is_empty()).take(n).collect::<Vec<_>>().join(" / ")
 }
 
 /// Operations whose input or output has a member targeting a `@streaming` union.
-fn event_stream_operations(shapes: &serde_json::Map<String, Value>) -> BTreeSet<String> {
+pub(super) fn event_stream_operations(shapes: &serde_json::Map<String, Value>) -> BTreeSet<String> {
     let streaming_struct = |id: Option<&str>| {
         let Some(s) = id.and_then(|id| shapes.get(id)) else { return false };
         s.get("members").and_then(Value::as_object).is_some_and(|m| {
@@ -552,7 +552,7 @@ fn prepare_manifest(root: &Path, out: &Path) -> Result<(), String> {
 }
 
 /// (file, line, first line of the rendered message) of each compiler error.
-fn compiler_errors(stdout: &str) -> Vec<(String, usize, String)> {
+pub(super) fn compiler_errors(stdout: &str) -> Vec<(String, usize, String)> {
     let mut out = Vec::new();
     for line in stdout.lines() {
         let Ok(v) = serde_json::from_str::<Value>(line) else { continue };
@@ -589,7 +589,7 @@ fn compiler_errors(stdout: &str) -> Vec<(String, usize, String)> {
 }
 
 /// Passed test names, and failed test names with their panic message.
-fn parse_test_output(stdout: &str) -> (BTreeSet<String>, BTreeMap<String, String>) {
+pub(super) fn parse_test_output(stdout: &str) -> (BTreeSet<String>, BTreeMap<String, String>) {
     let mut ok = BTreeSet::new();
     let mut bad = BTreeMap::new();
     for line in stdout.lines() {
@@ -1000,8 +1000,8 @@ fn has_nan(v: &Value) -> bool {
     }
 }
 
-struct Builder<'k> {
-    krate: &'k Crate,
+pub(super) struct Builder<'k> {
+    pub(super) krate: &'k Crate,
 }
 
 impl Builder<'_> {
@@ -1044,7 +1044,7 @@ impl Builder<'_> {
     /// A structure built with its builder from `params`; required members missing from `params`
     /// get a filler value (`zero`: the zero value of client error correction, else a dummy that
     /// serializes, for inputs of response tests).
-    fn structure(&self, s: &ir::Struct, params: &Value, zero: bool) -> Result<String, String> {
+    pub(super) fn structure(&self, s: &ir::Struct, params: &Value, zero: bool) -> Result<String, String> {
         let obj = params.as_object().ok_or_else(|| format!("params for {} are not an object: {params}", s.name))?;
         for k in obj.keys() {
             if !s.fields.iter().any(|f| &f.member == k) {

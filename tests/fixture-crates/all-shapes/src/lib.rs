@@ -56,4 +56,5 @@ pub static SERVICE: ::awslim_runtime::ServiceMeta = ::awslim_runtime::ServiceMet
     signing_name: "allshapes",
     endpoint_rule_set: endpoint::RULE_SET,
     error_metadata: ::awslim_runtime::protocol::rest_json::error_metadata,
+    client_context_params: &[],
 };

@@ -56,4 +56,5 @@ pub static SERVICE: ::awslim_runtime::ServiceMeta = ::awslim_runtime::ServiceMet
     signing_name: "jsonrpc",
     endpoint_rule_set: endpoint::RULE_SET,
     error_metadata: ::awslim_runtime::protocol::aws_json::error_metadata,
+    client_context_params: &[],
 };
