@@ -74,7 +74,11 @@ static SERVICE: ServiceMeta = ServiceMeta {
     signing_name: "connect",
     endpoint_rule_set: RULE_SET,
 };
-static OP: OperationMeta = OperationMeta { name: "StartWebRTCContact", retryable_errors: &[] };
+static OP: OperationMeta = OperationMeta {
+    name: "StartWebRTCContact",
+    retryable_errors: &[],
+    auth: &[awslim_runtime::AuthScheme::SigV4 { signing_name: "connect" }],
+};
 
 fn parse(resp: &http::Response<Bytes>) -> Result<Result<usize, ()>, awslim_runtime::json::ParseError> {
     Ok(Ok(resp.body().len()))

@@ -9,6 +9,7 @@ pub mod json;
 pub mod types;
 pub mod validate;
 
+pub mod auth;
 pub mod client;
 pub mod config;
 pub mod credentials;
@@ -16,6 +17,8 @@ pub mod error;
 pub mod protocol;
 pub mod retry;
 pub mod sign;
+#[cfg(feature = "bearer")]
+pub mod token;
 pub mod transport;
 
 pub use types::{BigDecimal, BigInteger, Blob, DateTime, Document, Redacted, TimestampFormat, UnknownMember};
@@ -23,6 +26,7 @@ pub use types::{BigDecimal, BigInteger, Blob, DateTime, Document, Redacted, Time
 pub use bytes;
 pub use http;
 
+pub use auth::AuthScheme;
 pub use client::{
     CompressionEncodings, ContentMd5Required, Handle, HostPrefix, OperationMeta, RetryableError, ServiceMeta,
 };
@@ -33,4 +37,6 @@ pub use error::{
     UnhandledError,
 };
 pub use retry::RetryConfig;
+#[cfg(feature = "bearer")]
+pub use token::{EnvironmentToken, ProvideToken, Token};
 pub use transport::{HttpTransport, HyperTransport, StubTransport};

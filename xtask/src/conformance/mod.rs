@@ -21,7 +21,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 fn print_report(r: &Report) {
-    let total = r.passed + r.failed.len();
+    let total = r.passed + r.failed.len() + r.skipped.len();
     println!(
         "{}: {}/{} passed{}",
         r.name,
@@ -86,7 +86,7 @@ fn breadth(root: &Path, shared: &Path) -> Report {
 }
 
 /// The suites, by the name `--suite` takes.
-pub const SUITES: &[&str] = &["sigv4", "endpoints", "breadth", "restjson"];
+pub const SUITES: &[&str] = &["sigv4", "sigv4a", "endpoints", "breadth", "restjson"];
 
 /// Runs the suites (all, or those named) and prints one summary line of counts.
 pub fn run_all(root: &Path, shared: Option<PathBuf>, only: &[String]) -> Result<ExitCode, String> {
@@ -100,7 +100,10 @@ pub fn run_all(root: &Path, shared: Option<PathBuf>, only: &[String]) -> Result<
     let wanted = |name: &str| only.is_empty() || only.iter().any(|s| s == name);
     let mut reports = Vec::new();
     if wanted("sigv4") {
-        reports.push(sigv4::run(&shared.join("conformance/sigv4/v4")));
+        reports.push(sigv4::run(&shared.join("conformance/sigv4/v4"), false));
+    }
+    if wanted("sigv4a") {
+        reports.push(sigv4::run(&shared.join("conformance/sigv4/v4a"), true));
     }
     if wanted("endpoints") {
         reports.extend(endpoints::run(&shared));
