@@ -17,6 +17,7 @@ const CRATES: &[(&str, Option<&str>, &str)] = &[
     ("all_shapes", Some("tests/fixtures/models/all-shapes.json"), "tests/fixture-crates/all-shapes"),
     ("hostile_names", Some("tests/fixtures/models/hostile-names.json"), "tests/fixture-crates/hostile-names"),
     ("http_bindings", Some("tests/fixtures/models/http-bindings.json"), "tests/fixture-crates/http-bindings"),
+    ("auth_schemes", Some("tests/fixtures/models/auth-schemes.json"), "tests/fixture-crates/auth-schemes"),
 ];
 
 fn model_text(model: Option<&str>) -> String {

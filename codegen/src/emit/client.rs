@@ -800,6 +800,7 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
         }
     });
     let serialize = serializer(op, input);
+    let auth = super::auth::operation_auth(op);
     let parse_arms: Vec<TokenStream> = parse_arms.collect();
     let error_expr = if parse_arms.is_empty() {
         quote!(let error = #err_name::Unhandled(::awslim_runtime::UnhandledError::new(meta));)
@@ -848,6 +849,7 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
         pub(crate) static META: ::awslim_runtime::OperationMeta = ::awslim_runtime::OperationMeta {
             name: #name,
             retryable_errors: &[#(#retryable)*],
+            auth: #auth,
         };
 
         #[doc = #op_doc]

@@ -1,5 +1,6 @@
 //! Emitters: IR -> tokens -> formatted files. Nothing here reads the model.
 
+mod auth;
 mod client;
 mod json;
 mod types;
@@ -94,6 +95,7 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
     if krate.operations.iter().any(|o| o.compression.iter().any(|e| e == "gzip")) {
         features.push("compression-gzip");
     }
+    features.extend(auth::runtime_features(krate));
     out.insert("Cargo.toml".to_owned(), cargo_toml(options, &features));
     for (i, result) in results.into_iter().flatten() {
         let path = jobs.get(i).map(|(p, _)| p.clone()).unwrap_or_default();
