@@ -159,6 +159,8 @@ pub(crate) async fn authorize(
 ) -> Result<(), ConstructionError> {
     let mut reasons: Vec<String> = Vec::new();
     let mut last_error = None;
+    // Asked at most once per attempt, however many signing schemes there are.
+    let mut credentials: Option<Result<crate::credentials::Credentials, crate::credentials::CredentialsError>> = None;
     for option in options {
         let signing = match option {
             AuthOption::NoAuth => return Ok(()),
@@ -186,11 +188,15 @@ pub(crate) async fn authorize(
             }
             _ => SigningAlgorithm::V4,
         };
-        let credentials = match config.credentials_provider().provide_credentials().await {
+        let loaded = match credentials {
+            Some(ref loaded) => loaded,
+            None => credentials.insert(config.credentials_provider().provide_credentials().await),
+        };
+        let creds = match loaded {
             Ok(c) => c,
             Err(e) => {
                 reasons.push(format!("{}: {e}", option.label()));
-                last_error = Some(e);
+                last_error = Some(e.clone());
                 continue;
             }
         };
@@ -202,7 +208,7 @@ pub(crate) async fn authorize(
         settings.algorithm = algorithm;
         settings.double_encode = signing.double_encode;
         settings.normalize_path = signing.normalize_path;
-        sign_request(request, &credentials, &settings).map_err(|e| signing_error(e.to_string()).with_source(e))?;
+        sign_request(request, creds, &settings).map_err(|e| signing_error(e.to_string()).with_source(e))?;
         return Ok(());
     }
     let message = format!("no auth scheme of `{operation}` could be used: {}", reasons.join("; "));
