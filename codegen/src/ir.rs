@@ -559,7 +559,7 @@ impl<'m> Lowering<'m> {
     }
 
     /// `aws.auth#sigv4` `name`, else the endpoint prefix, else the sdkId in lower case.
-    fn service_signing_name(&self, service: &Shape) -> String {
+    fn service_signing_name(service: &Shape) -> String {
         let aws = service.traits.get(model::AWS_SERVICE);
         let endpoint_prefix = aws.and_then(|a| a.get("endpointPrefix")).and_then(Value::as_str);
         service
@@ -575,7 +575,7 @@ impl<'m> Lowering<'m> {
     fn service(&mut self, service: &Shape) -> Service {
         let name = model::shape_name(&service.id).to_owned();
         let sdk_id = Self::sdk_id(service);
-        let signing_name = self.service_signing_name(service);
+        let signing_name = Self::service_signing_name(service);
         if !service.traits.has(model::REST_JSON1) {
             let protocols: Vec<&str> =
                 service.traits.0.keys().filter(|k| k.starts_with("aws.protocols#")).map(String::as_str).collect();
@@ -1008,7 +1008,7 @@ impl<'m> Lowering<'m> {
             );
         let name = model::shape_name(&op.id).to_owned();
         let module = naming::module_name(&name);
-        let signing_name = self.service_signing_name(service);
+        let signing_name = Self::service_signing_name(service);
         let auth = match crate::auth::operation_schemes(self.model, service, op, &signing_name) {
             Ok(auth) => auth,
             Err(e) => {
