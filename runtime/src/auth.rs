@@ -32,6 +32,7 @@ use crate::sign::{sign_request, SigningAlgorithm, SigningOptions};
 
 /// An auth scheme of an operation, as the model declares it (generated code lists them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AuthScheme {
     /// `aws.auth#sigv4`, with its signing name.
     SigV4 {
