@@ -638,6 +638,18 @@ fn classify_trait(id: &str, old: Option<&Value>, new: Option<&Value>, member: Op
             text,
             if member.is_some() { "presence changes" } else { "a trait on the shape changed" },
         ),
+        "smithy.api#auth"
+        | "smithy.api#optionalAuth"
+        | "aws.auth#sigv4a"
+        | "smithy.api#httpBearerAuth"
+        | "smithy.api#httpApiKeyAuth"
+        | "smithy.api#httpBasicAuth"
+        | "smithy.api#httpDigestAuth" => finding(
+            ChangeKind::TraitChanged,
+            Severity::NeedsAttention,
+            text,
+            "which auth scheme the client uses, and which identity (credentials, token, none) it needs, changes",
+        ),
         model::ENDPOINT_RULE_SET | model::SIGV4 | model::AWS_SERVICE => finding(
             ChangeKind::ServiceChanged,
             Severity::NeedsAttention,

@@ -236,6 +236,21 @@ pub struct OperationError {
     pub info: ErrorInfo,
 }
 
+/// An auth scheme of an operation (see `crate::auth` for how the list is made).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthScheme {
+    SigV4 {
+        signing_name: String,
+    },
+    SigV4a {
+        signing_name: String,
+    },
+    HttpBearer,
+    NoAuth,
+    /// A scheme the runtime cannot apply, by trait id.
+    Unsupported(String),
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Operation {
     pub id: String,
@@ -258,6 +273,8 @@ pub struct Operation {
     pub compression: Vec<String>,
     /// Endpoint parameters the operation sets, lowest precedence first.
     pub endpoint_params: Vec<EndpointParam>,
+    /// Effective auth schemes, in order of preference.
+    pub auth: Vec<AuthScheme>,
     pub docs: Vec<String>,
 }
 
@@ -277,6 +294,8 @@ pub struct Service {
     pub endpoint_rule_set: Option<String>,
     /// `smithy.rules#clientContextParams`, by name.
     pub client_context_params: Vec<ClientContextParam>,
+    /// The endpoint rules can pick SigV4a (an `authSchemes` entry named `sigv4a`).
+    pub endpoint_sigv4a: bool,
     pub docs: Vec<String>,
 }
 
@@ -569,20 +588,32 @@ impl<'m> Lowering<'m> {
         seen
     }
 
-    fn service(&mut self, service: &Shape) -> Service {
+    /// The `aws.api#service` `sdkId`, else the service's shape name.
+    fn sdk_id(service: &Shape) -> String {
         let aws = service.traits.get(model::AWS_SERVICE);
-        let name = model::shape_name(&service.id).to_owned();
-        let sdk_id =
-            aws.and_then(|a| a.get("sdkId")).and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| name.clone());
+        aws.and_then(|a| a.get("sdkId"))
+            .and_then(Value::as_str)
+            .map_or_else(|| model::shape_name(&service.id).to_owned(), str::to_owned)
+    }
+
+    /// `aws.auth#sigv4` `name`, else the endpoint prefix, else the sdkId in lower case.
+    fn service_signing_name(service: &Shape) -> String {
+        let aws = service.traits.get(model::AWS_SERVICE);
         let endpoint_prefix = aws.and_then(|a| a.get("endpointPrefix")).and_then(Value::as_str);
-        let signing_name = service
+        service
             .traits
             .get(model::SIGV4)
             .and_then(|s| s.get("name"))
             .and_then(Value::as_str)
             .or(endpoint_prefix)
             .map(str::to_owned)
-            .unwrap_or_else(|| naming::snake_case(&sdk_id).replace('_', ""));
+            .unwrap_or_else(|| naming::snake_case(&Self::sdk_id(service)).replace('_', ""))
+    }
+
+    fn service(&mut self, service: &Shape) -> Service {
+        let name = model::shape_name(&service.id).to_owned();
+        let sdk_id = Self::sdk_id(service);
+        let signing_name = Self::service_signing_name(service);
         Service {
             protocol: self.protocol,
             query_compatible: service.traits.has(crate::emit::protocol::AWS_QUERY_COMPATIBLE),
@@ -599,6 +630,7 @@ impl<'m> Lowering<'m> {
                 .get(model::ENDPOINT_RULE_SET)
                 .map(|v| serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())),
             client_context_params: self.client_context_params(service),
+            endpoint_sigv4a: service.traits.get(model::ENDPOINT_RULE_SET).is_some_and(crate::auth::rules_use_sigv4a),
             docs: docs_of(&service.traits),
         }
     }
@@ -1015,7 +1047,16 @@ impl<'m> Lowering<'m> {
             );
         let name = model::shape_name(&op.id).to_owned();
         let module = naming::module_name(&name);
+        let signing_name = Self::service_signing_name(service);
+        let auth = match crate::auth::operation_schemes(self.model, service, op, &signing_name) {
+            Ok(auth) => auth,
+            Err(e) => {
+                self.errors.push(e);
+                Vec::new()
+            }
+        };
         Some(Operation {
+            auth,
             host_prefix,
             checksum_required: op.traits.has("smithy.api#httpChecksumRequired"),
             compression: op

@@ -9,6 +9,7 @@
 //!
 //! [`generate`] runs all three and returns the crate's files; it does no I/O.
 
+mod auth;
 pub mod diff;
 pub mod docs;
 mod emit;

@@ -76,7 +76,11 @@ static SERVICE: ServiceMeta = ServiceMeta {
     error_metadata: awslim_runtime::protocol::rest_json::error_metadata,
     client_context_params: &[],
 };
-static OP: OperationMeta = OperationMeta { name: "StartWebRTCContact", retryable_errors: &[] };
+static OP: OperationMeta = OperationMeta {
+    name: "StartWebRTCContact",
+    retryable_errors: &[],
+    auth: &[awslim_runtime::AuthScheme::SigV4 { signing_name: "connect" }],
+};
 
 fn parse(resp: &http::Response<Bytes>) -> Result<Result<usize, ()>, awslim_runtime::json::ParseError> {
     Ok(Ok(resp.body().len()))

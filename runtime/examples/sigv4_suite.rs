@@ -9,6 +9,13 @@
 //! `X-Amz-Date`, `X-Amz-Security-Token`, `x-amz-content-sha256`) match the expected signed
 //! request exactly; a query case when the signature and the signed URL's query parameters
 //! (in any order) match.
+//!
+//! With `--v4a` (and the runtime's `sigv4a` feature) it runs the SigV4a suite (`v4a`) instead.
+//! SigV4a signatures are ECDSA, randomized, so a case passes when, for both variants, the
+//! signature verifies against the suite's expected string to sign with the suite's public key
+//! (`public-key.json`, which also proves the key derivation) and every header or query
+//! parameter the signer adds matches the expected signed request apart from the signature. One
+//! line per case (header and query variants together).
 
 use std::path::Path;
 use std::time::{Duration, SystemTime};
@@ -23,9 +30,15 @@ use awslim_runtime::{Credentials, DateTime};
 /// `skip <case>\t<reason>`; `cargo xtask conformance` reads them.
 ///
 /// `cargo run -p awslim-runtime --example sigv4_suite -- ../shared/conformance/sigv4/v4`
+/// `cargo run -p awslim-runtime --features sigv4a --example sigv4_suite -- --v4a ../shared/conformance/sigv4/v4a`
 fn main() {
-    let Some(suite_dir) = std::env::args().nth(1) else {
-        eprintln!("usage: sigv4_suite SUITE_DIR (the v4 directory of the SigV4 test suite)");
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let v4a = args.first().is_some_and(|a| a == "--v4a");
+    if v4a {
+        args.remove(0);
+    }
+    let Some(suite_dir) = args.first().cloned() else {
+        eprintln!("usage: sigv4_suite [--v4a] SUITE_DIR (the v4 or v4a directory of the SigV4 test suite)");
         std::process::exit(2);
     };
     let suite_dir = Path::new(&suite_dir);
@@ -40,6 +53,14 @@ fn main() {
     cases.sort();
     for dir in cases {
         let id = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if v4a {
+            match run_v4a_case(&dir) {
+                Outcome::Pass => println!("pass {id}"),
+                Outcome::Fail(reason) => println!("fail {id}\t{}", one_line(&reason)),
+                Outcome::Skip(reason) => println!("skip {id}\t{}", one_line(&reason)),
+            }
+            continue;
+        }
         for location in [Location::Header, Location::Query] {
             let case = format!("{id} ({})", location.prefix());
             match run_case(&dir, location) {
@@ -176,7 +197,25 @@ fn try_case(dir: &Path, location: Location) -> Result<Outcome, Outcome> {
     let raw = parse_request(&read(dir, "request.txt").map_err(Outcome::Fail)?)?;
     let expected_signature = read(dir, &format!("{prefix}-signature.txt")).map_err(Outcome::Fail)?.trim().to_owned();
     let expected_signed = parse_request(&read(dir, &format!("{prefix}-signed-request.txt")).map_err(Outcome::Fail)?)?;
+    let mut request = to_http(&raw)?;
+    let mut options = SigningOptions::new(&ctx.region, &ctx.service, ctx.time);
+    options.normalize_path = ctx.normalize;
+    options.include_session_token = !ctx.omit_session_token;
+    options.content_sha256_header = ctx.sign_body;
+    if let Location::Query = location {
+        options.presign_expires_in = Some(ctx.expires_in);
+    }
+    let signature = sign_request(&mut request, &ctx.credentials, &options)
+        .map_err(|e| Outcome::Fail(format!("signing failed: {e}")))?;
 
+    if signature != expected_signature {
+        return Ok(Outcome::Fail(format!("signature {signature}, expected {expected_signature}")));
+    }
+    Ok(compare_added(&raw, &expected_signed, &request, location, false))
+}
+
+/// The suite's request as an `http::Request` (absolute URI from the `Host` header).
+fn to_http(raw: &RawRequest) -> Result<http::Request<Bytes>, Outcome> {
     let host = raw
         .headers
         .iter()
@@ -194,23 +233,40 @@ fn try_case(dir: &Path, location: Location) -> Result<Outcome, Outcome> {
     for (name, value) in raw.headers.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("host")) {
         builder = builder.header(name.as_str(), value.as_str());
     }
-    let mut request = builder
-        .body(Bytes::from(raw.body.clone()))
-        .map_err(|e| Outcome::Fail(format!("request not representable: {e}")))?;
+    builder.body(Bytes::from(raw.body.clone())).map_err(|e| Outcome::Fail(format!("request not representable: {e}")))
+}
 
-    let mut options = SigningOptions::new(&ctx.region, &ctx.service, ctx.time);
-    options.normalize_path = ctx.normalize;
-    options.include_session_token = !ctx.omit_session_token;
-    options.content_sha256_header = ctx.sign_body;
-    if let Location::Query = location {
-        options.presign_expires_in = Some(ctx.expires_in);
+/// `Signature=<hex>` (header) and `X-Amz-Signature=<hex>` (query) values replaced by `<sig>`.
+fn mask_signature(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("Signature=") {
+        let start = at + "Signature=".len();
+        out.push_str(&rest[..start]);
+        out.push_str("<sig>");
+        rest = rest[start..].trim_start_matches(|c: char| c.is_ascii_hexdigit());
     }
-    let signature = sign_request(&mut request, &ctx.credentials, &options)
-        .map_err(|e| Outcome::Fail(format!("signing failed: {e}")))?;
+    out.push_str(rest);
+    out
+}
 
-    if signature != expected_signature {
-        return Ok(Outcome::Fail(format!("signature {signature}, expected {expected_signature}")));
-    }
+/// Compares what the signer added with the expected signed request. `mask`: for SigV4a,
+/// whose ECDSA signatures are randomized, signatures are masked on both sides (they are
+/// verified separately).
+fn compare_added(
+    raw: &RawRequest,
+    expected_signed: &RawRequest,
+    request: &http::Request<Bytes>,
+    location: Location,
+    mask: bool,
+) -> Outcome {
+    let cut = |ours: &str, expected: &str| {
+        if mask {
+            (mask_signature(ours), mask_signature(expected))
+        } else {
+            (ours.to_owned(), expected.to_owned())
+        }
+    };
     if let Location::Query = location {
         // The signed URL's query parameters, in any order.
         let params = |query: &str| {
@@ -218,12 +274,13 @@ fn try_case(dir: &Path, location: Location) -> Result<Outcome, Outcome> {
             v.sort();
             v
         };
-        let expected = params(expected_signed.target.split_once('?').map_or("", |(_, q)| q));
-        let ours = params(request.uri().query().unwrap_or(""));
+        let (ours, expected) =
+            cut(request.uri().query().unwrap_or(""), expected_signed.target.split_once('?').map_or("", |(_, q)| q));
+        let (ours, expected) = (params(&ours), params(&expected));
         if ours != expected {
-            return Ok(Outcome::Fail(format!("query parameters {ours:?}, expected {expected:?}")));
+            return Outcome::Fail(format!("query parameters {ours:?}, expected {expected:?}"));
         }
-        return Ok(Outcome::Pass);
+        return Outcome::Pass;
     }
     // Every header the signer added must be in the request exactly as expected.
     for (name, value) in &expected_signed.headers {
@@ -232,9 +289,84 @@ fn try_case(dir: &Path, location: Location) -> Result<Outcome, Outcome> {
             continue;
         }
         let ours: Vec<&str> = request.headers().get_all(name.as_str()).iter().filter_map(|v| v.to_str().ok()).collect();
-        if ours != [value.as_str()] {
-            return Ok(Outcome::Fail(format!("header `{name}`: got {ours:?}, expected {value:?}")));
+        let (got, want) = cut(&ours.join("\n"), value);
+        if ours.len() != 1 || got != want {
+            return Outcome::Fail(format!("header `{name}`: got {got:?}, expected {want:?}"));
         }
     }
-    Ok(Outcome::Pass)
+    Outcome::Pass
+}
+
+#[cfg(not(feature = "sigv4a"))]
+fn run_v4a_case(_dir: &Path) -> Outcome {
+    Outcome::Fail("built without the runtime's `sigv4a` feature (run with --features sigv4a)".into())
+}
+
+#[cfg(feature = "sigv4a")]
+fn run_v4a_case(dir: &Path) -> Outcome {
+    for location in [Location::Header, Location::Query] {
+        match try_v4a(dir, location) {
+            Ok(Outcome::Pass) | Err(Outcome::Pass) => {}
+            Ok(Outcome::Fail(r)) | Err(Outcome::Fail(r)) => {
+                return Outcome::Fail(format!("{}: {r}", location.prefix()))
+            }
+            Ok(Outcome::Skip(r)) | Err(Outcome::Skip(r)) => {
+                return Outcome::Skip(format!("{}: {r}", location.prefix()))
+            }
+        }
+    }
+    Outcome::Pass
+}
+
+#[cfg(feature = "sigv4a")]
+fn try_v4a(dir: &Path, location: Location) -> Result<Outcome, Outcome> {
+    use awslim_runtime::sign::SigningAlgorithm;
+    use p256::ecdsa::signature::Verifier;
+
+    let prefix = location.prefix();
+    let ctx = context(dir).map_err(Outcome::Fail)?;
+    let raw = parse_request(&read(dir, "request.txt").map_err(Outcome::Fail)?)?;
+    let string_to_sign = read(dir, &format!("{prefix}-string-to-sign.txt")).map_err(Outcome::Fail)?;
+    let expected_signed = parse_request(&read(dir, &format!("{prefix}-signed-request.txt")).map_err(Outcome::Fail)?)?;
+    let key: serde_json::Value = serde_json::from_str(&read(dir, "public-key.json").map_err(Outcome::Fail)?)
+        .map_err(|e| Outcome::Fail(format!("public-key.json: {e}")))?;
+    let coordinate = |name: &str| key.get(name).and_then(|v| v.as_str()).and_then(hex).filter(|b| b.len() == 32);
+    let (Some(x), Some(y)) = (coordinate("X"), coordinate("Y")) else {
+        return Err(Outcome::Fail("public-key.json: X and Y must be 32-byte hex".into()));
+    };
+    let point = [&[4u8][..], &x, &y].concat();
+    let public_key = p256::ecdsa::VerifyingKey::from_sec1_bytes(&point)
+        .map_err(|e| Outcome::Fail(format!("public-key.json is not a P-256 point: {e}")))?;
+
+    let mut request = to_http(&raw)?;
+    let mut options = SigningOptions::new(&ctx.region, &ctx.service, ctx.time);
+    options.algorithm = SigningAlgorithm::V4a;
+    options.normalize_path = ctx.normalize;
+    options.include_session_token = !ctx.omit_session_token;
+    options.content_sha256_header = ctx.sign_body;
+    if let Location::Query = location {
+        options.presign_expires_in = Some(ctx.expires_in);
+    }
+    let signature = sign_request(&mut request, &ctx.credentials, &options)
+        .map_err(|e| Outcome::Fail(format!("signing failed: {e}")))?;
+    let der = hex(&signature).ok_or_else(|| Outcome::Fail(format!("signature `{signature}` is not hex")))?;
+    let der = p256::ecdsa::DerSignature::try_from(der.as_slice())
+        .map_err(|e| Outcome::Fail(format!("signature is not a DER ECDSA signature: {e}")))?;
+    if let Err(e) = public_key.verify(string_to_sign.as_bytes(), &der) {
+        return Ok(Outcome::Fail(format!(
+            "the signature does not verify over the expected string to sign with the suite's public key ({e}): \
+             canonical request, string to sign or key derivation differ"
+        )));
+    }
+    Ok(compare_added(&raw, &expected_signed, &request, location, true))
+}
+
+/// Lowercase or uppercase hex to bytes.
+#[cfg(feature = "sigv4a")]
+fn hex(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim();
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
 }

@@ -3,12 +3,13 @@
 use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
 use tracing::Instrument;
 
+use crate::auth::{AuthOption, AuthScheme};
 use crate::config::{random_uuid_v4, Config};
 use crate::endpoint_guard;
 use crate::endpoint::{OperationEndpointParams, ResolvedEndpoint};
@@ -18,7 +19,6 @@ use crate::error::{
 };
 use crate::json::ParseError;
 use crate::retry::{classify_response, RetryKind, RetryQuota};
-use crate::sign::{sign_request, SigningOptions};
 use crate::text::{bounded, Bounded};
 
 /// The response parser a generated operation hands to [`Handle::invoke`]: `Ok(Ok(output))`,
@@ -35,7 +35,8 @@ pub struct ServiceMeta {
     pub service_id: &'static str,
     /// The service's `version`, e.g. `2017-08-08`.
     pub api_version: &'static str,
-    /// SigV4 signing name (`aws.auth#sigv4` `name`), e.g. `connect`.
+    /// SigV4 signing name (`aws.auth#sigv4` `name`), e.g. `connect`; also names the bearer
+    /// token variable (`AWS_BEARER_TOKEN_CONNECT`).
     pub signing_name: &'static str,
     /// The model's `smithy.rules#endpointRuleSet`, as JSON text; empty when the model has
     /// none (then every call needs `Config::builder().endpoint_url(..)`).
@@ -110,6 +111,8 @@ pub struct OperationMeta {
     pub name: &'static str,
     /// The operation's modeled errors that are `@retryable`.
     pub retryable_errors: &'static [RetryableError],
+    /// The operation's effective auth schemes, in order of preference (see [`crate::auth`]).
+    pub auth: &'static [AuthScheme],
 }
 
 struct Inner {
@@ -133,9 +136,10 @@ struct Inner {
 ///    relative URI;
 /// 2. per attempt: adds `amz-sdk-invocation-id` (one UUID for all attempts of the call),
 ///    `amz-sdk-request: attempt=N; max=M`, `user-agent`/`x-amz-user-agent` and the endpoint's
-///    headers and the [`ResolvedEndpoint`] extension, asks the credentials provider, signs
-///    with SigV4 (region and name from the endpoint's `sigv4` auth scheme when it has one),
-///    sends with the attempt timeout;
+///    headers and the [`ResolvedEndpoint`] extension, authenticates with the first of the operation's auth schemes it has an identity
+///    for (SigV4, SigV4a, bearer token or none; the endpoint's `authSchemes` may pick the
+///    scheme and override signing name and region, see [`crate::auth`]), sends with the
+///    attempt timeout;
 /// 3. retries in the AWS *standard* mode (see [`crate::retry`]): transient statuses,
 ///    throttling and transient codes, the operation's `@retryable` errors, connection failures
 ///    and attempt timeouts, with full-jitter exponential backoff and the shared retry quota;
@@ -158,12 +162,11 @@ impl fmt::Debug for Handle {
     }
 }
 
-/// Where a call goes and how it is signed.
+/// Where a call goes and how it is authenticated.
 struct Target {
     uri: http::Uri,
     headers: Vec<(HeaderName, HeaderValue)>,
-    signing_region: String,
-    signing_name: String,
+    auth: Vec<AuthOption>,
     /// What the rules engine resolved, put on each attempt's request for transports to see.
     endpoint: Arc<awslim_endpoints::Endpoint>,
 }
@@ -261,7 +264,12 @@ impl Handle {
     }
 
     /// Resolves the endpoint for a call and joins it with the request's relative URI.
-    fn target<E>(&self, relative: &http::Uri, extensions: &http::Extensions) -> Result<Target, SdkError<E>> {
+    fn target<E>(
+        &self,
+        relative: &http::Uri,
+        extensions: &http::Extensions,
+        auth: &[AuthScheme],
+    ) -> Result<Target, SdkError<E>> {
         let config = &self.inner.config;
         let host_prefix = extensions.get::<HostPrefix>();
         let endpoint = match &self.inner.rule_set {
@@ -328,21 +336,9 @@ impl Handle {
             }
         }
 
-        // authSchemes: the first sigv4 scheme may override signing region and name.
-        let sigv4 = endpoint
-            .properties
-            .get("authSchemes")
-            .and_then(|s| s.as_array())
-            .and_then(|schemes| schemes.iter().find(|s| s.get("name").and_then(|n| n.as_str()) == Some("sigv4")));
-        let prop = |key: &str| sigv4.and_then(|s| s.get(key)).and_then(|v| v.as_str()).map(str::to_owned);
-        let signing_region = prop("signingRegion").or_else(|| config.region().map(str::to_owned)).ok_or_else(|| {
-            construction(
-                ConstructionErrorKind::Signing,
-                "no region to sign with: set Config::builder().region(..) or AWS_REGION",
-            )
-        })?;
-        let signing_name = prop("signingName").unwrap_or_else(|| self.inner.service.signing_name.to_owned());
-        Ok(Target { uri, headers, signing_region, signing_name, endpoint: Arc::new(endpoint) })
+        let endpoint_schemes = endpoint.properties.get("authSchemes").and_then(|s| s.as_array());
+        let auth = crate::auth::options(auth, endpoint_schemes.map(Vec::as_slice));
+        Ok(Target { uri, headers, auth, endpoint: Arc::new(endpoint) })
     }
 
     /// Sends `request` (relative URI: path and optional query, already percent-encoded) to the
@@ -413,7 +409,7 @@ impl Handle {
                 parts.headers.insert(HeaderName::from_static("content-md5"), md5);
             }
         }
-        let target = self.target::<E>(&parts.uri, &parts.extensions)?;
+        let target = self.target::<E>(&parts.uri, &parts.extensions, op.auth)?;
         let max_attempts = config.retry().max_attempts.max(1);
         let attempt_timeout = config.timeouts().attempt;
         let invocation_id = HeaderValue::from_str(invocation_id)
@@ -449,22 +445,9 @@ impl Handle {
                 headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(body.len()));
             }
 
-            let credentials = config.credentials_provider().provide_credentials().await.map_err(|e| {
-                SdkError::Construction(
-                    ConstructionError::new(ConstructionErrorKind::Credentials, e.to_string()).with_source(e),
-                )
-            })?;
-            sign_request(
-                &mut req,
-                &credentials,
-                &SigningOptions::new(&target.signing_region, &target.signing_name, SystemTime::now()),
-            )
-            .map_err(|e| {
-                SdkError::Construction(
-                    ConstructionError::new(ConstructionErrorKind::Signing, e.to_string()).with_source(e),
-                )
-            })?;
-            drop(credentials);
+            crate::auth::authorize(&mut req, &target.auth, config, self.inner.service, op.name)
+                .await
+                .map_err(SdkError::Construction)?;
 
             let span = tracing::debug_span!(
                 "awslim.attempt",

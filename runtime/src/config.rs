@@ -90,6 +90,8 @@ pub fn random_uuid_v4() -> String {
 pub struct Config {
     region: Option<String>,
     credentials: Arc<dyn ProvideCredentials>,
+    #[cfg(feature = "bearer")]
+    token: Option<Arc<dyn crate::token::ProvideToken>>,
     endpoint_url: Option<String>,
     use_fips: bool,
     use_dual_stack: bool,
@@ -116,10 +118,11 @@ pub const DEFAULT_MAX_RESPONSE_BODY: u64 = 64 * 1024 * 1024;
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Providers' own Debug redacts secrets; nothing else here is secret.
-        f.debug_struct("Config")
-            .field("region", &self.region)
-            .field("credentials", &self.credentials)
-            .field("endpoint_url", &self.endpoint_url)
+        let mut d = f.debug_struct("Config");
+        d.field("region", &self.region).field("credentials", &self.credentials);
+        #[cfg(feature = "bearer")]
+        d.field("token", &self.token);
+        d.field("endpoint_url", &self.endpoint_url)
             .field("use_fips", &self.use_fips)
             .field("use_dual_stack", &self.use_dual_stack)
             .field("retry", &self.retry)
@@ -202,6 +205,12 @@ impl Config {
     pub fn credentials_provider(&self) -> &Arc<dyn ProvideCredentials> {
         &self.credentials
     }
+    /// The bearer token provider, if one was set (else calls read
+    /// `AWS_BEARER_TOKEN_<SIGNING NAME>`). Needs the `bearer` feature.
+    #[cfg(feature = "bearer")]
+    pub fn token_provider(&self) -> Option<&Arc<dyn crate::token::ProvideToken>> {
+        self.token.as_ref()
+    }
     /// The endpoint override.
     pub fn endpoint_url(&self) -> Option<&str> {
         self.endpoint_url.as_deref()
@@ -266,6 +275,8 @@ impl Config {
         ConfigBuilder {
             region: self.region.clone(),
             credentials: Some(self.credentials.clone()),
+            #[cfg(feature = "bearer")]
+            token: self.token.clone(),
             endpoint_url: self.endpoint_url.clone(),
             use_fips: self.use_fips,
             use_dual_stack: self.use_dual_stack,
@@ -289,6 +300,8 @@ impl Config {
 pub struct ConfigBuilder {
     region: Option<String>,
     credentials: Option<Arc<dyn ProvideCredentials>>,
+    #[cfg(feature = "bearer")]
+    token: Option<Arc<dyn crate::token::ProvideToken>>,
     endpoint_url: Option<String>,
     use_fips: bool,
     use_dual_stack: bool,
@@ -310,6 +323,8 @@ impl Default for ConfigBuilder {
         ConfigBuilder {
             region: None,
             credentials: None,
+            #[cfg(feature = "bearer")]
+            token: None,
             endpoint_url: None,
             use_fips: false,
             use_dual_stack: false,
@@ -353,6 +368,20 @@ impl ConfigBuilder {
     /// Credentials from a shared provider.
     pub fn credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
         self.credentials = Some(provider);
+        self
+    }
+    /// A bearer token for operations with `smithy.api#httpBearerAuth` (a static
+    /// [`Token`](crate::token::Token) or any provider). Default: `AWS_BEARER_TOKEN_<SIGNING NAME>`.
+    /// Needs the `bearer` feature.
+    #[cfg(feature = "bearer")]
+    pub fn token(mut self, provider: impl crate::token::ProvideToken + 'static) -> Self {
+        self.token = Some(Arc::new(provider));
+        self
+    }
+    /// A bearer token from a shared provider. Needs the `bearer` feature.
+    #[cfg(feature = "bearer")]
+    pub fn token_provider(mut self, provider: Arc<dyn crate::token::ProvideToken>) -> Self {
+        self.token = Some(provider);
         self
     }
     /// Sends to this URL instead of the resolved AWS endpoint (e.g. `http://127.0.0.1:4566`).
@@ -469,6 +498,8 @@ impl ConfigBuilder {
         Config {
             region: self.region,
             credentials: self.credentials.unwrap_or_else(|| Arc::new(CredentialsChain::default_chain())),
+            #[cfg(feature = "bearer")]
+            token: self.token,
             endpoint_url: self.endpoint_url,
             use_fips: self.use_fips,
             use_dual_stack: self.use_dual_stack,
@@ -504,6 +535,16 @@ mod tests {
         assert!(dbg.contains("us-west-2"));
         assert!(!dbg.contains("TOPSECRETKEY"), "{dbg}");
         assert!(!dbg.contains("TOKENVALUE"), "{dbg}");
+    }
+
+    #[cfg(feature = "bearer")]
+    #[test]
+    fn debug_never_shows_the_bearer_token() {
+        let config =
+            Config::builder().token(crate::token::Token::new("BEARERSECRET")).transport(StubTransport::new()).build();
+        let dbg = format!("{config:?} {config:#?}");
+        assert!(dbg.contains("Token"), "{dbg}");
+        assert!(!dbg.contains("BEARERSECRET"), "{dbg}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod json;
 pub mod types;
 pub mod validate;
 
+pub mod auth;
 pub mod client;
 pub mod config;
 pub mod credentials;
@@ -24,6 +25,8 @@ pub mod protocol;
 pub mod retry;
 pub mod sign;
 pub mod text;
+#[cfg(feature = "bearer")]
+pub mod token;
 pub mod transport;
 #[cfg(feature = "waiters")]
 pub mod waiter;
@@ -36,6 +39,7 @@ pub use awslim_endpoints as endpoints;
 pub use bytes;
 pub use http;
 
+pub use auth::AuthScheme;
 pub use client::{
     CompressionEncodings, ContentMd5Required, Handle, HostPrefix, OperationMeta, RetryableError, ServiceMeta,
 };
@@ -47,4 +51,6 @@ pub use error::{
     TransportError, UnhandledError,
 };
 pub use retry::RetryConfig;
+#[cfg(feature = "bearer")]
+pub use token::{EnvironmentToken, ProvideToken, Token};
 pub use transport::{HttpTransport, HyperTransport, StubTransport};

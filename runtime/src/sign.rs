@@ -1,24 +1,36 @@
-//! SigV4 request signing, by the official `aws-sigv4` crate.
+//! SigV4 and (feature `sigv4a`) SigV4a request signing, by the official `aws-sigv4` crate.
 //!
-//! [`sign_request`] is what every attempt goes through; the SigV4 conformance suite calls the
-//! same function with the suite's fixed time and options.
+//! [`sign_request`] is what every signed attempt goes through; the SigV4 and SigV4a conformance
+//! suites call the same function with the suites' fixed time and options.
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use aws_sigv4::http_request::{
-    PayloadChecksumKind, SessionTokenMode, SignableBody, SignableRequest, SignatureLocation, SigningSettings,
-    UriPathNormalizationMode,
+    PayloadChecksumKind, PercentEncodingMode, SessionTokenMode, SignableBody, SignableRequest, SignatureLocation,
+    SigningSettings, UriPathNormalizationMode,
 };
 use aws_smithy_runtime_api::client::identity::Identity;
 use bytes::Bytes;
 
 use crate::credentials::Credentials;
 
+/// The signature algorithm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SigningAlgorithm {
+    /// SigV4, `AWS4-HMAC-SHA256`: one region in the credential scope.
+    V4,
+    /// SigV4a, `AWS4-ECDSA-P256-SHA256`: the region set goes in `X-Amz-Region-Set`.
+    #[cfg(feature = "sigv4a")]
+    V4a,
+}
+
 /// Signing inputs besides the request and credentials.
 #[derive(Clone, Debug)]
 pub struct SigningOptions<'a> {
-    /// Region in the credential scope.
+    /// SigV4 (default) or SigV4a.
+    pub algorithm: SigningAlgorithm,
+    /// Region in the credential scope; for SigV4a the region set (comma-separated, `*` for all).
     pub region: &'a str,
     /// Signing name (service) in the credential scope.
     pub name: &'a str,
@@ -27,6 +39,9 @@ pub struct SigningOptions<'a> {
     /// Normalize the URI path (`/a/./b/../c` → `/a/c`) in the canonical request. AWS services
     /// other than S3: true.
     pub normalize_path: bool,
+    /// Percent-encode the path a second time in the canonical request. AWS services other than
+    /// S3: true (endpoint auth schemes turn it off with `disableDoubleEncoding`).
+    pub double_encode: bool,
     /// Include `X-Amz-Security-Token` in the signature (true) or add it after signing.
     pub include_session_token: bool,
     /// Add `x-amz-content-sha256` with the payload hash (S3-style).
@@ -40,10 +55,12 @@ impl<'a> SigningOptions<'a> {
     /// What the runtime uses for every AWS (non-S3) service.
     pub fn new(region: &'a str, name: &'a str, time: SystemTime) -> Self {
         SigningOptions {
+            algorithm: SigningAlgorithm::V4,
             region,
             name,
             time,
             normalize_path: true,
+            double_encode: true,
             include_session_token: true,
             content_sha256_header: false,
             presign_expires_in: None,
@@ -63,9 +80,10 @@ impl fmt::Display for SigningError {
 
 impl std::error::Error for SigningError {}
 
-/// Signs `request` (absolute URI) in place with SigV4 in the `Authorization` header: adds
-/// `X-Amz-Date`, `Authorization`, and `X-Amz-Security-Token` for temporary credentials (or,
-/// with [`SigningOptions::presign_expires_in`], the same in query parameters).
+/// Signs `request` (absolute URI) in place with SigV4 (or SigV4a) in the `Authorization` header:
+/// adds `X-Amz-Date`, `Authorization`, `X-Amz-Security-Token` for temporary credentials and, for
+/// SigV4a, `X-Amz-Region-Set` (or, with [`SigningOptions::presign_expires_in`], the same in
+/// query parameters).
 /// Returns the hex signature (for tests; do not log it).
 pub fn sign_request(
     request: &mut http::Request<Bytes>,
@@ -78,6 +96,9 @@ pub fn sign_request(
         if options.normalize_path { UriPathNormalizationMode::Enabled } else { UriPathNormalizationMode::Disabled };
     settings.session_token_mode =
         if options.include_session_token { SessionTokenMode::Include } else { SessionTokenMode::Exclude };
+    if !options.double_encode {
+        settings.percent_encoding_mode = PercentEncodingMode::Single;
+    }
     if options.content_sha256_header {
         settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
     }
@@ -85,15 +106,27 @@ pub fn sign_request(
         settings.signature_location = SignatureLocation::QueryParams;
         settings.expires_in = Some(expires_in);
     }
-    let params = aws_sigv4::sign::v4::SigningParams::builder()
-        .identity(&identity)
-        .region(options.region)
-        .name(options.name)
-        .time(options.time)
-        .settings(settings)
-        .build()
-        .map_err(|e| SigningError(e.to_string()))?
-        .into();
+    let params: aws_sigv4::http_request::SigningParams<'_> = match options.algorithm {
+        SigningAlgorithm::V4 => aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&identity)
+            .region(options.region)
+            .name(options.name)
+            .time(options.time)
+            .settings(settings)
+            .build()
+            .map_err(|e| SigningError(e.to_string()))?
+            .into(),
+        #[cfg(feature = "sigv4a")]
+        SigningAlgorithm::V4a => aws_sigv4::sign::v4a::SigningParams::builder()
+            .identity(&identity)
+            .region_set(options.region)
+            .name(options.name)
+            .time(options.time)
+            .settings(settings)
+            .build()
+            .map_err(|e| SigningError(e.to_string()))?
+            .into(),
+    };
 
     let uri = request.uri().to_string();
     let mut headers = Vec::with_capacity(request.headers().len());
@@ -150,6 +183,45 @@ mod tests {
         assert!(query.contains("X-Amz-Expires=3600"), "{query}");
         assert!(query.contains(&format!("X-Amz-Signature={sig}")), "{query}");
         assert!(req.headers().get("authorization").is_none());
+    }
+
+    #[cfg(feature = "sigv4a")]
+    #[test]
+    fn sigv4a_adds_the_region_set_and_ecdsa_algorithm() {
+        let mut req =
+            http::Request::builder().method("GET").uri("https://example.amazonaws.com/").body(Bytes::new()).unwrap();
+        let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+        let time = UNIX_EPOCH + Duration::from_secs(1_440_938_160);
+        let mut options = SigningOptions::new("us-east-1,us-west-2", "service", time);
+        options.algorithm = SigningAlgorithm::V4a;
+        let sig = sign_request(&mut req, &creds, &options).unwrap();
+        assert_eq!(req.headers()["x-amz-region-set"], "us-east-1,us-west-2");
+        let auth = req.headers()["authorization"].to_str().unwrap();
+        assert!(
+            auth.starts_with(
+                "AWS4-ECDSA-P256-SHA256 Credential=AKIDEXAMPLE/20150830/service/aws4_request, \
+                 SignedHeaders=host;x-amz-date;x-amz-region-set, Signature="
+            ),
+            "{auth}"
+        );
+        assert!(auth.ends_with(&sig), "{auth}");
+    }
+
+    #[test]
+    fn single_encoding_leaves_percent_signs_alone() {
+        let sign = |double: bool| {
+            let mut req = http::Request::builder()
+                .method("GET")
+                .uri("https://example.amazonaws.com/a%20b")
+                .body(Bytes::new())
+                .unwrap();
+            let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+            let mut options =
+                SigningOptions::new("us-east-1", "service", UNIX_EPOCH + Duration::from_secs(1_440_938_160));
+            options.double_encode = double;
+            sign_request(&mut req, &creds, &options).unwrap()
+        };
+        assert_ne!(sign(true), sign(false), "the canonical path differs (`a%2520b` vs `a%20b`)");
     }
 
     #[test]

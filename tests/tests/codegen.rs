@@ -20,6 +20,7 @@ const CRATES: &[(&str, Option<&str>, &str)] = &[
     ("json_rpc", Some("tests/fixtures/models/json-rpc.json"), "tests/fixture-crates/json-rpc"),
     ("convenience", Some("tests/fixtures/models/convenience.json"), "tests/fixture-crates/convenience"),
     ("endpoint_params", Some("tests/fixtures/models/endpoint-params.json"), "tests/fixture-crates/endpoint-params"),
+    ("auth_schemes", Some("tests/fixtures/models/auth-schemes.json"), "tests/fixture-crates/auth-schemes"),
 ];
 
 fn model_text(model: Option<&str>) -> String {

@@ -618,3 +618,16 @@ fn a_changed_endpoint_rule_set_is_summarised_not_dumped() {
     assert!(text.lines().all(|l| l.len() < 200), "{text}");
     assert!(r.changes.iter().all(|c| c.items == ["Client"]), "{:?}", r.changes);
 }
+
+#[test]
+fn auth_trait_changes_need_attention() {
+    let mut json: Value = serde_json::from_str(awslim_codegen::DEFAULT_MODEL).unwrap();
+    json["shapes"]["com.amazonaws.connect#StartWebRTCContact"]["traits"]["smithy.api#optionalAuth"] =
+        serde_json::json!({});
+    let new = load_text("optional-auth", &json.to_string());
+    let r = report(&connect(), &new);
+    let c = one(&r, ChangeKind::TraitChanged);
+    assert_eq!(c.shape, "com.amazonaws.connect#StartWebRTCContact", "{c:?}");
+    assert_eq!(c.severity, Severity::NeedsAttention, "{c:?}");
+    assert!(c.reason.contains("auth scheme"), "{c:?}");
+}

@@ -264,6 +264,7 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
         quote!(Self::#t(e) => e.meta(),)
     });
     let endpoint_params = super::endpoint_params::operation_fn(krate, op);
+    let auth = super::auth::operation_auth(op);
     let op_doc = format!(" Errors that `{}` can return.", op.name);
     let doc2 = " Modeled errors carry their members; any other error code becomes `Unhandled`, with the code, message, HTTP status and request id.";
     quote! {
@@ -272,6 +273,7 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
         pub(crate) static META: ::awslim_runtime::OperationMeta = ::awslim_runtime::OperationMeta {
             name: #name,
             retryable_errors: &[#(#retryable)*],
+            auth: #auth,
         };
 
         #[doc = #op_doc]

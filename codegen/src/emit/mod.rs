@@ -1,5 +1,6 @@
 //! Emitters: IR -> tokens -> formatted files. Nothing here reads the model.
 
+mod auth;
 mod client;
 mod endpoint_params;
 mod json;
@@ -112,6 +113,7 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
     if !krate.waiters.is_empty() {
         features.push("waiters");
     }
+    features.extend(auth::runtime_features(krate));
     out.insert("Cargo.toml".to_owned(), cargo_toml(options, &features));
     for (i, result) in results.into_iter().flatten() {
         let path = jobs.get(i).map(|(p, _)| p.clone()).unwrap_or_default();

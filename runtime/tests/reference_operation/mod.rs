@@ -67,6 +67,7 @@ pub static START_THING: OperationMeta = OperationMeta {
     name: "StartThing",
     // InternalServiceException is `@retryable` in this pretend model.
     retryable_errors: &[RetryableError { code: "InternalServiceException", throttling: false }],
+    auth: &[awslim_runtime::AuthScheme::SigV4 { signing_name: "thing" }],
 };
 
 /// The client.

@@ -23,7 +23,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 fn print_report(r: &Report) {
-    let total = r.passed + r.failed.len();
+    let total = r.passed + r.failed.len() + r.skipped.len();
     println!(
         "{}: {}/{} passed{}",
         r.name,
@@ -134,7 +134,7 @@ fn published(root: &Path, shared: &Path) -> Report {
 
 /// The suites, by the name `--suite` takes.
 pub fn suites() -> Vec<&'static str> {
-    let mut all = vec!["sigv4", "endpoints", "breadth", "published", "convenience", "models"];
+    let mut all = vec!["sigv4", "sigv4a", "endpoints", "breadth", "published", "convenience", "models"];
     all.extend(protocol_tests::SUITES.iter().map(|s| s.key));
     all
 }
@@ -154,7 +154,10 @@ pub fn run_all(root: &Path, shared: Option<PathBuf>, only: &[String], full: bool
     let wanted = |name: &str| only.is_empty() || only.iter().any(|s| s == name);
     let mut reports = Vec::new();
     if wanted("sigv4") {
-        reports.push(sigv4::run(&shared.join("conformance/sigv4/v4")));
+        reports.push(sigv4::run(&shared.join("conformance/sigv4/v4"), false));
+    }
+    if wanted("sigv4a") {
+        reports.push(sigv4::run(&shared.join("conformance/sigv4/v4a"), true));
     }
     if wanted("endpoints") {
         reports.extend(endpoints::run(&shared));

@@ -5,6 +5,11 @@
 pub(crate) static META: ::awslim_runtime::OperationMeta = ::awslim_runtime::OperationMeta {
     name: "GetObject",
     retryable_errors: &[],
+    auth: &[
+        ::awslim_runtime::AuthScheme::SigV4 {
+            signing_name: "svc",
+        },
+    ],
 };
 
 /// Errors that `GetObject` can return.

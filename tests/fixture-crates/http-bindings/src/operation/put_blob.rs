@@ -5,6 +5,11 @@
 pub(crate) static META: ::awslim_runtime::OperationMeta = ::awslim_runtime::OperationMeta {
     name: "PutBlob",
     retryable_errors: &[],
+    auth: &[
+        ::awslim_runtime::AuthScheme::SigV4 {
+            signing_name: "httpbindings",
+        },
+    ],
 };
 
 /// Errors that `PutBlob` can return.

@@ -5,6 +5,11 @@
 pub(crate) static META: ::awslim_runtime::OperationMeta = ::awslim_runtime::OperationMeta {
     name: "PutCompressedChecksum",
     retryable_errors: &[],
+    auth: &[
+        ::awslim_runtime::AuthScheme::SigV4 {
+            signing_name: "httpbindings",
+        },
+    ],
 };
 
 /// Errors that `PutCompressedChecksum` can return.

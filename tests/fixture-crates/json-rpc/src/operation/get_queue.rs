@@ -10,6 +10,11 @@ pub(crate) static META: ::awslim_runtime::OperationMeta = ::awslim_runtime::Oper
             throttling: true,
         },
     ],
+    auth: &[
+        ::awslim_runtime::AuthScheme::SigV4 {
+            signing_name: "jsonrpc",
+        },
+    ],
 };
 
 /// Errors that `GetQueue` can return.
