@@ -172,6 +172,11 @@ pub fn type_param_name(member: &str) -> String {
     format!("P{}", pascal_case(member))
 }
 
+/// The default package name of a service's generated crate (`awslim-connect` for `Connect`).
+pub fn package_name(sdk_id: &str) -> String {
+    format!("awslim-{}", snake_case(sdk_id).replace('_', "-"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

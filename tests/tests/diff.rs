@@ -421,11 +421,8 @@ fn markdown_output_groups_by_shape() {
 
 /// The generated crate's files for `model`.
 fn generated(model: &Model) -> std::collections::BTreeMap<String, String> {
-    let options = CrateOptions {
-        package_name: "awslim-diff-test".to_owned(),
-        runtime_path: "../runtime".to_owned(),
-        standalone: true,
-    };
+    let options =
+        CrateOptions::new("awslim-diff-test", awslim_codegen::RuntimeDependency::Path("../runtime".to_owned()));
     awslim_codegen::generate(model, &Selection::default(), &options).expect("generates")
 }
 

@@ -208,11 +208,8 @@ pub fn run(root: &Path, shared: &Path) -> Report {
             Ok(m) => m,
             Err(e) => return fail_all(name, format!("the model does not load: {e}")),
         };
-        let options = awslim_codegen::CrateOptions {
-            package_name: "x".into(),
-            runtime_path: "../runtime".into(),
-            standalone: true,
-        };
+        let options =
+            awslim_codegen::CrateOptions::new("x", awslim_codegen::RuntimeDependency::Path("../runtime".into()));
         let mut good = Vec::new();
         for op in &wanted {
             let sel = Selection { service: Some(SERVICE.into()), operations: Some(vec![op.clone()]) };
