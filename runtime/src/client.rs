@@ -433,10 +433,9 @@ impl Handle {
                 headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(body.len()));
             }
 
+            // The message is the credentials error's text: no source, which would repeat it.
             let credentials = config.credentials_provider().provide_credentials().await.map_err(|e| {
-                SdkError::Construction(
-                    ConstructionError::new(ConstructionErrorKind::Credentials, e.to_string()).with_source(e),
-                )
+                SdkError::Construction(ConstructionError::new(ConstructionErrorKind::Credentials, e.to_string()))
             })?;
             sign_request(
                 &mut req,

@@ -103,7 +103,8 @@ fn classify_hyper_error(e: hyper_util::client::legacy::Error) -> TransportError 
     } else {
         TransportErrorKind::Io
     };
-    TransportError::new(kind, text).with_source(e)
+    // The message already holds the whole chain: a source would repeat it.
+    TransportError::new(kind, text)
 }
 
 fn error_chain_text(e: &(dyn std::error::Error + 'static)) -> String {
@@ -137,7 +138,6 @@ impl HttpTransport for HyperTransport {
                     TransportErrorKind::Io,
                     format!("reading the response body: {}", error_chain_text(&e)),
                 )
-                .with_source(e)
             })?;
             Ok(http::Response::from_parts(parts, body.to_bytes()))
         })

@@ -69,6 +69,13 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
 
         pub use client::Client;
         pub use ::awslim_runtime::{Config, SdkError};
+        /// What users of the client touch, re-exported so that this crate is the only dependency.
+        pub use ::awslim_runtime::{
+            ConfigBuilder, Credentials, ErrorMetadata, HttpTransport, ProvideCredentials, ProvideErrorMetadata,
+            RetryConfig, StubTransport, TimeoutConfig,
+        };
+        /// The runtime crate itself, for anything not re-exported above.
+        pub use ::awslim_runtime as runtime;
 
         /// What the runtime needs to know about the service.
         #[doc(hidden)]

@@ -116,9 +116,11 @@ pub struct GetThingOutput {
     pub last_modified: ::std::option::Option<::awslim_runtime::DateTime>,
     /// The thing's name.
     pub name: ::std::option::Option<::std::string::String>,
+    /// The `Priority` member.
     pub priority: ::std::option::Option<crate::types::Priority>,
     /// The thing's revision.
     pub revision: ::std::option::Option<i64>,
+    /// The `Shape` member.
     pub shape: ::std::option::Option<crate::types::ShapeChoice>,
     /// The thing's tree.
     pub tree: ::std::option::Option<crate::types::Node>,

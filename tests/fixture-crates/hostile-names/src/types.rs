@@ -10,62 +10,97 @@ pub mod builders;
 pub struct DoInput {
     /// A member named `Unknown` targeting an enum named `Default`.
     pub unknown: ::std::option::Option<crate::types::Default>,
+    /// The `Weird` member.
     pub weird: ::std::option::Option<crate::types::WeirdValues>,
+    /// The `abstract` member.
     pub r#abstract: ::std::option::Option<::std::string::String>,
+    /// The `as` member.
     pub r#as: ::std::option::Option<::std::string::String>,
+    /// The `async` member.
     pub r#async: ::std::option::Option<i32>,
+    /// The `await` member.
     pub r#await: ::std::option::Option<i32>,
+    /// The `become` member.
     pub r#become: ::std::option::Option<::std::string::String>,
     /// Keyword `box`, targeting a map named `Box`.
     pub r#box: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, crate::types::Option>,
     >,
+    /// The `break` member.
     pub r#break: ::std::option::Option<::std::string::String>,
     /// Generator-owned name.
     pub build_value: ::std::option::Option<bool>,
     /// Generator-owned name.
     pub builder_value: ::std::option::Option<::std::string::String>,
+    /// The `const` member.
     pub r#const: ::std::option::Option<::std::string::String>,
+    /// The `continue` member.
     pub r#continue: ::std::option::Option<::std::string::String>,
     /// `crate` cannot be a raw identifier.
     pub crate_: ::std::option::Option<crate::types::Option>,
+    /// The `dyn` member.
     pub r#dyn: ::std::option::Option<::std::string::String>,
+    /// The `enum` member.
     pub r#enum: ::std::option::Option<::std::string::String>,
+    /// The `extern` member.
     pub r#extern: ::std::option::Option<::std::string::String>,
+    /// The `false` member.
     pub r#false: ::std::option::Option<bool>,
+    /// The `fn` member.
     pub r#fn: ::std::option::Option<::std::string::String>,
     /// Reserved in the 2024 edition.
     pub r#gen: ::std::option::Option<::std::string::String>,
+    /// The `impl` member.
     pub r#impl: ::std::option::Option<::std::string::String>,
+    /// The `in` member.
     pub r#in: ::std::option::Option<::std::string::String>,
+    /// The `let` member.
     pub r#let: ::std::option::Option<::std::string::String>,
+    /// The `loop` member.
     pub r#loop: ::std::option::Option<::std::string::String>,
+    /// The `macro` member.
     pub r#macro: ::std::option::Option<::std::string::String>,
     /// Targets the structure named `String`.
     pub r#match: ::std::option::Option<crate::types::String>,
+    /// The `mod` member.
     pub r#mod: ::std::option::Option<::std::string::String>,
+    /// The `move` member.
     pub r#move: ::std::option::Option<::std::string::String>,
+    /// The `pub` member.
     pub r#pub: ::std::option::Option<::std::string::String>,
+    /// The `ref` member.
     pub r#ref: ::std::option::Option<::std::string::String>,
+    /// The `return` member.
     pub r#return: ::std::option::Option<::std::string::String>,
     /// `self` cannot be a raw identifier.
     pub self_: ::std::option::Option<::std::string::String>,
+    /// The `send` member.
     pub send: ::std::option::Option<::std::string::String>,
+    /// The `static` member.
     pub r#static: ::std::option::Option<::std::string::String>,
+    /// The `struct` member.
     pub r#struct: ::std::option::Option<::std::string::String>,
     /// `super` cannot be a raw identifier.
     pub super_: ::std::option::Option<crate::types::Result>,
+    /// The `trait` member.
     pub r#trait: ::std::option::Option<::std::string::String>,
+    /// The `true` member.
     pub r#true: ::std::option::Option<bool>,
+    /// The `try` member.
     pub r#try: ::std::option::Option<::std::string::String>,
     /// Rust keyword `type`, targeting a union named `Type`.
     pub r#type: ::std::option::Option<crate::types::Type>,
+    /// The `unsafe` member.
     pub r#unsafe: ::std::option::Option<::std::string::String>,
+    /// The `use` member.
     pub r#use: ::std::option::Option<::std::string::String>,
+    /// The `validate` member.
     pub validate_value: ::std::option::Option<bool>,
     /// Targets a list named `Vec`.
     pub vec: ::std::option::Option<::std::vec::Vec<crate::types::String>>,
+    /// The `where` member.
     pub r#where: ::std::option::Option<::std::string::String>,
+    /// The `yield` member.
     pub r#yield: ::std::option::Option<::std::string::String>,
 }
 
@@ -372,6 +407,7 @@ pub struct DoOutput {
     pub r#box: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, crate::types::Option>,
     >,
+    /// The `Default` member.
     pub default: ::std::option::Option<crate::types::Default>,
     /// ARNs.
     pub ec2_instance_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -381,13 +417,19 @@ pub struct DoOutput {
     pub ipv4_address: ::std::option::Option<::std::string::String>,
     /// ARNs.
     pub notification_arns: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// The `Option` member.
     pub option: ::std::option::Option<crate::types::Option>,
+    /// The `Result` member.
     pub result: ::std::option::Option<crate::types::Result>,
+    /// The `S3BucketARN` member.
     pub s3_bucket_arn: ::std::option::Option<::std::string::String>,
     /// `Self` cannot be a raw identifier either.
     pub self_: ::std::option::Option<::std::string::String>,
+    /// The `StartWebRTCContact` member.
     pub start_web_rtc_contact: ::std::option::Option<::std::string::String>,
+    /// The `String` member.
     pub string: ::std::option::Option<crate::types::String>,
+    /// The `Type` member.
     pub r#type: ::std::option::Option<crate::types::Type>,
     /// A list named `Vec` of structures named `String`.
     pub vec: ::std::option::Option<::std::vec::Vec<crate::types::String>>,
@@ -514,6 +556,7 @@ impl ::std::fmt::Debug for DoOutput {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct Error {
+    /// The `Message` member.
     pub message: ::std::option::Option<::std::string::String>,
     /// Clashes with `std::error::Error::source`.
     pub source: ::std::option::Option<::std::string::String>,
@@ -590,7 +633,9 @@ impl ::awslim_runtime::ProvideErrorMetadata for Error {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct Option {
+    /// The `None` member.
     pub none: ::std::option::Option<bool>,
+    /// The `Self` member.
     pub self_: ::std::option::Option<::std::string::String>,
     /// Recursive, optional.
     pub some: ::std::option::Option<::std::boxed::Box<crate::types::Option>>,
@@ -633,7 +678,9 @@ impl ::std::fmt::Debug for Option {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct Result {
+    /// The `Err` member.
     pub err: ::std::option::Option<crate::types::Error>,
+    /// The `Ok` member.
     pub ok: ::std::option::Option<::std::string::String>,
 }
 
@@ -668,6 +715,7 @@ impl ::std::fmt::Debug for Result {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct String {
+    /// The `len` member.
     pub len: ::std::option::Option<i32>,
     /// A real string inside the structure named String.
     ///
@@ -922,10 +970,13 @@ impl ::std::cmp::Ord for WeirdValues {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum Type {
+    /// The `Option` member.
     Option(crate::types::Option),
+    /// The `Self` member.
     Self_,
     /// A union member named `Unknown`.
     UnknownValue(::std::string::String),
+    /// The `Vec` member.
     Vec(::std::vec::Vec<crate::types::String>),
     /// A member this version of the model does not know.
     Unknown(::awslim_runtime::UnknownMember),
