@@ -120,24 +120,38 @@ impl Builder {
 fn inline(files: &BTreeMap<String, String>, module_path: &[String]) -> Result<String, crate::emit::RenderError> {
     let mut root = parse(files, "src/lib.rs")?;
     inline_mods(files, Path::new("src"), &mut root.items)?;
-    let allows: Vec<syn::Attribute> = std::mem::take(&mut root.attrs)
-        .into_iter()
-        .filter(|a| a.path().is_ident("allow"))
-        .map(|mut a| {
-            a.style = syn::AttrStyle::Outer;
-            a
-        })
-        .collect();
+    // An included file cannot start with inner attributes: the root's `#![allow(...)]` lints
+    // go onto each module, merged with the module's own.
+    let root_allows = allowed_lints(&root.attrs);
     let mut tokens = TokenStream::new();
-    for item in &root.items {
-        for a in &allows {
-            a.to_tokens(&mut tokens);
+    for item in &mut root.items {
+        if let syn::Item::Mod(m) = item {
+            let mut lints = root_allows.clone();
+            lints.extend(allowed_lints(&m.attrs));
+            m.attrs.retain(|a| !a.path().is_ident("allow"));
+            if !lints.is_empty() {
+                let paths =
+                    lints.iter().map(|l| syn::parse_str::<syn::Path>(l).unwrap_or_else(|_| syn::parse_quote!(unused)));
+                m.attrs.push(syn::parse_quote!(#[allow(#(#paths),*)]));
+            }
         }
         item.to_tokens(&mut tokens);
     }
     let tokens = if module_path.is_empty() { tokens } else { reroot(tokens, module_path) };
     let file: syn::File = syn::parse2(tokens).map_err(|e| render_error("(inlined)", e))?;
     Ok(format!("{}\n{}", crate::HEADER, prettyplease::unparse(&file)))
+}
+
+/// The lints named by `#[allow(...)]` / `#![allow(...)]` attributes, sorted and deduplicated.
+fn allowed_lints(attrs: &[syn::Attribute]) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for a in attrs.iter().filter(|a| a.path().is_ident("allow")) {
+        let parsed = a.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated);
+        for p in parsed.into_iter().flatten() {
+            out.insert(p.to_token_stream().to_string().replace(' ', ""));
+        }
+    }
+    out
 }
 
 fn render_error(file: &str, e: impl std::fmt::Display) -> crate::emit::RenderError {
@@ -166,7 +180,11 @@ fn inline_mods(
         let path = if files.contains_key(&flat) { flat } else { nested };
         let mut file = parse(files, &path)?;
         inline_mods(files, &dir.join(&name), &mut file.items)?;
-        m.attrs.extend(file.attrs);
+        // The file's inner attributes (`//!` docs, lint levels) become the module's outer ones.
+        m.attrs.extend(file.attrs.into_iter().map(|mut a| {
+            a.style = syn::AttrStyle::Outer;
+            a
+        }));
         m.content = Some((Default::default(), file.items));
         m.semi = None;
     }
