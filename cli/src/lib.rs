@@ -95,7 +95,9 @@ pub struct RuntimeArgs {
 }
 
 impl RuntimeArgs {
-    fn dependency(&self) -> Option<RuntimeDependency> {
+    /// The dependency these options name, if any (a path made absolute, to be written
+    /// relative to the crate).
+    pub fn dependency(&self) -> Option<RuntimeDependency> {
         if let Some(p) = &self.runtime_path {
             return Some(RuntimeDependency::Path(project::absolute(p).to_string_lossy().into_owned()));
         }

@@ -50,6 +50,11 @@ struct CodegenArgs {
     /// Write even though the directory holds files awslim did not generate (left alone).
     #[arg(long)]
     force: bool,
+    #[command(flatten)]
+    runtime: awslim::RuntimeArgs,
+    /// `auto` (default), `member` or `standalone`: whether the crate gets its own `[workspace]`.
+    #[arg(long, value_name = "MODE", value_parser = ["auto", "member", "standalone"])]
+    workspace: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -108,6 +113,8 @@ pub(crate) fn codegen(args: &CodegenArgs) -> Result<(), String> {
         service: args.service.clone(),
         out: args.out.clone().unwrap_or_else(|| root.join("generated")),
         crate_name: args.crate_name.clone(),
+        runtime: args.runtime.dependency(),
+        workspace: args.workspace.as_deref().and_then(awslim_codegen::WorkspaceMode::parse).unwrap_or_default(),
         ..Default::default()
     };
     if args.check {
