@@ -10,6 +10,7 @@
 //! Amazon Connect is a cloud-based contact center service. This model covers the `StartWebRTCContact` operation, which places an in-app, web, or video call into an Amazon Connect instance.
 //!
 //! See the [Amazon Connect API Reference](https://docs.aws.amazon.com/connect/latest/APIReference/Welcome.html).
+#![warn(missing_docs)]
 #![allow(
     clippy::large_enum_variant,
     clippy::too_many_arguments,

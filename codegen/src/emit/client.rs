@@ -41,6 +41,8 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
     let signing = lit(&s.signing_name);
     quote! {
         #(#docs)*
+        // Every public item is documented (the model's text or a fallback).
+        #![warn(missing_docs)]
         // Names and shapes come from the model, so style lints that depend on them are off.
         #![allow(
             clippy::large_enum_variant,

@@ -191,6 +191,8 @@ pub fn run(root: &Path, shared: &Path) -> Report {
             crate_name: Some("awslim-restjson-protocol".into()),
             operations: ops,
             service: Some(SERVICE.into()),
+            // Our scratch directory: it also holds tests/protocol.rs, which we write below.
+            force: true,
             ..Default::default()
         })
     };

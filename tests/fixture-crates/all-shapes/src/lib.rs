@@ -9,6 +9,7 @@
 //! # The service
 //!
 //! A service whose two operations together reach every Smithy shape type and every constraint trait.
+#![warn(missing_docs)]
 #![allow(
     clippy::large_enum_variant,
     clippy::too_many_arguments,

@@ -8,6 +8,7 @@
 //! # The service
 //!
 //! Shape and member names chosen to break naive Rust code generation.
+#![warn(missing_docs)]
 #![allow(
     clippy::large_enum_variant,
     clippy::too_many_arguments,

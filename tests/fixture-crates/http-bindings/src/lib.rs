@@ -23,6 +23,7 @@
 //! # The service
 //!
 //! A service whose operations together use every HTTP binding of restJson1.
+#![warn(missing_docs)]
 #![allow(
     clippy::large_enum_variant,
     clippy::too_many_arguments,
