@@ -43,8 +43,8 @@ pub enum Command {
 /// `awslim generate`.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct GenerateArgs {
-    /// A Smithy JSON AST model file (repeatable; merged). Without it, the options recorded in
-    /// OUT/awslim.json are used.
+    /// A Smithy JSON AST model file (repeatable; merged). Options not given are taken from
+    /// OUT/awslim.json when the crate has one (so `generate --out DIR` alone regenerates).
     #[arg(long = "model", value_name = "PATH")]
     pub models: Vec<PathBuf>,
     /// Only these operations (comma-separated Smithy names) and the shapes they reach.
@@ -186,20 +186,24 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// The project `args` describe: the options given, else those in OUT/awslim.json.
+/// The project `args` describe: the options recorded in OUT/awslim.json (if any), overridden
+/// by those given.
 pub fn project(args: &GenerateArgs) -> Result<Project, String> {
-    let mut p = if args.models.is_empty() {
-        if !args.out.join(project::MANIFEST).exists() {
-            return Err(format!(
-                "no --model given and {} has no {}: say which model to generate from",
-                args.out.display(),
-                project::MANIFEST
-            ));
-        }
+    let recorded = args.out.join(project::MANIFEST).exists();
+    let mut p = if recorded {
         Project::from_manifest(&args.out).map_err(|e| e.to_string())?
+    } else if args.models.is_empty() {
+        return Err(format!(
+            "no --model given and {} has no {}: say which model to generate from",
+            args.out.display(),
+            project::MANIFEST
+        ));
     } else {
-        Project { models: args.models.clone(), out: args.out.clone(), ..Project::default() }
+        Project { out: args.out.clone(), ..Project::default() }
     };
+    if !args.models.is_empty() {
+        p.models = args.models.clone();
+    }
     if args.operations.is_some() {
         p.operations = args.operations.clone();
     }

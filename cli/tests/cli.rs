@@ -198,3 +198,24 @@ fn the_model_change_workflow_from_the_readme() {
     ok(&dir, &["diff", "connect.json", "connect.new.json", "--allow-breaking"]);
     fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn options_not_given_come_from_the_manifest() {
+    let dir = temp("override");
+    let model = repo().join("tests/fixtures/models/http-bindings.json").display().to_string();
+    let args = ["generate", "--model", &model, "--out", "c", "--runtime-git", "https://example.com/awslim.git"];
+    ok(&dir, &[&args[..], &["--runtime-rev", "0123abc", "--operations", "GetLabels", "--license", "MIT"]].concat());
+    // A new model file with the same options: only --model is given again.
+    fs::copy(&model, dir.join("m.json")).unwrap();
+    ok(&dir, &["generate", "--model", "m.json", "--out", "c"]);
+    let cargo = fs::read_to_string(dir.join("c/Cargo.toml")).unwrap();
+    assert!(cargo.contains("git = \"https://example.com/awslim.git\", rev = \"0123abc\""), "{cargo}");
+    assert!(cargo.contains("license = \"MIT\""), "{cargo}");
+    let manifest: Value = serde_json::from_str(&fs::read_to_string(dir.join("c/awslim.json")).unwrap()).unwrap();
+    assert_eq!(manifest["models"], serde_json::json!(["../m.json"]));
+    assert_eq!(manifest["operations"], serde_json::json!(["GetLabels"]));
+    assert!(dir.join("c/src/operation/get_labels.rs").exists());
+    assert!(!dir.join("c/src/operation/list_things.rs").exists());
+    ok(&dir, &["check", "c"]);
+    fs::remove_dir_all(&dir).unwrap();
+}
