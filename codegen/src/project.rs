@@ -173,6 +173,11 @@ impl Project {
             Some(n) => n.clone(),
             None => crate::naming::package_name(&krate.service.sdk_id),
         };
+        if package.is_empty() || !package.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return Err(ProjectError::Options(format!(
+                "`{package}` is not a valid package name (letters, digits, `-` and `_` only; set one with --crate-name)"
+            )));
+        }
         let runtime = self.runtime_for(&out)?;
         let mut notes = Vec::new();
         let standalone = match self.workspace {

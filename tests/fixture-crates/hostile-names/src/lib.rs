@@ -43,11 +43,13 @@ pub use client::Client;
 
 pub use ::awslim_runtime::{Config, SdkError};
 
-/// What users of the client touch, re-exported so that this crate is the only dependency.
-pub use ::awslim_runtime::{
-    ConfigBuilder, Credentials, ErrorMetadata, HttpTransport, ProvideCredentials, ProvideErrorMetadata, RetryConfig,
-    StubTransport, TimeoutConfig,
-};
+pub use ::awslim_runtime::{ConfigBuilder, Credentials, ProvideCredentials};
+
+pub use ::awslim_runtime::{ErrorMetadata, ProvideErrorMetadata};
+
+pub use ::awslim_runtime::{HttpTransport, StubTransport};
+
+pub use ::awslim_runtime::{RetryConfig, TimeoutConfig};
 
 /// The runtime crate itself, for anything not re-exported above.
 pub use ::awslim_runtime as runtime;
