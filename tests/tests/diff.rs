@@ -540,7 +540,7 @@ fn connect_model_with_every_key_reordered_reports_nothing() {
     // The text really is reordered, whatever the model holds: the first and last shapes (in
     // sorted order) swap places, and a shape with traits lists `type` before `traits`.
     let shapes = original["shapes"].as_object().unwrap();
-    let (first, last) = (shapes.keys().next().unwrap(), shapes.keys().last().unwrap());
+    let (first, last) = (shapes.keys().next().unwrap(), shapes.keys().next_back().unwrap());
     let pos = |s: &str| text.find(&format!("{}:", Value::String(s.to_owned()))).unwrap();
     assert!(shapes.len() < 2 || pos(last) < pos(first), "{}", &text[..200]);
     let (id, shape) = shapes.iter().find(|(_, s)| s.get("traits").is_some()).unwrap();
