@@ -347,3 +347,36 @@ fn slice(args: &SliceArgs) -> Result<ExitCode, String> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use awslim_codegen::Model;
+
+    #[test]
+    fn exit_statuses() {
+        let text = awslim_codegen::DEFAULT_MODEL;
+        let model = Model::load(&[Source { name: "m", text }]).unwrap();
+        let report = awslim_codegen::diff::diff(&model, &model, &Selection::default()).unwrap();
+        assert_eq!(exit_status(&report, false), 0);
+        let mut smaller = model.clone();
+        smaller.shapes.values_mut().filter(|s| s.id.ends_with("#ReferenceType")).for_each(|s| {
+            s.members.pop();
+        });
+        let report = awslim_codegen::diff::diff(&model, &smaller, &Selection::default()).unwrap();
+        assert_eq!(exit_status(&report, false), EXIT_BREAKING);
+        assert_eq!(exit_status(&report, true), 0);
+    }
+
+    #[test]
+    fn needs_a_model_or_a_manifest_and_one_runtime_source() {
+        use clap::Parser;
+        let cli = Cli::try_parse_from(["awslim", "generate", "--out", "/nonexistent/x"]).unwrap();
+        let Command::Generate(args) = cli.command else { panic!() };
+        let err = project(&args).unwrap_err();
+        assert!(err.contains("no --model given") && err.contains("awslim.json"), "{err}");
+        let both =
+            Cli::try_parse_from(["awslim", "generate", "--out", "x", "--runtime-path", "r", "--runtime-version", "1"]);
+        assert!(both.is_err(), "one runtime source at a time");
+    }
+}
