@@ -10,20 +10,26 @@
 //! [`generate`] runs all three and returns the crate's files; it does no I/O.
 
 mod auth;
+mod builder;
 pub mod diff;
 pub mod docs;
 mod emit;
 pub mod ir;
 pub mod model;
 pub mod naming;
+pub mod output;
 pub mod pagination;
+pub mod project;
+pub mod slice;
 pub mod waiters;
 
 use std::collections::BTreeMap;
 
-pub use emit::{CrateOptions, HEADER};
+pub use builder::Builder;
+pub use emit::{toml_string, CrateOptions, RuntimeDependency, DEFAULT_LICENSE, HEADER};
 pub use ir::Selection;
 pub use model::{Model, ModelError, ModelErrors, Source};
+pub use project::{Project, WorkspaceMode};
 
 /// The default model shipped in the repository (`model/connect.json`).
 pub const DEFAULT_MODEL: &str = include_str!("../../model/connect.json");
@@ -54,5 +60,5 @@ pub fn generate(
 /// The package name for a service's generated crate (`awslim-connect` for sdkId `Connect`).
 pub fn default_package_name(model: &Model, selection: &Selection) -> Result<String, Error> {
     let krate = ir::lower(model, selection)?;
-    Ok(format!("awslim-{}", naming::snake_case(&krate.service.sdk_id).replace('_', "-")))
+    Ok(naming::package_name(&krate.service.sdk_id))
 }

@@ -204,6 +204,11 @@ pub fn required_trait_name(struct_name: &str, member: &str, taken: &mut std::col
     name
 }
 
+/// The default package name of a service's generated crate (`awslim-connect` for `Connect`).
+pub fn package_name(sdk_id: &str) -> String {
+    format!("awslim-{}", snake_case(sdk_id).replace('_', "-"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,13 +11,15 @@
 //! Region: `--region`, else `AWS_REGION` / `AWS_DEFAULT_REGION`. Credentials: `AWS_ACCESS_KEY_ID`,
 //! `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (and with `--features aws-config` the shared
 //! config files). `--endpoint-url` (or `AWS_ENDPOINT_URL`) sends to another server, e.g. a local
-//! mock. Set `RUST_LOG`-style tracing up in your own app to see the runtime's spans.
+//! mock. `--anonymous` needs no keys at all: it signs with placeholder keys that mean nothing,
+//! so it is accepted only with a loopback endpoint (`http://127.0.0.1:...`, `localhost`, `[::1]`).
+//! Set `RUST_LOG`-style tracing up in your own app to see the runtime's spans.
 
 use std::process::ExitCode;
 
 use awslim_connect::types::{ParticipantDetails, StartWebRtcContactRequest};
 use awslim_connect::Client;
-use awslim_connect::{Config, SdkError};
+use awslim_connect::{Config, Credentials, SdkError};
 
 struct Args {
     endpoint_url: Option<String>,
@@ -25,21 +27,37 @@ struct Args {
     instance_id: String,
     contact_flow_id: String,
     display_name: String,
+    anonymous: bool,
 }
 
 const USAGE: &str = "usage: awslim-example --instance-id ID --contact-flow-id ID \
-[--display-name NAME] [--region REGION] [--endpoint-url URL]";
+[--display-name NAME] [--region REGION] [--endpoint-url URL [--anonymous]]
 
-fn parse_args() -> Result<Args, String> {
+Calls Amazon Connect StartWebRTCContact and prints the contact it created.
+Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN);
+--anonymous uses placeholder keys instead, only with a loopback --endpoint-url (a local mock).";
+
+/// What the command line asks for: run, or print the usage and exit 0.
+enum Parsed {
+    Run(Args),
+    Help,
+}
+
+fn parse_args() -> Result<Parsed, String> {
     let mut endpoint_url = None;
     let mut region = None;
     let mut instance_id = None;
     let mut contact_flow_id = None;
     let mut display_name = String::from("awslim example");
+    let mut anonymous = false;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         if flag == "--help" || flag == "-h" {
-            return Err(USAGE.to_owned());
+            return Ok(Parsed::Help);
+        }
+        if flag == "--anonymous" {
+            anonymous = true;
+            continue;
         }
         let value = args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
         match flag.as_str() {
@@ -51,19 +69,35 @@ fn parse_args() -> Result<Args, String> {
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
     }
-    Ok(Args {
+    Ok(Parsed::Run(Args {
         endpoint_url,
         region,
         instance_id: instance_id.ok_or_else(|| format!("--instance-id is required\n{USAGE}"))?,
         contact_flow_id: contact_flow_id.ok_or_else(|| format!("--contact-flow-id is required\n{USAGE}"))?,
         display_name,
-    })
+        anonymous,
+    }))
+}
+
+/// Whether `url` names this machine (the only place `--anonymous` may send to).
+fn is_loopback(url: &str) -> bool {
+    let Ok(uri) = url.parse::<awslim_connect::runtime::http::Uri>() else { return false };
+    match uri.host() {
+        Some(h) => {
+            h == "localhost" || h.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        }
+        None => false,
+    }
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let args = match parse_args() {
-        Ok(a) => a,
+        Ok(Parsed::Run(a)) => a,
+        Ok(Parsed::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::from(2);
@@ -77,6 +111,14 @@ async fn main() -> ExitCode {
     }
     if let Some(url) = args.endpoint_url {
         config = config.endpoint_url(url);
+    }
+    if args.anonymous {
+        let local = config.clone().build().endpoint_url().is_some_and(is_loopback);
+        if !local {
+            eprintln!("--anonymous needs a loopback --endpoint-url (e.g. http://127.0.0.1:4566)\n{USAGE}");
+            return ExitCode::from(2);
+        }
+        config = config.credentials(Credentials::new("anonymous", "anonymous"));
     }
     let client = Client::new(config.build());
 

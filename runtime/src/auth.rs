@@ -159,7 +159,6 @@ pub(crate) async fn authorize(
     operation: &str,
 ) -> Result<(), ConstructionError> {
     let mut reasons: Vec<String> = Vec::new();
-    let mut last_error = None;
     // Asked at most once per attempt, however many signing schemes there are.
     let mut credentials: Option<Result<crate::credentials::Credentials, crate::credentials::CredentialsError>> = None;
     for option in options {
@@ -170,7 +169,6 @@ pub(crate) async fn authorize(
                 Ok(()) => return Ok(()),
                 Err(e) => {
                     reasons.push(format!("{}: {e}", option.label()));
-                    last_error = Some(e);
                     continue;
                 }
             },
@@ -197,7 +195,6 @@ pub(crate) async fn authorize(
             Ok(c) => c,
             Err(e) => {
                 reasons.push(format!("{}: {e}", option.label()));
-                last_error = Some(e.clone());
                 continue;
             }
         };
@@ -209,15 +206,12 @@ pub(crate) async fn authorize(
         settings.algorithm = algorithm;
         settings.double_encode = signing.double_encode;
         settings.normalize_path = signing.normalize_path;
-        sign_request(request, creds, &settings).map_err(|e| signing_error(e.to_string()).with_source(e))?;
+        sign_request(request, creds, &settings).map_err(|e| signing_error(e.to_string()))?;
         return Ok(());
     }
     let message = format!("no auth scheme of `{operation}` could be used: {}", reasons.join("; "));
-    let error = ConstructionError::new(ConstructionErrorKind::Credentials, message);
-    Err(match last_error {
-        Some(e) => error.with_source(e),
-        None => error,
-    })
+    // The reasons already hold each error's text, so none is repeated as a `source()`.
+    Err(ConstructionError::new(ConstructionErrorKind::Credentials, message))
 }
 
 /// `Authorization: Bearer <token>` from the configured token provider, else the environment.

@@ -11,8 +11,8 @@ use tracing::Instrument;
 
 use crate::auth::{AuthOption, AuthScheme};
 use crate::config::{random_uuid_v4, Config};
-use crate::endpoint_guard;
 use crate::endpoint::{OperationEndpointParams, ResolvedEndpoint};
+use crate::endpoint_guard;
 use crate::error::{
     ConstructionError, ConstructionErrorKind, ErrorMetadata, ResponseMeta, SdkError, TimeoutError, TimeoutKind,
     TransportError, TransportErrorKind,

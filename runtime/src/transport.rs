@@ -143,7 +143,8 @@ fn classify_hyper_error(e: hyper_util::client::legacy::Error) -> TransportError 
     } else {
         TransportErrorKind::Io
     };
-    TransportError::new(kind, text).with_source(e)
+    // The message already holds the whole chain: a source would repeat it.
+    TransportError::new(kind, text)
 }
 
 fn error_chain_text(e: &(dyn std::error::Error + 'static)) -> String {
@@ -160,10 +161,10 @@ fn error_chain_text(e: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
+/// The message holds the whole error chain's text, so no `source()` repeats it.
 fn body_read_error(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> TransportError {
     let e = e.into();
     TransportError::new(TransportErrorKind::Io, format!("reading the response body: {}", error_chain_text(&*e)))
-        .with_source(e)
 }
 
 impl HttpTransport for HyperTransport {

@@ -245,7 +245,14 @@ async fn connection_refused_is_a_transport_error() {
         SdkError::Transport(e) => assert_eq!(e.kind(), TransportErrorKind::Connect, "{e}"),
         other => panic!("unexpected {other:?}"),
     }
-    assert!(std::error::Error::source(&err).is_some());
+    // Display names the cause ("Connection refused"); source() must not say it again.
+    let shown = err.to_string();
+    assert!(shown.to_ascii_lowercase().contains("refused"), "{shown}");
+    let mut next = std::error::Error::source(&err);
+    while let Some(e) = next {
+        assert!(!shown.contains(&e.to_string()), "source `{e}` repeats Display `{shown}`");
+        next = e.source();
+    }
 }
 
 #[tokio::test]

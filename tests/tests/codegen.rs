@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use awslim_codegen::{CrateOptions, Model, Selection, Source};
+use awslim_codegen::{CrateOptions, Model, Project, RuntimeDependency, Selection, Source};
 use serde_json::Value;
 
 fn repo() -> PathBuf {
@@ -41,7 +41,7 @@ fn generate(text: &str, out_dir: &str) -> BTreeMap<String, String> {
     let package = awslim_codegen::default_package_name(&model, &selection).unwrap();
     let depth = Path::new(out_dir).components().count();
     let runtime_path = format!("{}runtime", "../".repeat(depth));
-    let options = CrateOptions { package_name: package, runtime_path, standalone: false };
+    let options = CrateOptions::new(package, RuntimeDependency::Path(runtime_path));
     awslim_codegen::generate(&model, &selection, &options).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -60,29 +60,20 @@ fn snapshots_of_every_generated_file() {
 fn checked_in_crates_are_fresh() {
     let mut problems = Vec::new();
     for (_, model, out) in CRATES {
-        let files = generate(&model_text(*model), out);
         let dir = repo().join(out);
-        for (path, text) in &files {
-            match std::fs::read_to_string(dir.join(path)) {
-                Ok(on_disk) if &on_disk == text => {}
-                Ok(_) => problems.push(format!("{out}/{path} differs")),
-                Err(_) => problems.push(format!("{out}/{path} is missing")),
+        // Regenerated from the options recorded in the crate's awslim.json, exactly as
+        // `awslim check` does; the files must also match what the snapshots pin.
+        let project = Project::from_manifest(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let generated = project.generate(&|_| {}).unwrap_or_else(|e| panic!("{e}"));
+        let expected = generate(&model_text(*model), out);
+        for (path, text) in &expected {
+            if generated.files.get(path) != Some(text) {
+                problems.push(format!("{out}/{path}: awslim.json does not reproduce it"));
             }
         }
-        let mut stack = vec![dir.clone()];
-        while let Some(d) = stack.pop() {
-            for entry in std::fs::read_dir(&d).unwrap().flatten() {
-                let p = entry.path();
-                let rel = p.strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/");
-                if rel == "target" || rel == "Cargo.lock" {
-                    continue;
-                }
-                if p.is_dir() {
-                    stack.push(p);
-                } else if !files.contains_key(&rel) {
-                    problems.push(format!("{out}/{rel} is no longer generated"));
-                }
-            }
+        let status = generated.status().unwrap();
+        if !status.is_fresh() || !status.foreign.is_empty() {
+            problems.push(format!("{out}:\n{}  not generated: {:?}", status.describe(), status.foreign));
         }
     }
     assert!(
@@ -137,7 +128,8 @@ fn output_is_deterministic_whatever_the_key_order() {
 #[test]
 fn operations_subset_and_unknown_names() {
     let model = load(&model_text(Some("tests/fixtures/models/all-shapes.json")));
-    let options = CrateOptions { package_name: "x".into(), runtime_path: "../runtime".into(), standalone: true };
+    let mut options = CrateOptions::new("x", RuntimeDependency::Path("../runtime".into()));
+    options.standalone = true;
     let only = Selection { service: None, operations: Some(vec!["GetThing".into()]) };
     let files = awslim_codegen::generate(&model, &only, &options).unwrap();
     assert!(files.contains_key("src/operation/get_thing.rs"));

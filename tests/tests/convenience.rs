@@ -367,7 +367,8 @@ fn generation_error(edit: impl FnOnce(&mut serde_json::Value)) -> String {
     edit(&mut json["shapes"]);
     let text = json.to_string();
     let model = Model::load(&[Source { name: "model", text: &text }]).unwrap();
-    let options = CrateOptions { package_name: "x".into(), runtime_path: "../runtime".into(), standalone: true };
+    let mut options = CrateOptions::new("x", awslim_codegen::RuntimeDependency::Path("../runtime".into()));
+    options.standalone = true;
     match awslim_codegen::generate(&model, &Selection::default(), &options) {
         Ok(_) => panic!("generated despite the defect"),
         Err(e) => e.to_string(),

@@ -46,6 +46,8 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
     let client_context_params = super::endpoint_params::client_context_names(krate);
     quote! {
         #(#docs)*
+        // Every public item is documented (the model's text or a fallback).
+        #![warn(missing_docs)]
         // Names and shapes come from the model, so style lints that depend on them are off.
         #![allow(
             clippy::large_enum_variant,
@@ -77,6 +79,14 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
 
         pub use client::Client;
         pub use ::awslim_runtime::{Config, SdkError};
+        // What users of the client touch, re-exported so that this crate is the only dependency
+        // (short lines: rustfmt formats lib.rs and must agree with the generator).
+        pub use ::awslim_runtime::{ConfigBuilder, Credentials, ProvideCredentials};
+        pub use ::awslim_runtime::{ErrorMetadata, ProvideErrorMetadata};
+        pub use ::awslim_runtime::{HttpTransport, StubTransport};
+        pub use ::awslim_runtime::{RetryConfig, TimeoutConfig};
+        /// The runtime crate itself, for anything not re-exported above.
+        pub use ::awslim_runtime as runtime;
 
         /// What the runtime needs to know about the service.
         #[doc(hidden)]

@@ -233,14 +233,23 @@ fn error_details(s: &Struct) -> TokenStream {
     }
 }
 
+/// The model's documentation, or `fallback` when it has none (every public item is documented).
+fn docs_or(docs: &[String], fallback: impl FnOnce() -> String) -> Vec<String> {
+    if docs.is_empty() {
+        vec![fallback()]
+    } else {
+        docs.to_vec()
+    }
+}
+
 fn structure(s: &Struct) -> TokenStream {
     let name = ident(&s.name);
     let builder_name = ident(&format!("{}Builder", s.name));
-    let docs = doc_attrs(&s.docs);
+    let docs = doc_attrs(&docs_or(&s.docs, || format!("The `{}` structure.", s.name)));
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let ty = field_type(f);
-        let mut lines = f.docs.clone();
+        let mut lines = docs_or(&f.docs, || format!("The `{}` member.", f.member));
         if f.presence == Presence::Required {
             if !lines.is_empty() {
                 lines.push(String::new());
@@ -550,7 +559,8 @@ fn builder(s: &Struct, traits: &[String]) -> TokenStream {
 
 fn enumeration(e: &Enum) -> TokenStream {
     let name = ident(&e.name);
-    let docs = doc_attrs(&e.docs);
+    let docs =
+        doc_attrs(&docs_or(&e.docs, || format!("The `{}` enumeration (open: unknown values are kept).", e.name)));
     let variants = e.variants.iter().map(|v| {
         let vname = ident(&v.name);
         let mut lines = v.docs.clone();
@@ -689,10 +699,10 @@ fn enumeration(e: &Enum) -> TokenStream {
 
 fn union(u: &Union) -> TokenStream {
     let name = ident(&u.name);
-    let docs = doc_attrs(&u.docs);
+    let docs = doc_attrs(&docs_or(&u.docs, || format!("The `{}` union.", u.name)));
     let variants = u.variants.iter().map(|v| {
         let vname = ident(&v.name);
-        let vdocs = doc_attrs(&v.docs);
+        let vdocs = doc_attrs(&docs_or(&v.docs, || format!("The `{}` member.", v.member)));
         match &v.value {
             Some(value) => {
                 let t = stored_type(value, v.boxed);

@@ -64,10 +64,11 @@ fn breadth(root: &Path, shared: &Path) -> Report {
         .map(|t| t.lines().count())
         .sum();
     let build_started = Instant::now();
+    println!("  full Connect: building the crate (cargo's progress below; a few minutes)");
     // `cargo rustc` passes -D warnings to the generated crate only, so the dependencies'
     // artefacts in the shared target directory are reused.
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["rustc", "--quiet", "--lib", "--manifest-path"])
+        .args(["rustc", "--lib", "--manifest-path"])
         .arg(out.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(root.join("target"))
@@ -151,7 +152,14 @@ pub fn run_all(root: &Path, shared: Option<PathBuf>, only: &[String], full: bool
     if let Some(unknown) = only.iter().find(|s| !known.contains(&s.as_str())) {
         return Err(format!("no suite called `{unknown}`; the suites are {}", known.join(", ")));
     }
-    let wanted = |name: &str| only.is_empty() || only.iter().any(|s| s == name);
+    let wanted = |name: &str| {
+        let yes = only.is_empty() || only.iter().any(|s| s == name);
+        if yes {
+            // Progress: suites that build crates are silent for minutes otherwise.
+            println!("conformance: running {name}");
+        }
+        yes
+    };
     let mut reports = Vec::new();
     if wanted("sigv4") {
         reports.push(sigv4::run(&shared.join("conformance/sigv4/v4"), false));

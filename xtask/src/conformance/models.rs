@@ -20,7 +20,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use awslim_codegen::ir::{self, Crate};
-use awslim_codegen::{CrateOptions, Model, Selection, Source};
+use awslim_codegen::{CrateOptions, Model, RuntimeDependency, Selection, Source};
 use awslim_endpoints::testing::{service_rules, ServiceRules};
 use serde_json::Value;
 
@@ -182,8 +182,8 @@ fn prepare(
     let (ops, problems) = generate_ops(&model, &service, wanted.into_iter().collect())?;
     let selection = Selection { service: Some(service.clone()), operations: Some(ops.clone()) };
     let package = format!("awslim-conf-{}", ident_of(&stem).replace('_', "-"));
-    let options =
-        CrateOptions { package_name: package.clone(), runtime_path: "../../../../runtime".into(), standalone: false };
+    let runtime_path = "../../../../runtime";
+    let options = CrateOptions::new(package.clone(), RuntimeDependency::Path(runtime_path.into()));
     let files = awslim_codegen::generate(&model, &selection, &options).map_err(|e| first_lines(&e.to_string(), 3))?;
     let krate = ir::lower(&model, &selection).map_err(|e| e.to_string())?;
     let dir = ws.join(&stem);
@@ -198,7 +198,7 @@ fn prepare(
             body = body.replace("doctest = false", "doctest = false\ntest = false");
             body.push_str(&format!(
                 "\n[dev-dependencies]\nawslim-runtime = {{ path = \"{}\" }}\ntokio = {{ version = \"1\", default-features = false, features = [\"rt\", \"macros\", \"time\"] }}\nserde_json = \"1\"\n\n[lints.rust]\nwarnings = \"deny\"\n",
-                options.runtime_path
+                runtime_path
             ));
         }
         std::fs::write(&p, body).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
@@ -273,7 +273,8 @@ fn binds_endpoint_params(shapes: &serde_json::Map<String, Value>, op: &str) -> b
 /// Generates `ops` together; when that fails, finds the operations that fail alone and leaves
 /// them out (each reported as a failure of the model).
 fn generate_ops(model: &Model, service: &str, ops: Vec<String>) -> Result<(Vec<String>, Vec<String>), String> {
-    let options = CrateOptions { package_name: "probe".into(), runtime_path: "../runtime".into(), standalone: true };
+    let mut options = CrateOptions::new("probe", RuntimeDependency::Path("../runtime".into()));
+    options.standalone = true;
     let sel = |ops: Vec<String>| Selection { service: Some(service.to_owned()), operations: Some(ops) };
     if awslim_codegen::generate(model, &sel(ops.clone()), &options).is_ok() {
         return Ok((ops, Vec::new()));

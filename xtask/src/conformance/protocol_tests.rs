@@ -238,6 +238,8 @@ pub fn run(root: &Path, shared: &Path, spec: &Suite) -> Report {
             crate_name: Some(crate_name.clone()),
             operations: ops,
             service: Some(service.clone()),
+            // Our scratch directory: it also holds tests/protocol.rs, which we write below.
+            force: true,
             ..Default::default()
         })
     };
@@ -260,11 +262,8 @@ pub fn run(root: &Path, shared: &Path, spec: &Suite) -> Report {
             Ok(m) => m,
             Err(e) => return fail_all(name, format!("the model does not load: {e}")),
         };
-        let options = awslim_codegen::CrateOptions {
-            package_name: "x".into(),
-            runtime_path: "../runtime".into(),
-            standalone: true,
-        };
+        let options =
+            awslim_codegen::CrateOptions::new("x", awslim_codegen::RuntimeDependency::Path("../runtime".into()));
         let mut good = Vec::new();
         for op in &wanted {
             let sel = Selection { service: Some(service.clone()), operations: Some(vec![op.clone()]) };
