@@ -99,7 +99,8 @@ pub(crate) fn load_models(paths: &[PathBuf]) -> Result<Model, String> {
         texts.push((p.display().to_string(), text));
     }
     let sources: Vec<Source<'_>> = texts.iter().map(|(n, t)| Source { name: n, text: t }).collect();
-    Model::load(&sources).map_err(|e| e.to_string())
+    // Shapes are checked when generating, and only those the selection reaches.
+    Model::parse(&sources).map_err(|e| e.to_string())
 }
 
 fn relative_path(from_dir: &Path, to: &Path) -> Option<PathBuf> {
@@ -184,7 +185,11 @@ pub(crate) fn codegen(args: &CodegenArgs) -> Result<(), String> {
         runtime_path: runtime_path.to_string_lossy().replace('\\', "/"),
         standalone: !member,
     };
-    let files = awslim_codegen::generate(&model, &selection, &options).map_err(|e| e.to_string())?;
+    let generated = awslim_codegen::generate_with_warnings(&model, &selection, &options).map_err(|e| e.to_string())?;
+    for w in &generated.warnings {
+        eprintln!("warning: {w}");
+    }
+    let files = generated.files;
 
     let existing = existing_files(&out);
     let mut changed = Vec::new();
