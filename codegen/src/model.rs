@@ -45,13 +45,22 @@ impl ModelError {
 }
 
 impl fmt::Display for ModelError {
+    /// Model text in messages is shown with control and bidirectional characters escaped
+    /// (`\u{1b}`), so a model cannot rewrite the terminal or hide text in a report.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.member {
-            Some(m) => write!(f, "{}${}: {}", self.shape, m, self.message)?,
-            None => write!(f, "{}: {}", self.shape, self.message)?,
-        }
+        let mut text = match &self.member {
+            Some(m) => format!("{}${}: {}", self.shape, m, self.message),
+            None => format!("{}: {}", self.shape, self.message),
+        };
         if let Some(p) = &self.pointer {
-            write!(f, " (at {p})")?;
+            text.push_str(&format!(" (at {p})"));
+        }
+        for c in text.chars() {
+            if c.is_control() || crate::docs::is_bidi_control(c) {
+                write!(f, "\\u{{{:x}}}", u32::from(c))?;
+            } else {
+                write!(f, "{c}")?;
+            }
         }
         Ok(())
     }
@@ -546,9 +555,10 @@ impl Model {
     pub fn check_shapes(&self, ids: &BTreeSet<String>) -> Findings {
         let mut findings = Findings::default();
         let mut errors = Vec::new();
+        let mut loading = Vec::new();
         for id in ids {
             if let Some(problems) = self.deferred.get(id) {
-                errors.extend(problems.iter().cloned());
+                loading.extend(problems.iter().cloned());
             }
             if let Some(shape) = self.shapes.get(id) {
                 self.check_shape(shape, &mut errors, &mut findings);
@@ -556,11 +566,12 @@ impl Model {
         }
         self.check_unconstructible_cycles(ids, &mut errors);
         // A reference to a shape that could not be read is not reported again.
-        let broken: BTreeSet<String> =
+        let broken: Vec<String> =
             self.deferred.keys().filter(|id| !self.shapes.contains_key(*id)).map(|id| format!("`{id}`")).collect();
-        errors.retain(|e| {
-            broken.is_empty() || !e.message.contains("`") || !broken.iter().any(|b| e.message.contains(b.as_str()))
-        });
+        if !broken.is_empty() {
+            errors.retain(|e| !broken.iter().any(|b| e.message.contains(b.as_str())));
+        }
+        errors.append(&mut loading);
         errors.sort();
         errors.dedup();
         findings.errors = errors;
