@@ -371,7 +371,11 @@ fn bidi_controls_never_reach_generated_code() {
         r#""a.b#In":{{"type":"structure","members":{{"m":{{"target":"a.b#E","traits":{{"smithy.api#documentation":"<p>x{bidi}y</p><pre>p{bidi}\r</pre>","smithy.api#jsonName":"j{bidi}"}}}}}},"traits":{{"smithy.api#documentation":"a&#x202E;b"}}}},
         "a.b#E":{{"type":"enum","members":{{"V":{{"target":"smithy.api#Unit","traits":{{"smithy.api#enumValue":"v{bidi}"}}}}}}}}"#
     );
-    let generated = generate_selected(&service_model(&shapes, ""), None).unwrap_or_else(|e| panic!("{e}"));
+    let text = service_model(&shapes, "")
+        .replace(r#""version":"1""#, &format!(r#""version":"1{bidi}""#))
+        .replace(r#""aws.protocols#restJson1":{}"#, &format!(r#""aws.protocols#restJson1":{{}},"smithy.api#title":"T{bidi}\n""#));
+    let generated = generate_selected(&text, None).unwrap_or_else(|e| panic!("{e}"));
+    assert!(generated.files["src/lib.rs"].contains("A client for T (`a.b#Svc`, API version 1)"));
     for (path, text) in &generated.files {
         assert!(!text.chars().any(awslim_codegen::docs::is_bidi_control), "{path} holds a bidi control");
         assert!(!text.contains('\r'), "{path} holds a CR");
