@@ -754,6 +754,9 @@ impl Model {
     ) {
         let mut err = |msg: String| errors.push(ModelError::new(shape, member, msg));
         for (id, value) in &traits.0 {
+            if let Some(want) = checks::trait_target(id, kind) {
+                err(format!("`{id}` applies to {want}, not to a {}", kind.name()));
+            }
             match id.as_str() {
                 LENGTH | RANGE => {
                     let Some(obj) = value.as_object() else {

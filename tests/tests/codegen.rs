@@ -371,9 +371,10 @@ fn bidi_controls_never_reach_generated_code() {
         r#""a.b#In":{{"type":"structure","members":{{"m":{{"target":"a.b#E","traits":{{"smithy.api#documentation":"<p>x{bidi}y</p><pre>p{bidi}\r</pre>","smithy.api#jsonName":"j{bidi}"}}}}}},"traits":{{"smithy.api#documentation":"a&#x202E;b"}}}},
         "a.b#E":{{"type":"enum","members":{{"V":{{"target":"smithy.api#Unit","traits":{{"smithy.api#enumValue":"v{bidi}"}}}}}}}}"#
     );
-    let text = service_model(&shapes, "")
-        .replace(r#""version":"1""#, &format!(r#""version":"1{bidi}""#))
-        .replace(r#""aws.protocols#restJson1":{}"#, &format!(r#""aws.protocols#restJson1":{{}},"smithy.api#title":"T{bidi}\n""#));
+    let text = service_model(&shapes, "").replace(r#""version":"1""#, &format!(r#""version":"1{bidi}""#)).replace(
+        r#""aws.protocols#restJson1":{}"#,
+        &format!(r#""aws.protocols#restJson1":{{}},"smithy.api#title":"T{bidi}\n""#),
+    );
     let generated = generate_selected(&text, None).unwrap_or_else(|e| panic!("{e}"));
     assert!(generated.files["src/lib.rs"].contains("A client for T (`a.b#Svc`, API version 1)"));
     for (path, text) in &generated.files {
@@ -433,6 +434,9 @@ fn what_smithy_rejects_is_rejected() {
         (s(&str_member("m", r#""smithy.api#jsonName":"""#)), "", "a.b#In$m: `smithy.api#jsonName` \"\" must be non-empty"),
         (s(&str_member("m", r#""smithy.api#jsonName":"a\u0000""#)), "", "a.b#In$m: `smithy.api#jsonName` \"a\\0\" must be non-empty and free of control characters"),
         (r#""a.b#In":{"type":"structure","members":{"m":{"target":"a.b#N"}}},"a.b#N":{"type":"integer","traits":{"smithy.api#range":{"min":9,"max":1}}}"#.to_owned(), "", "a.b#N: `smithy.api#range` has min 9 greater than max 1"),
+        (s(r#""m":{"target":"smithy.api#String","traits":{"smithy.api#timestampFormat":"date-time"}}"#), "", "a.b#In$m: `smithy.api#timestampFormat` applies to timestamps, not to a string"),
+        (s(r#""m":{"target":"smithy.api#String","traits":{"smithy.api#uniqueItems":{}}}"#), "", "a.b#In$m: `smithy.api#uniqueItems` applies to lists"),
+        (r#""a.b#In":{"type":"structure","members":{},"traits":{"smithy.api#httpError":400}}"#.to_owned(), "", "a.b#In: `smithy.api#httpError` needs the `smithy.api#error` trait"),
     ];
     for (shapes, op_traits, needle) in &cases {
         let text = service_model(shapes, op_traits);

@@ -89,8 +89,27 @@ pub fn check_protocol(service: &Shape) -> Result<&'static str, ModelError> {
     ))
 }
 
+/// What a trait applies to, when `kind` is not it (prelude selectors of traits the generator
+/// reads; `@length`, `@range` and `@pattern` are checked with their values).
+pub(super) fn trait_target(id: &str, kind: ShapeKind) -> Option<&'static str> {
+    let (ok, want) = match id {
+        super::UNIQUE_ITEMS => (kind == ShapeKind::List, "lists"),
+        super::SPARSE => (matches!(kind, ShapeKind::List | ShapeKind::Map), "lists and maps"),
+        super::TIMESTAMP_FORMAT => (kind == ShapeKind::Timestamp, "timestamps"),
+        "smithy.api#mediaType" => {
+            (matches!(kind, ShapeKind::Blob | ShapeKind::String | ShapeKind::Enum), "blobs and strings")
+        }
+        super::ERROR | super::HTTP_ERROR | super::RETRYABLE => (kind == ShapeKind::Structure, "structures"),
+        _ => (true, ""),
+    };
+    (!ok).then_some(want)
+}
+
 /// Checks of a shape that need more than its own traits.
 pub(super) fn check_shape_extra(model: &Model, shape: &Shape, errors: &mut Vec<ModelError>) {
+    if shape.traits.has(super::HTTP_ERROR) && !shape.traits.has(super::ERROR) {
+        errors.push(ModelError::new(&shape.id, None, "`smithy.api#httpError` needs the `smithy.api#error` trait"));
+    }
     match shape.kind {
         ShapeKind::Structure | ShapeKind::Union => {
             for m in &shape.members {
