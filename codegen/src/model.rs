@@ -280,7 +280,8 @@ impl Shape {
     }
 }
 
-/// A loaded, checked model.
+/// A loaded model: checked as a whole by [`Model::load`], or shape by shape as generation
+/// reaches them after [`Model::parse`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Model {
     /// Every shape by ID, prelude included.

@@ -418,6 +418,7 @@ fn what_smithy_rejects_is_rejected() {
         // B10: host prefixes that would move the request to another host.
         (s(""), r#","smithy.api#endpoint":{"hostPrefix":"evil.example/"}"#, "a.b#Op: `smithy.api#endpoint` hostPrefix \"evil.example/\": must be DNS labels"),
         (s(""), r#","smithy.api#endpoint":{"hostPrefix":"user@"}"#, "a.b#Op: `smithy.api#endpoint` hostPrefix \"user@\": must be DNS labels"),
+        (s(r#""h":{"target":"smithy.api#Integer","traits":{"smithy.api#hostLabel":{},"smithy.api#required":{}}}"#), r#","smithy.api#endpoint":{"hostPrefix":"{h}."}"#, "a.b#In$h: a `@hostLabel` member must be a `@required` string"),
         // B11: headers the client owns, header names, methods and URIs that are not valid.
         (s(&str_member("m", r#""smithy.api#httpHeader":"Content-Length""#)), "", "a.b#Op: the input member `a.b#In$m` binds the header \"Content-Length\", which the client must set itself"),
         (s(&str_member("m", r#""smithy.api#httpHeader":"Host""#)), "", "binds the header \"Host\""),

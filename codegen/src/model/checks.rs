@@ -213,6 +213,11 @@ fn check_member(model: &Model, shape: &Shape, m: &super::Member, target: &Shape,
             ));
         }
     }
+    if m.traits.has("smithy.api#hostLabel")
+        && !(m.traits.has(REQUIRED) && matches!(target.kind, ShapeKind::String | ShapeKind::Enum))
+    {
+        err("a `@hostLabel` member must be a `@required` string".to_owned());
+    }
     if m.traits.has(HTTP_LABEL) && !m.traits.has(REQUIRED) {
         err("an `@httpLabel` member must be `@required`".to_owned());
     }
