@@ -236,6 +236,9 @@ pub fn write_project(p: &Project, options: WriteOptions, quiet: bool, verb: &str
     for note in &generated.notes {
         eprintln!("note: {note}");
     }
+    for warning in &generated.warnings {
+        eprintln!("warning: {warning}");
+    }
     let st = generated.write(options).map_err(|e| e.to_string())?;
     let mut parts: Vec<String> = st.missing.iter().chain(&st.differs).cloned().collect();
     parts.extend(st.stale.iter().map(|s| format!("-{s}")));

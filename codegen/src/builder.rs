@@ -95,7 +95,11 @@ impl Builder {
                 return Err(ProjectError::Options("OUT_DIR is not set: call this from build.rs or set out_dir".into()))
             }
         };
-        let text = self.render()?;
+        let (text, warnings) = self.render_with_warnings()?;
+        for w in warnings {
+            // One line each: Cargo shows `warning:` lines of a build script to the user.
+            println!("cargo:warning={}", w.to_string().replace(['\r', '\n'], " "));
+        }
         let path = out_dir.join(self.file_name.as_deref().unwrap_or("awslim.rs"));
         // The same rule as for crate directories: never replace a file (or link) we did not write.
         if std::fs::symlink_metadata(&path).is_ok() && !crate::output::is_generated(&path) {
@@ -109,13 +113,21 @@ impl Builder {
 
     /// The single file's text, without writing it.
     pub fn render(&self) -> Result<String, ProjectError> {
+        self.render_with_warnings().map(|(text, _)| text)
+    }
+
+    /// [`render`](Self::render), with what the crate does not enforce (e.g. a `@pattern`
+    /// `regress` cannot compile).
+    fn render_with_warnings(&self) -> Result<(String, Vec<crate::ModelError>), ProjectError> {
         if self.models.is_empty() {
             return Err(ProjectError::Options("no model: call .model(\"path/to/model.json\")".into()));
         }
         let model = load_models(&self.models)?;
         let options = CrateOptions::new("build-script", RuntimeDependency::Version("*".into()));
-        let files = crate::generate(&model, &self.selection, &options)?;
-        inline(&files, &self.module_path).map_err(|e| ProjectError::Generate(crate::Error::Render(e)))
+        let generated = crate::generate_with_warnings(&model, &self.selection, &options)?;
+        let text =
+            inline(&generated.files, &self.module_path).map_err(|e| ProjectError::Generate(crate::Error::Render(e)))?;
+        Ok((text, generated.warnings))
     }
 }
 

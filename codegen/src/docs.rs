@@ -4,11 +4,60 @@
 //! `note`, `important`, `dl`/`dt`/`dd`, `br`). Everything else is dropped but its text kept.
 //! Text is escaped so that rustdoc sees no accidental links (`[x]`) or HTML (`<x>`).
 
-/// Markdown lines for a documentation string (empty when there is nothing to say).
+/// Documentation longer than this (in bytes of HTML) is cut here, with a note saying so. The
+/// longest in published AWS models is about 63 KB.
+pub const MAX_DOC_BYTES: usize = 256 * 1024;
+
+/// Lists nested deeper than this are indented no further.
+const MAX_LIST_INDENT: usize = 8;
+
+/// Markdown lines for a documentation string (empty when there is nothing to say). Linear in
+/// the length of `html`; every line is safe in a doc comment (see [`sanitize`]).
 pub fn to_markdown(html: &str) -> Vec<String> {
     let mut out = Converter::default();
-    out.run(html);
-    out.finish()
+    let cut = (html.len() > MAX_DOC_BYTES).then(|| {
+        let mut end = MAX_DOC_BYTES;
+        while !html.is_char_boundary(end) {
+            end -= 1;
+        }
+        end
+    });
+    out.run(&html[..cut.unwrap_or(html.len())]);
+    let mut lines = out.finish();
+    if cut.is_some() {
+        lines.push(String::new());
+        lines.push(format!("(Documentation cut at {MAX_DOC_BYTES} of its {} bytes.)", html.len()));
+    }
+    lines
+}
+
+/// Characters rustc refuses in doc comments or that change how text reads: the Unicode
+/// bidirectional controls (rustc's `text_direction_codepoint_in_comment`/`_in_literal` set plus
+/// the LRM/RLM/ALM marks).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// `line` with bidirectional controls and other control characters (a lone CR, NUL, escape
+/// sequences) removed, tabs kept as spaces: safe in a `///` comment and on a terminal.
+pub fn sanitize(line: &str) -> std::borrow::Cow<'_, str> {
+    if line.chars().any(|c| is_bidi_control(c) || c.is_control()) {
+        line.chars()
+            .filter(|c| !is_bidi_control(*c))
+            .filter_map(|c| {
+                if c == '\t' {
+                    Some(' ')
+                } else if c.is_control() {
+                    None
+                } else {
+                    Some(c)
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        line.into()
+    }
 }
 
 #[derive(Default)]
@@ -24,25 +73,23 @@ struct Converter {
 impl Converter {
     fn run(&mut self, html: &str) {
         let mut rest = html;
-        while !rest.is_empty() {
-            if let Some(tag_start) = rest.find('<') {
-                self.text(&rest[..tag_start]);
-                let after = &rest[tag_start..];
-                match after.find('>') {
-                    Some(end) if looks_like_tag(&after[1..end]) => {
-                        self.tag(&after[1..end]);
-                        rest = &after[end + 1..];
-                    }
-                    _ => {
-                        self.text("<");
-                        rest = &after[1..];
-                    }
+        while let Some(tag_start) = rest.find('<') {
+            self.text(&rest[..tag_start]);
+            let after = &rest[tag_start + 1..];
+            // A tag ends at the first `>`, unless another `<` comes first: scanning stops there,
+            // so each byte is looked at a bounded number of times (`<<<<` stays linear).
+            match after.find(['<', '>']) {
+                Some(end) if after.as_bytes()[end] == b'>' && looks_like_tag(&after[..end]) => {
+                    self.tag(&after[..end]);
+                    rest = &after[end + 1..];
                 }
-            } else {
-                self.text(rest);
-                break;
+                _ => {
+                    self.text("<");
+                    rest = after;
+                }
             }
         }
+        self.text(rest);
     }
 
     fn text(&mut self, raw: &str) {
@@ -125,7 +172,7 @@ impl Converter {
             }
             ("li" | "dt" | "dd", false) => {
                 self.end_block();
-                let depth = self.list_stack.len().saturating_sub(1);
+                let depth = self.list_stack.len().saturating_sub(1).min(MAX_LIST_INDENT);
                 let indent = "  ".repeat(depth);
                 let marker = match self.list_stack.last_mut() {
                     Some((true, n)) => {
@@ -197,7 +244,7 @@ impl Converter {
                 lines.push(String::new());
             }
             previous_item = is_item;
-            lines.extend(block.lines().map(|l| l.trim_end().to_owned()));
+            lines.extend(block.lines().map(|l| sanitize(l.trim_end()).into_owned()));
         }
         lines
     }
@@ -229,7 +276,8 @@ fn decode_entities(s: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         let after = &rest[i..];
-        let end = after.find(';').filter(|&e| e <= 10);
+        // Entities are short: look for the `;` in the next few bytes only (linear on `&&&&`).
+        let end = after.bytes().take(11).position(|b| b == b';');
         let decoded = end.and_then(|e| match &after[1..e] {
             "lt" => Some('<'),
             "gt" => Some('>'),

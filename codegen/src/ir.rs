@@ -311,11 +311,14 @@ pub struct Crate {
     pub paginators: Vec<crate::pagination::Paginator>,
     /// Waiters of `@waitable` operations, by name.
     pub waiters: Vec<crate::waiters::Waiter>,
+    /// What the crate will not enforce, and why (e.g. a `@pattern` `regress` cannot compile).
+    pub warnings: Vec<ModelError>,
 }
 
 impl Crate {
+    /// The structure with this Rust name (`structs` is sorted by name).
     pub fn find_struct(&self, name: &str) -> Option<&Struct> {
-        self.structs.iter().find(|s| s.name == name)
+        self.structs.binary_search_by(|s| s.name.as_str().cmp(name)).ok().and_then(|i| self.structs.get(i))
     }
 }
 
@@ -346,6 +349,11 @@ struct Lowering<'m> {
     errors: Vec<ModelError>,
     /// The service's protocol: decides whether HTTP binding traits and `@jsonName` apply.
     protocol: Protocol,
+    /// What checking the selected shapes found (warnings, which patterns are enforced).
+    findings: model::Findings,
+    /// Shape ID -> its strongly connected component among structures and unions linked
+    /// directly (not through a collection): a member is boxed when its target shares it.
+    direct_cycles: BTreeMap<String, usize>,
 }
 
 static UNIT: std::sync::OnceLock<Shape> = std::sync::OnceLock::new();
@@ -382,17 +390,17 @@ pub fn lower(model: &Model, selection: &Selection) -> Result<Crate, ModelErrors>
         traits: Traits::default(),
         relations: Default::default(),
     });
-    let (protocol, protocol_error) = match Protocol::select(service.traits.0.keys().map(String::as_str)) {
-        Ok(p) => (p, None),
-        Err(why) => (Protocol::RestJson1, Some(err(&service.id, None, why))),
-    };
+    // The protocol first and alone: nothing else is worth reading when it is not supported.
+    let protocol = model::check_protocol(service).map_err(|e| ModelErrors(vec![e]))?;
     let mut lowering = Lowering {
         model,
         unit,
         rename: service.relations.rename.clone(),
         names: BTreeMap::new(),
-        errors: protocol_error.into_iter().collect(),
+        errors: Vec::new(),
         protocol,
+        findings: model::Findings::default(),
+        direct_cycles: BTreeMap::new(),
     };
     let result = lowering.run(service, selection);
     if lowering.errors.is_empty() {
@@ -428,6 +436,18 @@ impl<'m> Lowering<'m> {
             }
         }
         name
+    }
+
+    /// Resources of the service, directly or through other resources.
+    fn service_resources(&self, service: &Shape) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack: Vec<&String> = service.relations.resources.iter().collect();
+        while let Some(r) = stack.pop() {
+            if seen.insert(r.clone()) {
+                stack.extend(self.shape(r).relations.resources.iter());
+            }
+        }
+        seen
     }
 
     fn service_operations(&self, service: &Shape) -> Vec<String> {
@@ -500,6 +520,17 @@ impl<'m> Lowering<'m> {
         let input_set = self.closure(&input_roots);
         let output_set = self.closure(&output_roots);
         let all: BTreeSet<String> = input_set.union(&output_set).cloned().collect();
+        // Check exactly what the selection reaches, and what makes the selection valid.
+        let mut checked = all.clone();
+        checked.insert(service.id.clone());
+        checked.extend(self.service_resources(service));
+        checked.extend(ops.iter().cloned());
+        self.findings = self.model.check_shapes(&checked);
+        if !self.findings.errors.is_empty() {
+            self.errors.append(&mut self.findings.errors);
+            return None;
+        }
+        self.direct_cycles = self.direct_cycles(&all);
 
         let service_ir = self.service(service);
         let mut structs = Vec::new();
@@ -539,6 +570,7 @@ impl<'m> Lowering<'m> {
                 ));
             }
         }
+        let warnings = std::mem::take(&mut self.findings.warnings);
         let mut krate = Crate {
             service: service_ir,
             operations,
@@ -547,6 +579,7 @@ impl<'m> Lowering<'m> {
             unions,
             paginators: Vec::new(),
             waiters: Vec::new(),
+            warnings,
         };
         compute_needs_validation(&mut krate);
         krate.paginators = crate::pagination::lower(self.model, service, &krate, &mut self.errors);
@@ -655,7 +688,8 @@ impl<'m> Lowering<'m> {
         if let Some(l) = get(model::LENGTH) {
             constraints.length = Some((l.get("min").and_then(Value::as_u64), l.get("max").and_then(Value::as_u64)));
         }
-        if let Some(p) = get(model::PATTERN).and_then(Value::as_str) {
+        // A pattern the runtime cannot compile was reported as a warning and is not enforced.
+        if let Some(p) = get(model::PATTERN).and_then(Value::as_str).filter(|p| self.findings.enforces(p)) {
             constraints.pattern = Some(p.to_owned());
         }
         if let Some(r) = get(model::RANGE) {
@@ -731,29 +765,40 @@ impl<'m> Lowering<'m> {
         ValueType { ty, constraints, sensitive, media_type }
     }
 
+    /// Components of the graph of structures and unions in `ids` linked by members that
+    /// target a structure or union directly (Tarjan, iterative; linear in the graph).
+    fn direct_cycles(&self, ids: &BTreeSet<String>) -> BTreeMap<String, usize> {
+        let succ = |id: &'m str| -> Vec<&'m str> {
+            let shape = self.shape(id);
+            if !matches!(shape.kind, ShapeKind::Structure | ShapeKind::Union) {
+                return Vec::new();
+            }
+            shape
+                .members
+                .iter()
+                .filter(|m| matches!(self.shape(&m.target).kind, ShapeKind::Structure | ShapeKind::Union))
+                .map(|m| m.target.as_str())
+                .collect()
+        };
+        let mut component = BTreeMap::new();
+        let nodes = ids.iter().map(|id| self.shape(id).id.as_str());
+        for (i, c) in model::components(nodes, &succ).into_iter().enumerate() {
+            for id in c {
+                component.insert(id.to_owned(), i);
+            }
+        }
+        component
+    }
+
     /// Whether `from` reaches `to` through structure/union members without passing a
     /// collection (which already puts values on the heap).
     fn reaches_directly(&self, from: &str, to: &str) -> bool {
-        let mut stack = vec![from.to_owned()];
-        let mut seen = BTreeSet::new();
-        while let Some(id) = stack.pop() {
-            if id == to {
-                return true;
-            }
-            if !seen.insert(id.clone()) {
-                continue;
-            }
-            let shape = self.shape(&id);
-            if matches!(shape.kind, ShapeKind::Structure | ShapeKind::Union) {
-                for m in &shape.members {
-                    let t = self.shape(&m.target);
-                    if matches!(t.kind, ShapeKind::Structure | ShapeKind::Union) {
-                        stack.push(m.target.clone());
-                    }
-                }
-            }
-        }
-        false
+        let a = self.direct_cycles.get(from);
+        a.is_some() && a == self.direct_cycles.get(to) && (from != to || self.self_loop(from))
+    }
+
+    fn self_loop(&self, id: &str) -> bool {
+        self.shape(id).members.iter().any(|m| m.target == id)
     }
 
     /// `operation_input`: the structure is an operation's input, whose `@default` members the
@@ -1103,35 +1148,56 @@ fn http_binding(traits: &Traits) -> HttpBinding {
 
 /// Whether a value of this type has anything to check, given which named types do.
 pub fn value_needs_validation(v: &ValueType, named: &BTreeSet<String>) -> bool {
-    let own = match &v.ty {
-        // Enums are open: an unknown value is not a violation, so enum targets need no check.
-        Type::Enum(_) | Type::IntEnum(_) => false,
-        _ => !v.constraints.is_empty(),
-    };
-    own || match &v.ty {
-        Type::Struct(n) | Type::Union(n) => named.contains(n),
-        Type::List { item, .. } => value_needs_validation(item, named),
-        Type::Map { key, value, .. } => value_needs_validation(key, named) || value_needs_validation(value, named),
-        _ => false,
+    // Enums are open (an unknown value is not a violation), but `@length`/`@pattern` on an enum
+    // and `@range` on an intEnum constrain every value, as on a string or integer.
+    !v.constraints.is_empty()
+        || match &v.ty {
+            Type::Struct(n) | Type::Union(n) => named.contains(n),
+            Type::List { item, .. } => value_needs_validation(item, named),
+            Type::Map { key, value, .. } => value_needs_validation(key, named) || value_needs_validation(value, named),
+            _ => false,
+        }
+}
+
+/// Structures and unions named inside a value type (through collections).
+fn named_types<'a>(v: &'a ValueType, out: &mut Vec<&'a str>) {
+    match &v.ty {
+        Type::Struct(n) | Type::Union(n) => out.push(n),
+        Type::List { item, .. } => named_types(item, out),
+        Type::Map { key, value, .. } => {
+            named_types(key, out);
+            named_types(value, out);
+        }
+        _ => {}
     }
 }
 
+/// A type needs validation when it has a constraint of its own or contains a type that does:
+/// found by walking the "is contained in" edges back from the constrained types, once each.
 fn compute_needs_validation(krate: &mut Crate) {
+    let none = BTreeSet::new();
+    let mut users: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut pending: Vec<&str> = Vec::new();
+    let values = krate.structs.iter().flat_map(|s| s.fields.iter().map(move |f| (s.name.as_str(), &f.value))).chain(
+        krate
+            .unions
+            .iter()
+            .flat_map(|u| u.variants.iter().filter_map(move |v| Some((u.name.as_str(), v.value.as_ref()?)))),
+    );
+    for (owner, value) in values {
+        if value_needs_validation(value, &none) {
+            pending.push(owner);
+        }
+        let mut inner = Vec::new();
+        named_types(value, &mut inner);
+        for n in inner {
+            users.entry(n).or_default().push(owner);
+        }
+    }
     let mut named: BTreeSet<String> = BTreeSet::new();
-    loop {
-        let before = named.len();
-        for s in &krate.structs {
-            if s.fields.iter().any(|f| value_needs_validation(&f.value, &named)) {
-                named.insert(s.name.clone());
-            }
-        }
-        for u in &krate.unions {
-            if u.variants.iter().filter_map(|v| v.value.as_ref()).any(|v| value_needs_validation(v, &named)) {
-                named.insert(u.name.clone());
-            }
-        }
-        if named.len() == before {
-            break;
+    while let Some(n) = pending.pop() {
+        if named.insert(n.to_owned()) {
+            pending.extend(users.get(n).into_iter().flatten().copied());
         }
     }
     for s in &mut krate.structs {

@@ -53,8 +53,28 @@ pub fn generate(
     selection: &Selection,
     options: &CrateOptions,
 ) -> Result<BTreeMap<String, String>, Error> {
+    generate_with_warnings(model, selection, options).map(|g| g.files)
+}
+
+/// A generated crate and what it does not enforce.
+#[derive(Clone, Debug)]
+pub struct Generated {
+    /// Relative path -> file contents.
+    pub files: BTreeMap<String, String>,
+    /// Problems that did not stop generation, each naming its shape (e.g. a `@pattern` that
+    /// `regress` cannot compile, which the crate therefore does not enforce).
+    pub warnings: Vec<ModelError>,
+}
+
+/// [`generate`], also returning the warnings about the selected shapes.
+pub fn generate_with_warnings(
+    model: &Model,
+    selection: &Selection,
+    options: &CrateOptions,
+) -> Result<Generated, Error> {
     let krate = ir::lower(model, selection)?;
-    Ok(emit::files(&krate, options)?)
+    let files = emit::files(&krate, options)?;
+    Ok(Generated { files, warnings: krate.warnings })
 }
 
 /// The package name for a service's generated crate (`awslim-connect` for sdkId `Connect`).

@@ -10,6 +10,11 @@ use std::fmt;
 
 use serde_json::Value;
 
+mod checks;
+mod strict_json;
+
+pub use checks::{check_pattern, check_protocol, Findings, MAX_PATTERN_LEN};
+
 /// A problem with the model, naming where it is.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ModelError {
@@ -40,13 +45,22 @@ impl ModelError {
 }
 
 impl fmt::Display for ModelError {
+    /// Model text in messages is shown with control and bidirectional characters escaped
+    /// (`\u{1b}`), so a model cannot rewrite the terminal or hide text in a report.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.member {
-            Some(m) => write!(f, "{}${}: {}", self.shape, m, self.message)?,
-            None => write!(f, "{}: {}", self.shape, self.message)?,
-        }
+        let mut text = match &self.member {
+            Some(m) => format!("{}${}: {}", self.shape, m, self.message),
+            None => format!("{}: {}", self.shape, self.message),
+        };
         if let Some(p) = &self.pointer {
-            write!(f, " (at {p})")?;
+            text.push_str(&format!(" (at {p})"));
+        }
+        for c in text.chars() {
+            if c.is_control() || crate::docs::is_bidi_control(c) {
+                write!(f, "\\u{{{:x}}}", u32::from(c))?;
+            } else {
+                write!(f, "{c}")?;
+            }
         }
         Ok(())
     }
@@ -266,11 +280,15 @@ impl Shape {
     }
 }
 
-/// A loaded, checked model.
+/// A loaded model: checked as a whole by [`Model::load`], or shape by shape as generation
+/// reaches them after [`Model::parse`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Model {
     /// Every shape by ID, prelude included.
     pub shapes: BTreeMap<String, Shape>,
+    /// Problems found while loading, by the shape they are in (shapes that could not be read at
+    /// all have an entry too); reported when that shape is checked.
+    deferred: BTreeMap<String, Vec<ModelError>>,
 }
 
 /// The local name of a shape ID (`ns#Name` -> `Name`).
@@ -345,8 +363,25 @@ pub struct Source<'a> {
 }
 
 impl Model {
-    /// Loads and checks one or more JSON AST model files (merged; the prelude is implied).
+    /// Loads one or more JSON AST model files (merged; the prelude is implied) and checks every
+    /// shape, as Smithy's validator does. Use [`Model::parse`] to check only what a generation
+    /// reaches.
     pub fn load(sources: &[Source<'_>]) -> Result<Model, ModelErrors> {
+        let model = Model::parse(sources)?;
+        let ids: BTreeSet<String> = model.shapes.keys().chain(model.deferred.keys()).cloned().collect();
+        let findings = model.check_shapes(&ids);
+        if findings.errors.is_empty() {
+            Ok(model)
+        } else {
+            Err(ModelErrors(findings.errors))
+        }
+    }
+
+    /// Loads one or more JSON AST model files, failing only on what stops them being read as a
+    /// whole (invalid JSON, the top level, an `apply` to a shape that does not exist). Problems
+    /// inside a shape are kept and reported by [`Model::check_shapes`] when that shape is
+    /// checked: [`crate::generate`] checks exactly the shapes its selection reaches.
+    pub fn parse(sources: &[Source<'_>]) -> Result<Model, ModelErrors> {
         let mut errors = Vec::new();
         let mut shapes = prelude();
         let mut applies: Vec<(String, Traits, String)> = Vec::new();
@@ -354,8 +389,23 @@ impl Model {
         // Shapes that failed to parse: references to them are not reported again.
         let mut broken: BTreeSet<String> = BTreeSet::new();
         for source in sources {
-            let doc: Value = match serde_json::from_str(source.text) {
-                Ok(v) => v,
+            let doc: Value = match strict_json::parse(source.text) {
+                Ok((v, duplicates)) => {
+                    for d in duplicates {
+                        let shape = d
+                            .pointer
+                            .strip_prefix("/shapes/")
+                            .map(|rest| rest.split('/').next().unwrap_or(rest).to_owned())
+                            .unwrap_or_else(|| source.name.to_owned());
+                        let message = format!(
+                            "the key `{}` is written twice in one object; Smithy rejects duplicate keys",
+                            d.key
+                        );
+                        let pointer = if d.pointer.is_empty() { "/".to_owned() } else { d.pointer };
+                        errors.push(ModelError::new(&shape, None, message).at(pointer));
+                    }
+                    v
+                }
                 Err(e) => {
                     errors.push(ModelError::new(source.name, None, format!("not valid JSON: {e}")));
                     continue;
@@ -369,6 +419,16 @@ impl Model {
                 ));
                 continue;
             };
+            for key in top.keys().filter(|k| !matches!(k.as_str(), "smithy" | "metadata" | "shapes")) {
+                errors.push(
+                    ModelError::new(
+                        source.name,
+                        None,
+                        format!("unknown top-level key `{key}` (expected `smithy`, `metadata` and `shapes`)"),
+                    )
+                    .at(format!("/{key}")),
+                );
+            }
             match top.get("smithy").and_then(Value::as_str) {
                 Some("1.0" | "1" | "2.0" | "2") => {}
                 Some(v) => errors.push(
@@ -391,6 +451,9 @@ impl Model {
             for (id, raw) in raw_shapes {
                 let pointer = format!("/shapes/{id}");
                 if raw.get("type").and_then(Value::as_str) == Some("apply") {
+                    if let Some(e) = unknown_keys(id, None, raw, &["type", "traits"], &pointer) {
+                        errors.push(e);
+                    }
                     match parse_traits(id, None, raw.get("traits"), &pointer) {
                         Ok(traits) => applies.push((id.clone(), traits, pointer)),
                         Err(e) => errors.push(e),
@@ -460,18 +523,26 @@ impl Model {
             };
             slot.0.extend(traits.0);
         }
-        upgrade_v1_enums(&mut shapes);
-        let model = Model { shapes };
-        let mut check_errors = Vec::new();
-        model.check(&mut check_errors);
-        let mentions_broken = |e: &ModelError| broken.iter().any(|b| e.message.contains(&format!("`{b}`")));
-        errors.extend(check_errors.into_iter().filter(|e| !mentions_broken(e)));
-        if errors.is_empty() {
-            Ok(model)
+        upgrade_v1_enums(&mut shapes, &mut errors);
+        // Problems inside a shape wait until that shape is checked; the rest stop loading now.
+        let mut deferred: BTreeMap<String, Vec<ModelError>> = BTreeMap::new();
+        let mut global = Vec::new();
+        for e in errors {
+            if shapes.contains_key(&e.shape) || broken.contains(&e.shape) {
+                deferred.entry(e.shape.clone()).or_default().push(e);
+            } else {
+                global.push(e);
+            }
+        }
+        for id in &broken {
+            deferred.entry(id.clone()).or_default();
+        }
+        if global.is_empty() {
+            Ok(Model { shapes, deferred })
         } else {
-            errors.sort();
-            errors.dedup();
-            Err(ModelErrors(errors))
+            global.sort();
+            global.dedup();
+            Err(ModelErrors(global))
         }
     }
 
@@ -480,12 +551,42 @@ impl Model {
         self.shapes.get(id)
     }
 
-    fn check(&self, errors: &mut Vec<ModelError>) {
-        for shape in self.shapes.values() {
-            if shape.id.starts_with("smithy.api#") {
-                continue;
+    /// Checks the shapes `ids` (and reports the problems found in them while loading):
+    /// errors, and warnings about what the generated crate will not enforce.
+    pub fn check_shapes(&self, ids: &BTreeSet<String>) -> Findings {
+        let mut findings = Findings::default();
+        let mut errors = Vec::new();
+        let mut loading = Vec::new();
+        for id in ids {
+            if let Some(problems) = self.deferred.get(id) {
+                loading.extend(problems.iter().cloned());
             }
-            self.check_traits(&shape.id, None, shape.kind, &shape.traits, errors);
+            if let Some(shape) = self.shapes.get(id) {
+                self.check_shape(shape, &mut errors, &mut findings);
+            }
+        }
+        self.check_unconstructible_cycles(ids, &mut errors);
+        // A reference to a shape that could not be read is not reported again.
+        let broken: Vec<String> =
+            self.deferred.keys().filter(|id| !self.shapes.contains_key(*id)).map(|id| format!("`{id}`")).collect();
+        if !broken.is_empty() {
+            errors.retain(|e| !broken.iter().any(|b| e.message.contains(b.as_str())));
+        }
+        errors.append(&mut loading);
+        errors.sort();
+        errors.dedup();
+        findings.errors = errors;
+        findings.warnings.sort();
+        findings.warnings.dedup();
+        findings
+    }
+
+    fn check_shape(&self, shape: &Shape, errors: &mut Vec<ModelError>, findings: &mut Findings) {
+        {
+            if shape.id.starts_with("smithy.api#") {
+                return;
+            }
+            self.check_traits(&shape.id, None, shape.kind, &shape.traits, errors, findings);
             for member in &shape.members {
                 let Some(target) = self.shapes.get(&member.target) else {
                     errors.push(ModelError::new(
@@ -526,7 +627,7 @@ impl Model {
                         ),
                     ));
                 }
-                self.check_traits(&shape.id, Some(&member.name), target.kind, &member.traits, errors);
+                self.check_traits(&shape.id, Some(&member.name), target.kind, &member.traits, errors, findings);
                 if let Some(default) = member.traits.get(DEFAULT) {
                     check_default(&shape.id, &member.name, target, default, errors);
                 }
@@ -566,7 +667,7 @@ impl Model {
                 _ => {}
             }
         }
-        self.check_unconstructible_cycles(errors);
+        checks::check_shape_extra(self, shape, errors);
     }
 
     fn check_enum(&self, shape: &Shape, errors: &mut Vec<ModelError>) {
@@ -650,9 +751,13 @@ impl Model {
         kind: ShapeKind,
         traits: &Traits,
         errors: &mut Vec<ModelError>,
+        findings: &mut Findings,
     ) {
         let mut err = |msg: String| errors.push(ModelError::new(shape, member, msg));
         for (id, value) in &traits.0 {
+            if let Some(want) = checks::trait_target(id, kind) {
+                err(format!("`{id}` applies to {want}, not to a {}", kind.name()));
+            }
             match id.as_str() {
                 LENGTH | RANGE => {
                     let Some(obj) = value.as_object() else {
@@ -680,13 +785,16 @@ impl Model {
                             err(format!("`{id}` has min {min} greater than max {max}"));
                         }
                     }
+                    // An enum is a string and an intEnum an integer for Smithy's trait selectors.
                     let applies = match id.as_str() {
-                        LENGTH => {
-                            matches!(kind, ShapeKind::String | ShapeKind::Blob | ShapeKind::List | ShapeKind::Map)
-                        }
+                        LENGTH => matches!(
+                            kind,
+                            ShapeKind::String | ShapeKind::Enum | ShapeKind::Blob | ShapeKind::List | ShapeKind::Map
+                        ),
                         _ => matches!(
                             kind,
                             ShapeKind::Byte
+                                | ShapeKind::IntEnum
                                 | ShapeKind::Short
                                 | ShapeKind::Integer
                                 | ShapeKind::Long
@@ -702,11 +810,13 @@ impl Model {
                 }
                 PATTERN => match value.as_str() {
                     Some(p) => {
-                        if let Err(e) = compile_pattern(p) {
-                            err(format!("`smithy.api#pattern` {p:?} is not a valid ECMA-262 regular expression: {e}"));
-                        }
-                        if kind != ShapeKind::String {
+                        if !matches!(kind, ShapeKind::String | ShapeKind::Enum) {
                             err(format!("`smithy.api#pattern` cannot apply to a {}", kind.name()));
+                        } else if let Err(why) = findings.pattern(p) {
+                            let shown: String = p.chars().take(200).collect();
+                            let more = if shown.len() < p.len() { "..." } else { "" };
+                            let message = format!("`smithy.api#pattern` {shown:?}{more} is not enforced: {why}");
+                            findings.warnings.push(ModelError::new(shape, member, message));
                         }
                     }
                     None => err(format!("`smithy.api#pattern` must be a string, found {value}")),
@@ -761,45 +871,128 @@ impl Model {
     }
 
     /// Structures that can only be built by first building themselves (a cycle through
-    /// required, non-defaulted structure members) cannot exist in any language.
-    fn check_unconstructible_cycles(&self, errors: &mut Vec<ModelError>) {
-        let edges = |id: &str| -> Vec<(String, String)> {
-            let Some(shape) = self.shapes.get(id) else { return Vec::new() };
-            if shape.kind != ShapeKind::Structure {
-                return Vec::new();
-            }
-            shape
-                .members
-                .iter()
-                .filter(|m| m.traits.has(REQUIRED) && !m.traits.has(DEFAULT))
-                .filter(|m| self.shapes.get(&m.target).is_some_and(|t| t.kind == ShapeKind::Structure))
-                .map(|m| (m.name.clone(), m.target.clone()))
-                .collect()
-        };
-        let mut reported = BTreeSet::new();
-        for start in self.shapes.keys() {
-            // Depth-first search for a path back to `start`.
-            let mut stack = vec![(start.clone(), vec![])];
-            let mut visited = BTreeSet::new();
-            while let Some((at, path)) = stack.pop() {
-                for (member, target) in edges(&at) {
-                    let mut p: Vec<String> = path.clone();
-                    p.push(format!("{at}${member}"));
-                    if &target == start {
-                        let members: BTreeSet<String> =
-                            p.iter().map(|m| m.split('$').next().unwrap_or("").to_owned()).collect();
-                        if members.iter().all(|m| !reported.contains(m)) && reported.insert(start.clone()) {
-                            reported.extend(members);
-                            let first = p.first().and_then(|s| s.split_once('$')).map(|(_, m)| m.to_owned());
-                            errors.push(ModelError::new(start, first.as_deref(), format!("required members form a cycle that no value can satisfy: {} -> back to `{start}`; make one of them optional or add a list/map in between", p.join(" -> "))));
-                        }
-                    } else if visited.insert(target.clone()) {
-                        stack.push((target, p));
+    /// required, non-defaulted structure members) cannot exist in any language. Linear: one
+    /// strongly connected component search over `ids`, then one path per cyclic component.
+    fn check_unconstructible_cycles<'s>(&'s self, ids: &BTreeSet<String>, errors: &mut Vec<ModelError>) {
+        let edges = |id: &str| self.required_edges(id, ids);
+        let successors = |id: &'s str| edges(id).into_iter().map(|(_, t)| t).collect::<Vec<_>>();
+        let nodes = self.shapes.keys().map(String::as_str).filter(|id| ids.contains(*id));
+        for component in components(nodes, &successors) {
+            let start = component.iter().next().copied().unwrap_or_default();
+            // Breadth-first inside the component for the shortest way back to `start`.
+            let mut parent: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
+            let mut queue = std::collections::VecDeque::from([start]);
+            let mut closing = None;
+            while let Some(at) = queue.pop_front() {
+                for (member, target) in edges(at) {
+                    if target == start {
+                        closing = Some((at, member));
+                        break;
                     }
+                    if component.contains(target) && !parent.contains_key(target) {
+                        parent.insert(target, (at, member));
+                        queue.push_back(target);
+                    }
+                }
+                if closing.is_some() {
+                    break;
+                }
+            }
+            let Some((mut at, member)) = closing else { continue };
+            let mut path = vec![format!("{at}${member}")];
+            while let Some((from, m)) = parent.get(at) {
+                path.push(format!("{from}${m}"));
+                at = from;
+            }
+            path.reverse();
+            let first = path.first().and_then(|s| s.split_once('$')).map(|(_, m)| m.to_owned());
+            errors.push(ModelError::new(start, first.as_deref(), format!("required members form a cycle that no value can satisfy: {} -> back to `{start}`; make one of them optional or add a list/map in between", path.join(" -> "))));
+        }
+    }
+
+    /// `(member, target)` of each required, non-defaulted structure member of `id` whose target
+    /// is a structure in `ids`.
+    fn required_edges<'s>(&'s self, id: &str, ids: &BTreeSet<String>) -> Vec<(&'s str, &'s str)> {
+        let Some(shape) = self.shapes.get(id).filter(|s| s.kind == ShapeKind::Structure) else { return Vec::new() };
+        shape
+            .members
+            .iter()
+            .filter(|m| m.traits.has(REQUIRED) && !m.traits.has(DEFAULT) && ids.contains(&m.target))
+            .filter(|m| self.shapes.get(&m.target).is_some_and(|t| t.kind == ShapeKind::Structure))
+            .map(|m| (m.name.as_str(), m.target.as_str()))
+            .collect()
+    }
+}
+
+/// The strongly connected components of `nodes` that contain a cycle (Tarjan's algorithm,
+/// iterative so that a long chain cannot overflow the stack).
+pub(crate) fn components<'a, F>(nodes: impl IntoIterator<Item = &'a str>, successors: &F) -> Vec<BTreeSet<&'a str>>
+where
+    F: Fn(&'a str) -> Vec<&'a str>,
+{
+    let mut index: BTreeMap<&str, (usize, usize)> = BTreeMap::new(); // node -> (index, lowlink)
+    let mut on_stack: BTreeSet<&str> = BTreeSet::new();
+    let mut stack: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    let mut next = 0;
+    for root in nodes {
+        if index.contains_key(root) {
+            continue;
+        }
+        // Each frame: node, its successors, position in them.
+        let mut frames: Vec<(&str, Vec<&str>, usize)> = Vec::new();
+        let visit = |n: &'a str, index: &mut BTreeMap<&'a str, (usize, usize)>, next: &mut usize| {
+            index.insert(n, (*next, *next));
+            *next += 1;
+        };
+        visit(root, &mut index, &mut next);
+        stack.push(root);
+        on_stack.insert(root);
+        frames.push((root, successors(root), 0));
+        while let Some((node, succ, pos)) = frames.last_mut() {
+            let node = *node;
+            if let Some(&t) = succ.get(*pos) {
+                *pos += 1;
+                match index.get(t) {
+                    None => {
+                        visit(t, &mut index, &mut next);
+                        stack.push(t);
+                        on_stack.insert(t);
+                        frames.push((t, successors(t), 0));
+                    }
+                    Some(&(ti, _)) if on_stack.contains(t) => {
+                        if let Some(e) = index.get_mut(node) {
+                            e.1 = e.1.min(ti);
+                        }
+                    }
+                    Some(_) => {}
+                }
+                continue;
+            }
+            let self_loop = succ.contains(&node);
+            frames.pop();
+            let (ni, nl) = index.get(node).copied().unwrap_or_default();
+            if let Some((parent, _, _)) = frames.last() {
+                if let Some(e) = index.get_mut(parent) {
+                    e.1 = e.1.min(nl);
+                }
+            }
+            if ni == nl {
+                let mut component = BTreeSet::new();
+                while let Some(n) = stack.pop() {
+                    on_stack.remove(n);
+                    component.insert(n);
+                    if n == node {
+                        break;
+                    }
+                }
+                if component.len() > 1 || self_loop {
+                    out.push(component);
                 }
             }
         }
     }
+    out
 }
 
 fn article(word: &str) -> &'static str {
@@ -861,7 +1054,42 @@ fn parse_traits(shape: &str, member: Option<&str>, raw: Option<&Value>, pointer:
     }
 }
 
+/// The first key of `raw` that Smithy's JSON AST does not allow there.
+fn unknown_keys(shape: &str, member: Option<&str>, raw: &Value, allowed: &[&str], pointer: &str) -> Option<ModelError> {
+    let key = raw.as_object()?.keys().find(|k| !allowed.contains(&k.as_str()))?;
+    let message = format!("unknown key `{key}` (the JSON AST allows only {} here)", allowed.join(", "));
+    Some(ModelError::new(shape, member, message).at(format!("{pointer}/{key}")))
+}
+
+/// The keys a shape of this type may have in the JSON AST, besides `type`, `traits` and `mixins`.
+fn shape_keys(kind: ShapeKind) -> &'static [&'static str] {
+    match kind {
+        ShapeKind::List => &["member"],
+        ShapeKind::Map => &["key", "value"],
+        ShapeKind::Structure | ShapeKind::Union | ShapeKind::Enum | ShapeKind::IntEnum => &["members"],
+        ShapeKind::Service => &["version", "operations", "resources", "errors", "rename"],
+        ShapeKind::Operation => &["input", "output", "errors"],
+        ShapeKind::Resource => &[
+            "identifiers",
+            "properties",
+            "create",
+            "put",
+            "read",
+            "update",
+            "delete",
+            "list",
+            "operations",
+            "collectionOperations",
+            "resources",
+        ],
+        _ => &[],
+    }
+}
+
 fn target_of(shape: &str, member: Option<&str>, raw: &Value, pointer: &str) -> Result<String, ModelError> {
+    if let Some(e) = unknown_keys(shape, member, raw, &["target"], pointer) {
+        return Err(e);
+    }
     match raw.get("target").and_then(Value::as_str) {
         Some(t) if valid_shape_id(t) => Ok(t.to_owned()),
         Some(t) => Err(ModelError::new(shape, member, format!("target `{t}` is not an absolute shape ID"))
@@ -882,9 +1110,13 @@ fn parse_member(shape: &str, name: &str, raw: &Value, pointer: &str) -> Result<M
         )
         .at(pointer));
     }
+    if let Some(e) = unknown_keys(shape, Some(name), raw, &["target", "traits"], pointer) {
+        return Err(e);
+    }
+    let reference = serde_json::json!({ "target": raw.get("target") });
     Ok(Member {
         name: name.to_owned(),
-        target: target_of(shape, Some(name), raw, pointer)?,
+        target: target_of(shape, Some(name), &reference, pointer)?,
         traits: parse_traits(shape, Some(name), raw.get("traits"), pointer)?,
     })
 }
@@ -924,6 +1156,11 @@ fn parse_shape(id: &str, raw: &Value, pointer: &str) -> Result<(Shape, Vec<Strin
             ModelError::new(id, None, format!("unknown shape type `{type_name}`")).at(format!("{pointer}/type"))
         ]);
     };
+    let mut allowed = vec!["type", "traits", "mixins"];
+    allowed.extend_from_slice(shape_keys(kind));
+    if let Some(e) = unknown_keys(id, None, raw, &allowed, pointer) {
+        errors.push(e);
+    }
     let mut traits = match parse_traits(id, None, obj.get("traits"), pointer) {
         Ok(t) => t,
         Err(e) => return Err(vec![e]),
@@ -1109,7 +1346,7 @@ fn resolve_mixins(
 }
 
 /// Smithy 1.0 `@enum` strings become enum shapes, so one code path serves both versions.
-fn upgrade_v1_enums(shapes: &mut BTreeMap<String, Shape>) {
+fn upgrade_v1_enums(shapes: &mut BTreeMap<String, Shape>, errors: &mut Vec<ModelError>) {
     for shape in shapes.values_mut() {
         if shape.kind != ShapeKind::String {
             continue;
@@ -1117,7 +1354,22 @@ fn upgrade_v1_enums(shapes: &mut BTreeMap<String, Shape>) {
         let Some(Value::Array(defs)) = shape.traits.0.remove(ENUM_V1) else { continue };
         let mut members = Vec::new();
         for def in &defs {
-            let Some(value) = def.get("value").and_then(Value::as_str) else { continue };
+            let Some(value) = def.get("value").and_then(Value::as_str) else {
+                errors.push(ModelError::new(
+                    &shape.id,
+                    None,
+                    format!("a `smithy.api#enum` entry needs a `value` string, found {def}"),
+                ));
+                continue;
+            };
+            if let Some(name) = def.get("name").filter(|n| !n.as_str().is_some_and(valid_identifier)) {
+                errors.push(ModelError::new(
+                    &shape.id,
+                    None,
+                    format!("the `smithy.api#enum` name {name} of the value {value:?} is not a valid identifier"),
+                ));
+                continue;
+            }
             let name = def.get("name").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| {
                 let cleaned: String = value.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
                 if cleaned.starts_with(|c: char| c.is_ascii_digit()) || cleaned.is_empty() {

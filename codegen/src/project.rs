@@ -99,6 +99,8 @@ pub struct Generated {
     pub notes: Vec<String>,
     /// Number of operations generated.
     pub operations: usize,
+    /// What the crate does not enforce, and why (e.g. a `@pattern` `regress` cannot compile).
+    pub warnings: Vec<crate::ModelError>,
 }
 
 impl Generated {
@@ -194,7 +196,7 @@ impl Project {
         progress(&format!("generating {} operation(s) into {}", krate.operations.len(), out.display()));
         let mut files = crate::emit::files(&krate, &options).map_err(crate::Error::from)?;
         files.insert(MANIFEST.to_owned(), self.manifest(&out, &runtime, &options));
-        Ok(Generated { out, files, notes, operations: krate.operations.len() })
+        Ok(Generated { out, files, notes, operations: krate.operations.len(), warnings: krate.warnings })
     }
 
     /// The dependency on the runtime, relative paths made relative to `out`.
@@ -272,7 +274,8 @@ pub fn load_models(paths: &[PathBuf]) -> Result<Model, ProjectError> {
         texts.push((p.display().to_string(), text));
     }
     let sources: Vec<Source<'_>> = texts.iter().map(|(n, t)| Source { name: n, text: t }).collect();
-    Model::load(&sources).map_err(|e| ProjectError::Generate(e.into()))
+    // Shapes are checked when generating, and only those the selection reaches.
+    Model::parse(&sources).map_err(|e| ProjectError::Generate(e.into()))
 }
 
 /// Reads a model given as a file path or as `REV:path` from git (`HEAD:model/connect.json`;

@@ -31,6 +31,8 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
     let docs: Vec<TokenStream> = lines
         .iter()
         .map(|l| {
+            // The title and sdkId come from the model: sanitized like every doc line.
+            let l = crate::docs::sanitize(l);
             let text = if l.is_empty() { String::new() } else { format!(" {l}") };
             quote!(#![doc = #text])
         })

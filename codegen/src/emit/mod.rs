@@ -244,6 +244,8 @@ pub(crate) fn ident(name: &str) -> Ident {
 /// `#[doc = " line"]` per Markdown line.
 pub(crate) fn doc_attrs(lines: &[String]) -> TokenStream {
     let attrs = lines.iter().map(|l| {
+        // Docs come from the model: nothing rustc refuses in a doc comment gets through.
+        let l = crate::docs::sanitize(l);
         let text = if l.is_empty() { String::new() } else { format!(" {l}") };
         quote!(#[doc = #text])
     });

@@ -297,14 +297,16 @@ fn value_checks(v: &ValueType, named: &BTreeSet<String>, patterns: &Patterns) ->
         let (min, max) = (opt_u64(min), opt_u64(max));
         out.push(match &v.ty {
             Type::String => quote!(violations.length_chars(&path, value, #min, #max);),
+            Type::Enum(_) => quote!(violations.length_chars(&path, value.as_str(), #min, #max);),
             Type::Blob => quote!(violations.length(&path, value.len(), #min, #max, ::awslim_runtime::validate::LengthUnit::Bytes);),
             Type::List { .. } | Type::Map { .. } => quote!(violations.length(&path, value.len(), #min, #max, ::awslim_runtime::validate::LengthUnit::Entries);),
             _ => quote!(),
         });
     }
-    if let (Some(p), Type::String) = (&c.pattern, &v.ty) {
+    if let (Some(p), Type::String | Type::Enum(_)) = (&c.pattern, &v.ty) {
         let name = patterns.name(p);
-        out.push(quote!(violations.pattern(&path, value, &#name, #sensitive);));
+        let text = if v.ty == Type::String { quote!(value) } else { quote!(value.as_str()) };
+        out.push(quote!(violations.pattern(&path, #text, &#name, #sensitive);));
     }
     if let Some((min, max)) = &c.range {
         out.push(match &v.ty {
@@ -312,6 +314,10 @@ fn value_checks(v: &ValueType, named: &BTreeSet<String>, patterns: &Patterns) ->
                 let (min, max) = (bound_i64(min), bound_i64(max));
                 let v = if v.ty == Type::Long { quote!(*value) } else { quote!(i64::from(*value)) };
                 quote!(violations.range_i64(&path, #v, #min, #max, #sensitive);)
+            }
+            Type::IntEnum(_) => {
+                let (min, max) = (bound_i64(min), bound_i64(max));
+                quote!(violations.range_i64(&path, i64::from(value.as_i32()), #min, #max, #sensitive);)
             }
             Type::Float | Type::Double => {
                 let (min, max) = (bound_f64(min), bound_f64(max));

@@ -14,6 +14,10 @@ static PATTERN_2: ::awslim_runtime::validate::Pattern = ::awslim_runtime::valida
     "^[\\p{L}\\p{N} ._-]+$",
 );
 
+static PATTERN_3: ::awslim_runtime::validate::Pattern = ::awslim_runtime::validate::Pattern::new(
+    "^[a-z-]+$",
+);
+
 impl crate::types::Circle {
     /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
@@ -211,9 +215,32 @@ impl crate::types::PutThingInput {
                     ::std::option::Option::Some(64u64),
                 );
         }
+        if let ::std::option::Option::Some(value) = &self.color {
+            let path = path.member("Color");
+            violations
+                .length_chars(
+                    &path,
+                    value.as_str(),
+                    ::std::option::Option::Some(3u64),
+                    ::std::option::Option::Some(9u64),
+                );
+            violations.pattern(&path, value.as_str(), &PATTERN_3, false);
+        }
         if let ::std::option::Option::Some(value) = &self.color_names {
             let path = path.member("ColorNames");
             for (key, value) in value {
+                {
+                    let value = key;
+                    let path = path.map_key(key.as_str());
+                    violations
+                        .length_chars(
+                            &path,
+                            value.as_str(),
+                            ::std::option::Option::Some(3u64),
+                            ::std::option::Option::Some(9u64),
+                        );
+                    violations.pattern(&path, value.as_str(), &PATTERN_3, false);
+                }
                 {
                     let path = path.key(key.as_str());
                     violations
@@ -312,6 +339,17 @@ impl crate::types::PutThingInput {
                     value.as_str().parse::<f64>().unwrap_or(f64::NAN),
                     ::std::option::Option::Some((0.01f64, "0.01")),
                     ::std::option::Option::Some((99999.99f64, "99999.99")),
+                    false,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &self.priority {
+            let path = path.member("Priority");
+            violations
+                .range_i64(
+                    &path,
+                    i64::from(value.as_i32()),
+                    ::std::option::Option::Some(1i64),
+                    ::std::option::Option::Some(10i64),
                     false,
                 );
         }
