@@ -76,7 +76,11 @@ impl<P: ProvideCredentials> CachingProvider<P> {
         let jitter = Duration::from_millis(fastrand::u64(0..=self.jitter.as_millis() as u64));
         let at = expires.checked_sub(REFRESH_MARGIN + jitter).unwrap_or(now);
         // Credentials that expire within the margin are still used until they expire.
-        if at <= now { expires.max(now) } else { at }
+        if at <= now {
+            expires.max(now)
+        } else {
+            at
+        }
     }
 
     async fn load(&self) -> Result<Credentials, CredentialsError> {

@@ -94,7 +94,12 @@ impl ContainerCredentials {
             request = request.header(http::header::AUTHORIZATION, token);
         }
         let request = request.body(Bytes::new()).map_err(|e| SourceError::Failed(format!("container: {e}")))?;
-        let shown_uri = wire::shown(&format!("{}://{}{}", uri.scheme_str().unwrap_or(""), uri.authority().map_or("", |a| a.as_str()), uri.path()));
+        let shown_uri = wire::shown(&format!(
+            "{}://{}{}",
+            uri.scheme_str().unwrap_or(""),
+            uri.authority().map_or("", |a| a.as_str()),
+            uri.path()
+        ));
         let response = wire::send(&self.ctx, request, REQUEST_TIMEOUT)
             .await
             .map_err(|e| SourceError::Failed(format!("container endpoint {shown_uri}: {e}")))?;

@@ -51,20 +51,16 @@ impl ImdsClient {
                 Ok(uri) if matches!(uri.scheme_str(), Some("http" | "https")) && uri.host().is_some() => {
                     Ok(url.trim_end_matches('/').to_owned())
                 }
-                _ => Err(SourceError::Failed(format!(
-                    "IMDS endpoint `{}` is not an http(s) URL",
-                    wire::shown(&url)
-                ))),
+                _ => Err(SourceError::Failed(format!("IMDS endpoint `{}` is not an http(s) URL", wire::shown(&url)))),
             };
         }
         match setting("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ec2_metadata_service_endpoint_mode") {
             None => Ok("http://169.254.169.254".into()),
             Some(m) if m.eq_ignore_ascii_case("ipv4") => Ok("http://169.254.169.254".into()),
             Some(m) if m.eq_ignore_ascii_case("ipv6") => Ok("http://[fd00:ec2::254]".into()),
-            Some(m) => Err(SourceError::Failed(format!(
-                "IMDS endpoint mode `{}` is neither IPv4 nor IPv6",
-                wire::shown(&m)
-            ))),
+            Some(m) => {
+                Err(SourceError::Failed(format!("IMDS endpoint mode `{}` is neither IPv4 nor IPv6", wire::shown(&m))))
+            }
         }
     }
 

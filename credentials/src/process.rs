@@ -18,11 +18,7 @@ pub async fn run(profile: &str, command: &str) -> Result<Credentials, SourceErro
         .map_err(|e| SourceError::Failed(format!("{what} could not start: {e}")))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(SourceError::Failed(format!(
-            "{what} failed ({}): {}",
-            output.status,
-            wire::shown(stderr.trim())
-        )));
+        return Err(SourceError::Failed(format!("{what} failed ({}): {}", output.status, wire::shown(stderr.trim()))));
     }
     let doc: serde_json::Value = serde_json::from_slice(&output.stdout)
         .map_err(|_| SourceError::Failed(format!("{what}: its output is not a JSON object")))?;

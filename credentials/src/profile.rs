@@ -95,13 +95,15 @@ struct Resolver<'a> {
 }
 
 impl Resolver<'_> {
-    fn resolve<'s>(&'s self, name: &'s str, seen: &'s mut Vec<String>) -> BoxFuture<'s, Result<Credentials, SourceError>> {
+    fn resolve<'s>(
+        &'s self,
+        name: &'s str,
+        seen: &'s mut Vec<String>,
+    ) -> BoxFuture<'s, Result<Credentials, SourceError>> {
         Box::pin(async move {
             let failed = |m: String| SourceError::Failed(format!("profile `{name}`: {m}"));
-            let profile = self
-                .sections
-                .get_profile(name)
-                .ok_or_else(|| failed("is not in the shared config files".into()))?;
+            let profile =
+                self.sections.get_profile(name).ok_or_else(|| failed("is not in the shared config files".into()))?;
             seen.push(name.to_owned());
             if profile.get("role_arn").is_some() {
                 let source = self.role_source(name, profile, seen).await?;
@@ -112,7 +114,9 @@ impl Resolver<'_> {
             }
             for key in ["sso_session", "sso_start_url"] {
                 if profile.get(key).is_some() {
-                    return Err(failed(format!("`{key}` needs the SSO and SSO-OIDC clients, which are not yet supported")));
+                    return Err(failed(format!(
+                        "`{key}` needs the SSO and SSO-OIDC clients, which are not yet supported"
+                    )));
                 }
             }
             if profile.get("web_identity_token_file").is_some() {
@@ -146,7 +150,10 @@ impl Resolver<'_> {
                 .map_err(|e| SourceError::Failed(e.message().to_owned())),
             (Some(source), None) => {
                 if seen.iter().any(|s| s == source) || seen.len() >= MAX_CHAIN {
-                    return Err(failed(format!("`source_profile` chain loops or is too long: {} -> {source}", seen.join(" -> "))));
+                    return Err(failed(format!(
+                        "`source_profile` chain loops or is too long: {} -> {source}",
+                        seen.join(" -> ")
+                    )));
                 }
                 self.resolve(source, seen)
                     .await
@@ -161,7 +168,11 @@ impl Resolver<'_> {
 }
 
 /// `credential_source = Environment | Ec2InstanceMetadata | EcsContainer`.
-pub async fn credential_source_credentials(ctx: &Context, profile: &str, kind: &str) -> Result<Credentials, SourceError> {
+pub async fn credential_source_credentials(
+    ctx: &Context,
+    profile: &str,
+    kind: &str,
+) -> Result<Credentials, SourceError> {
     let failed = |m: String| SourceError::Failed(format!("profile `{profile}`: credential_source {kind}: {m}"));
     match kind {
         "Environment" => EnvironmentCredentials::load_with(|n| ctx.var(n)).map_err(|e| failed(e.to_string())),
@@ -183,8 +194,12 @@ fn static_keys(name: &str, profile: &Profile) -> Result<Credentials, SourceError
             }
             Ok(c)
         }
-        (Some(_), _) => Err(SourceError::Failed(format!("profile `{name}` has aws_access_key_id but no aws_secret_access_key"))),
-        (None, Some(_)) => Err(SourceError::Failed(format!("profile `{name}` has aws_secret_access_key but no aws_access_key_id"))),
+        (Some(_), _) => {
+            Err(SourceError::Failed(format!("profile `{name}` has aws_access_key_id but no aws_secret_access_key")))
+        }
+        (None, Some(_)) => {
+            Err(SourceError::Failed(format!("profile `{name}` has aws_secret_access_key but no aws_access_key_id")))
+        }
         (None, None) => Err(SourceError::NotConfigured(format!("profile `{name}` has no credentials"))),
     }
 }

@@ -79,8 +79,8 @@ mod tests {
         let e = parse_credentials(br#"{"AccessKeyId":"AKID","SecretAccessKey":"S3CR3T","Expiration":"soon"}"#, "x")
             .unwrap_err();
         assert!(e.contains("Expiration `soon`") && !e.contains("S3CR3T"), "{e}");
-        let e = parse_credentials(br#"{"Code":"AssumeRoleUnauthorizedAccess","Message":"no\nrole"}"#, "IMDS")
-            .unwrap_err();
+        let e =
+            parse_credentials(br#"{"Code":"AssumeRoleUnauthorizedAccess","Message":"no\nrole"}"#, "IMDS").unwrap_err();
         assert_eq!(e, "IMDS: Code AssumeRoleUnauthorizedAccess no\\nrole");
         assert!(parse_credentials(br#"{"SecretAccessKey":"S3CR3T"}"#, "x").unwrap_err().contains("AccessKeyId"));
     }

@@ -110,7 +110,8 @@ async fn credential_process_output_is_parsed_and_never_shown() {
     )
     .unwrap();
     let v2 = home.path("v2.sh");
-    std::fs::write(&v2, "echo '{\"Version\": 2, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"proc-secret\"}'\n").unwrap();
+    std::fs::write(&v2, "echo '{\"Version\": 2, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"proc-secret\"}'\n")
+        .unwrap();
     let fail = home.path("fail.sh");
     std::fs::write(&fail, "echo 'token expired, run login' >&2; exit 3\n").unwrap();
     let config = format!(
@@ -121,7 +122,10 @@ async fn credential_process_output_is_parsed_and_never_shown() {
     );
     std::fs::write(home.path(".aws/config"), config).unwrap();
     let c = ProfileCredentials::new(context(&home, &[("AWS_PROFILE", "ok")])).credentials().await.unwrap();
-    assert_eq!((c.access_key_id(), c.secret_access_key(), c.session_token()), ("AKIDPROC", "proc-secret", Some("proc-token")));
+    assert_eq!(
+        (c.access_key_id(), c.secret_access_key(), c.session_token()),
+        ("AKIDPROC", "proc-secret", Some("proc-token"))
+    );
     assert!(c.expires_after().is_some());
     let e = ProfileCredentials::new(context(&home, &[("AWS_PROFILE", "v2")])).credentials().await.unwrap_err();
     assert!(e.to_string().contains("\"Version\": 1") && !e.to_string().contains("proc-secret"), "{e}");
@@ -161,7 +165,10 @@ async fn container_full_uri_with_token_file_read_on_every_request() {
     assert_eq!(seen, ["token-a", "token-b", "wrong"]);
     assert!(server.requests().iter().all(|r| r.method == "GET" && r.path == "/v1/credentials"));
     // The token variable is used when there is no file.
-    let ctx = context(&home, &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", &uri), ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "token-a")]);
+    let ctx = context(
+        &home,
+        &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", &uri), ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "token-a")],
+    );
     ContainerCredentials::new(ctx).credentials().await.unwrap();
 }
 
@@ -215,9 +222,18 @@ async fn imds_settings_disabled_mode_and_bad_endpoint() {
         ImdsClient::new(context(&home, &v))
     };
     assert_eq!(ctx(&[]).endpoint().await.unwrap(), "http://[fd00:ec2::254]");
-    assert_eq!(ctx(&[("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ipv4")]).endpoint().await.unwrap(), "http://169.254.169.254");
-    assert!(matches!(ctx(&[("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv5")]).endpoint().await, Err(SourceError::Failed(_))));
-    assert!(matches!(ctx(&[("AWS_EC2_METADATA_DISABLED", "TRUE")]).endpoint().await, Err(SourceError::NotConfigured(_))));
+    assert_eq!(
+        ctx(&[("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ipv4")]).endpoint().await.unwrap(),
+        "http://169.254.169.254"
+    );
+    assert!(matches!(
+        ctx(&[("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv5")]).endpoint().await,
+        Err(SourceError::Failed(_))
+    ));
+    assert!(matches!(
+        ctx(&[("AWS_EC2_METADATA_DISABLED", "TRUE")]).endpoint().await,
+        Err(SourceError::NotConfigured(_))
+    ));
     let bad = ctx(&[("AWS_EC2_METADATA_SERVICE_ENDPOINT", "file:///etc/passwd")]);
     assert!(matches!(bad.endpoint().await, Err(SourceError::Failed(_))));
 }
