@@ -7,6 +7,16 @@
 //! Credentials are resolved lazily (on the first request) and cached by [`CachingProvider`];
 //! the order of the chain is [`DefaultChain`]'s. Secrets never appear in `Debug`, `Display`,
 //! errors or logs.
+//!
+//! ```no_run
+//! # async fn example() {
+//! // Sync: region from the environment, credentials resolved on the first request.
+//! let config: awslim_runtime::Config = awslim_credentials::from_env().build();
+//! // Async: the region chain too (profile, then IMDS) when no variable names a region.
+//! let config = awslim_credentials::load_from_env().await.app_name("my-app").build();
+//! # let _ = config;
+//! # }
+//! ```
 
 use std::collections::HashMap;
 use std::fmt;
