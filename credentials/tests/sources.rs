@@ -133,6 +133,17 @@ async fn credential_process_output_is_parsed_and_never_shown() {
     assert!(matches!(&e, SourceError::Failed(m) if m.contains("token expired, run login")), "{e:?}");
 }
 
+#[cfg(unix)]
+#[tokio::test]
+async fn credential_process_that_hangs_is_stopped() {
+    let start = std::time::Instant::now();
+    let e = awslim_credentials::process::run_with_timeout("slow", "sleep 30", std::time::Duration::from_millis(300))
+        .await
+        .unwrap_err();
+    assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
+    assert!(e.to_string().contains("still running after 0.3 s; stopped"), "{e}");
+}
+
 #[tokio::test]
 async fn container_full_uri_with_token_file_read_on_every_request() {
     let home = Home::new(None, None);
