@@ -25,10 +25,16 @@ const CREDENTIALS_PATH: &str = "/latest/meta-data/iam/security-credentials/";
 const REGION_PATH: &str = "/latest/meta-data/placement/region";
 
 /// An IMDSv2 client with its session token cached until shortly before its TTL ends.
-#[derive(Debug)]
 pub struct ImdsClient {
     ctx: Context,
     token: tokio::sync::Mutex<Option<(String, Instant)>>,
+}
+
+/// Never shows the session token.
+impl std::fmt::Debug for ImdsClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImdsClient").finish_non_exhaustive()
+    }
 }
 
 impl ImdsClient {

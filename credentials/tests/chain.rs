@@ -36,6 +36,16 @@ async fn order_environment_profile_container_imds() {
     assert_eq!(key(all[2..].to_vec(), &empty).await, "AKIDCONTAINER");
     assert_eq!(key(all[3..].to_vec(), &empty).await, "ASIAIMDS");
     assert_eq!(container.requests().len(), 1, "the container is asked only when earlier sources have nothing");
+
+    // Cached, as `from_env` does; `Debug` shows no secret and no IMDS session token.
+    use awslim_runtime::ProvideCredentials;
+    let cached = awslim_credentials::CachingProvider::new(DefaultChain::with_context(context(&empty, &all[3..])));
+    assert_eq!(cached.provide_credentials().await.unwrap().access_key_id(), "ASIAIMDS");
+    let dbg = format!("{cached:?} {cached:#?}");
+    assert!(
+        !dbg.contains("imds-secret-value") && !dbg.contains("imds-token-value") && !dbg.contains("token-"),
+        "{dbg}"
+    );
 }
 
 #[tokio::test]

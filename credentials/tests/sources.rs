@@ -205,6 +205,7 @@ async fn imds_v2_token_role_then_credentials_and_region() {
     );
     assert_eq!(r[0].headers["x-aws-ec2-metadata-token-ttl-seconds"], "21600");
     assert!(r[1..].iter().all(|r| r.headers["x-aws-ec2-metadata-token"] == "token-1"));
+    assert!(!format!("{client:?}").contains("token-1"), "{client:?}");
 }
 
 #[tokio::test]
