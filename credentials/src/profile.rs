@@ -69,12 +69,10 @@ impl ProfileCredentials {
     /// Loads the files now and resolves the profile.
     pub async fn credentials(&self) -> Result<Credentials, SourceError> {
         let explicit = self.profile.clone().or_else(|| self.ctx.var("AWS_PROFILE"));
+        // No files at all is "not set up" even when AWS_PROFILE is set (as in `aws-config`): a
+        // globally exported AWS_PROFILE must not stop the chain inside a container.
         let Some(sections) = load(&self.ctx, self.profile.as_deref()).await? else {
-            let message = "no shared config or credentials file".to_owned();
-            return Err(match explicit {
-                Some(p) => SourceError::Failed(format!("profile `{p}` was asked for, but there is {message}")),
-                None => SourceError::NotConfigured(message),
-            });
+            return Err(SourceError::NotConfigured("no shared config or credentials file".into()));
         };
         let name = sections.selected_profile().to_owned();
         if sections.get_profile(&name).is_none() {

@@ -27,8 +27,10 @@ async fn profile_static_keys_from_the_credentials_file_and_aws_profile() {
 #[tokio::test]
 async fn profile_without_files_or_keys_is_not_configured() {
     let home = Home::new(None, None);
-    let e = ProfileCredentials::new(context(&home, &[])).credentials().await.unwrap_err();
-    assert!(matches!(e, SourceError::NotConfigured(_)), "{e:?}");
+    for vars in [&[][..], &[("AWS_PROFILE", "work")][..]] {
+        let e = ProfileCredentials::new(context(&home, vars)).credentials().await.unwrap_err();
+        assert_eq!(e, SourceError::NotConfigured("no shared config or credentials file".into()));
+    }
     let home = Home::new(Some("[default]\nregion = us-east-1\n"), None);
     let e = ProfileCredentials::new(context(&home, &[])).credentials().await.unwrap_err();
     assert_eq!(e, SourceError::NotConfigured("profile `default` has no credentials".into()));
