@@ -10,7 +10,9 @@
 //!
 //! Region: `--region`, else `AWS_REGION` / `AWS_DEFAULT_REGION`. Credentials: `AWS_ACCESS_KEY_ID`,
 //! `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (and with `--features aws-config` the shared
-//! config files). `--endpoint-url` (or `AWS_ENDPOINT_URL`) sends to another server, e.g. a local
+//! config files; with `--features full-chain` the whole default chain of `awslim-credentials`:
+//! profile, container and instance credentials, and the region from the profile or IMDS).
+//! `--endpoint-url` (or `AWS_ENDPOINT_URL`) sends to another server, e.g. a local
 //! mock. `--anonymous` needs no keys at all: it signs with placeholder keys that mean nothing,
 //! so it is accepted only with a loopback endpoint (`http://127.0.0.1:...`, `localhost`, `[::1]`).
 //! Set `RUST_LOG`-style tracing up in your own app to see the runtime's spans.
@@ -19,7 +21,7 @@ use std::process::ExitCode;
 
 use awslim_connect::types::{ParticipantDetails, StartWebRtcContactRequest};
 use awslim_connect::Client;
-use awslim_connect::{Config, Credentials, SdkError};
+use awslim_connect::{Credentials, SdkError};
 
 struct Args {
     endpoint_url: Option<String>,
@@ -90,6 +92,22 @@ fn is_loopback(url: &str) -> bool {
     }
 }
 
+/// The config from the environment; with `full-chain`, the default credentials chain and (when
+/// `find_region`) the region chain.
+#[cfg(feature = "full-chain")]
+async fn environment_config(find_region: bool) -> awslim_runtime::ConfigBuilder {
+    if find_region {
+        awslim_credentials::load_from_env().await
+    } else {
+        awslim_credentials::from_env()
+    }
+}
+
+#[cfg(not(feature = "full-chain"))]
+async fn environment_config(_find_region: bool) -> awslim_runtime::ConfigBuilder {
+    awslim_connect::Config::builder_from_env()
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let args = match parse_args() {
@@ -105,7 +123,7 @@ async fn main() -> ExitCode {
     };
 
     // Environment first (region, endpoint, credentials), then the command line on top.
-    let mut config = Config::builder_from_env().app_name("awslim-example");
+    let mut config = environment_config(args.region.is_none()).await.app_name("awslim-example");
     if let Some(region) = args.region {
         config = config.region(region);
     }
