@@ -26,6 +26,8 @@ pub mod text;
 pub mod transport;
 #[cfg(feature = "waiters")]
 pub mod waiter;
+#[cfg(feature = "xml")]
+pub mod xml;
 
 mod endpoint_guard;
 
