@@ -117,6 +117,15 @@ pub fn parse(body: &[u8]) -> Result<Element, ParseError> {
     }
 }
 
+/// [`parse`], except that an empty (or whitespace-only) body is `None`: a success response
+/// with no output members may have no body at all.
+pub fn parse_unless_empty(body: &[u8]) -> Result<Option<Element>, ParseError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    parse(body).map(Some)
+}
+
 fn xml_error(reader: &Reader<&[u8]>, e: impl std::fmt::Display) -> ParseError {
     ParseError::new(format!("invalid XML at byte {}: {e}", reader.error_position()))
 }
@@ -262,6 +271,8 @@ mod tests {
         assert_eq!(root.children_named("B").count(), 2);
         assert_eq!(root.child_text("C"), Some("  spaced  "));
         assert_eq!(root.children[1].text, "");
+        assert_eq!(parse_unless_empty(b" \n").unwrap(), None);
+        assert_eq!(parse_unless_empty(b"<A/>").unwrap().unwrap().name, "A");
         assert_eq!(root.child_text("Missing"), None);
     }
 

@@ -42,6 +42,13 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
     let paginator_mod = super::paginator::module_decl(krate);
     let mock_mod = super::mock::module_decl();
     let waiter_mod = super::waiter::module_decl(krate);
+    let query_mod = krate.service.protocol.is_query().then(|| {
+        quote! {
+            #[rustfmt::skip]
+            #[doc(hidden)]
+            pub mod query;
+        }
+    });
     quote! {
         #(#docs)*
         // Names and shapes come from the model, so style lints that depend on them are off.
@@ -72,6 +79,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
         #paginator_mod
         #waiter_mod
         #mock_mod
+        #query_mod
 
         pub use client::Client;
         pub use ::awslim_runtime::{Config, SdkError};

@@ -24,6 +24,15 @@ pub fn result_element<'a>(root: &'a Element, operation: &str) -> Result<Option<&
     Ok(root.child(&format!("{operation}Result")))
 }
 
+/// The request id of a success response: `ResponseMetadata/RequestId`, else the
+/// `x-amzn-RequestId` header.
+pub fn request_id(root: &Element, headers: &http::HeaderMap) -> Option<String> {
+    root.child("ResponseMetadata")
+        .and_then(|m| m.child_text("RequestId"))
+        .map(str::to_owned)
+        .or_else(|| super::request_id(headers))
+}
+
 /// The `<Error>` element of an awsQuery error response, holding the modeled error's members.
 pub fn error_element(root: &Element) -> Option<&Element> {
     (root.name == "ErrorResponse").then(|| root.child("Error")).flatten()
@@ -105,6 +114,7 @@ mod tests {
         )
         .unwrap();
         let result = result_element(&root, "GetCallerIdentity").unwrap().unwrap();
+        assert_eq!(request_id(&root, &http::HeaderMap::new()).as_deref(), Some("r"));
         assert_eq!(result.child_text("Account"), Some("123"));
         let err = result_element(&root, "AssumeRole").unwrap_err();
         assert!(err.message().contains("<AssumeRoleResponse>"), "{}", err.message());

@@ -15,6 +15,15 @@ use crate::types::{Blob, DateTime, TimestampFormat};
 /// Everything but RFC 3986's unreserved characters.
 const QUERY: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
+/// The key of member `name` under `prefix` (`Prefix.Name`; just `Name` at the top).
+pub fn key(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
 /// Builds a form-encoded request body.
 #[derive(Debug, Default)]
 pub struct QueryWriter {
