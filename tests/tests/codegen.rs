@@ -18,6 +18,7 @@ const CRATES: &[(&str, Option<&str>, &str)] = &[
     ("hostile_names", Some("tests/fixtures/models/hostile-names.json"), "tests/fixture-crates/hostile-names"),
     ("http_bindings", Some("tests/fixtures/models/http-bindings.json"), "tests/fixture-crates/http-bindings"),
     ("json_rpc", Some("tests/fixtures/models/json-rpc.json"), "tests/fixture-crates/json-rpc"),
+    ("query", Some("tests/fixtures/models/query.json"), "tests/fixture-crates/query"),
     ("convenience", Some("tests/fixtures/models/convenience.json"), "tests/fixture-crates/convenience"),
 ];
 

@@ -16,13 +16,13 @@ use crate::ir::{Crate, Operation, Struct};
 pub(super) fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) -> TokenStream {
     let action = lit(&op.name);
     let version = lit(&krate.service.version);
-    let (input_param, write) = match input {
+    let (input_param, writer, write) = match input {
         Some(s) => {
             let n = ident(&s.name);
             let f = ser_fn(&s.name);
-            (quote!(input: &crate::types::#n), quote!(crate::query::#f(input, &mut writer, "");))
+            (quote!(input: &crate::types::#n), quote!(mut writer), quote!(crate::query::#f(input, &mut writer, "");))
         }
-        None => (quote!(), quote!()),
+        None => (quote!(), quote!(writer), quote!()),
     };
     let extensions = super::request_extensions(op, input);
     quote! {
@@ -32,7 +32,7 @@ pub(super) fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) 
             fn bad_request(message: ::std::string::String) -> ::awslim_runtime::ConstructionError {
                 ::awslim_runtime::ConstructionError::new(::awslim_runtime::error::ConstructionErrorKind::Request, message)
             }
-            let mut writer = ::awslim_runtime::protocol::query::QueryWriter::new(#action, #version);
+            let #writer = ::awslim_runtime::protocol::query::QueryWriter::new(#action, #version);
             #write
             let body = ::awslim_runtime::bytes::Bytes::from(writer.finish());
             let mut request = ::awslim_runtime::http::Request::new(body);
