@@ -75,6 +75,12 @@ pub(super) fn parser(krate: &Crate, op: &Operation) -> TokenStream {
         None => (quote!(()), quote!(::std::result::Result::Ok(::std::result::Result::Ok(())))),
     };
     let arms = error_arms(op, quote!(#rt::error_element));
+    let unhandled = quote!(#err_name::Unhandled(::awslim_runtime::UnhandledError::new(meta)));
+    let error = if arms.is_empty() {
+        quote!(let error = #unhandled;)
+    } else {
+        quote!(let error = match meta.code() { #(#arms)* _ => #unhandled, };)
+    };
     let take_answer = crate::emit::mock::take_answer();
     quote! {
         /// Reads the response: the output for a success status, else the error.
@@ -85,10 +91,7 @@ pub(super) fn parser(krate: &Crate, op: &Operation) -> TokenStream {
                 #success
             } else {
                 let meta = #rt::error_metadata(response);
-                let error = match meta.code() {
-                    #(#arms)*
-                    _ => #err_name::Unhandled(::awslim_runtime::UnhandledError::new(meta)),
-                };
+                #error
                 ::std::result::Result::Ok(::std::result::Result::Err(error))
             }
         }

@@ -97,9 +97,7 @@ pub(crate) fn parse(
         ::std::result::Result::Ok(::std::result::Result::Ok(()))
     } else {
         let meta = ::awslim_runtime::protocol::aws_query::error_metadata(response);
-        let error = match meta.code() {
-            _ => PingError::Unhandled(::awslim_runtime::UnhandledError::new(meta)),
-        };
+        let error = PingError::Unhandled(::awslim_runtime::UnhandledError::new(meta));
         ::std::result::Result::Ok(::std::result::Result::Err(error))
     }
 }
