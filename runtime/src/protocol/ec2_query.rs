@@ -22,6 +22,12 @@ pub fn result_element<'a>(root: &'a Element, operation: &str) -> Result<&'a Elem
     Ok(root)
 }
 
+/// The request id of a success response: its `requestId` element, else the `x-amzn-RequestId`
+/// header.
+pub fn request_id(root: &Element, headers: &http::HeaderMap) -> Option<String> {
+    root.child_text("requestId").map(str::to_owned).or_else(|| super::request_id(headers))
+}
+
 /// The first `<Error>` of an ec2Query error response, holding the modeled error's members.
 pub fn error_element(root: &Element) -> Option<&Element> {
     (root.name == "Response").then(|| root.child("Errors")?.child("Error")).flatten()
@@ -66,5 +72,7 @@ mod tests {
         let root = crate::xml::parse(b"<DescribeThingsResponse><Foo>1</Foo></DescribeThingsResponse>").unwrap();
         assert_eq!(result_element(&root, "DescribeThings").unwrap().child_text("Foo"), Some("1"));
         assert!(result_element(&root, "Other").is_err());
+        let with_id = crate::xml::parse(b"<AResponse><requestId>r-9</requestId></AResponse>").unwrap();
+        assert_eq!(request_id(&with_id, &http::HeaderMap::new()).as_deref(), Some("r-9"));
     }
 }

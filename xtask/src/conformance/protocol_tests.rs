@@ -47,6 +47,7 @@ pub const SUITES: &[Suite] = &[
         skip: &[],
     },
     Suite { key: "awsquery", name: "awsQuery", file: "conformance/awsquery-protocol-tests.json", skip: &[] },
+    Suite { key: "ec2query", name: "ec2Query", file: "conformance/ec2query-protocol-tests.json", skip: &[] },
     Suite { key: "awsjson1_1", name: "awsJson1_1", file: "conformance/awsjson1_1-protocol-tests.json", skip: &[] },
     Suite {
         key: "awsjson1_1-machinelearning",

@@ -1,8 +1,10 @@
-//! `aws.protocols#awsQuery`: every call is `POST /` with a form-encoded body
+//! `aws.protocols#awsQuery` and `aws.protocols#ec2Query`: every call is `POST /` with a form-encoded body
 //! (`Action=<Operation>&Version=<api version>&...`, `Content-Type:
 //! application/x-www-form-urlencoded`); responses are XML wrapped in
 //! `<OperationResponse><OperationResult>`, errors `<ErrorResponse><Error><Code>`, with the
-//! code of `@awsQueryError` where the model gives one. The form keys and XML element names are
+//! code of `@awsQueryError` where the model gives one. ec2Query differs in its form keys, in
+//! responses (the members directly in `<OperationResponse>`, `<requestId>` there) and in its
+//! error wrapper (`<Response><Errors><Error>`). The form keys and XML element names are
 //! those of [`super::query_codec`], which writes `src/query.rs`.
 
 use proc_macro2::TokenStream;
@@ -48,10 +50,16 @@ pub(super) fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) 
 /// `fn parse` for `op`: the output from `<OperationResult>` (an absent one, or an empty body,
 /// reads as empty),
 /// the request id from `<ResponseMetadata>`; for an error, the variant chosen by `Error/Code`.
-pub(super) fn parser(krate: &Crate, op: &Operation) -> TokenStream {
+pub(super) fn parser(krate: &Crate, op: &Operation, protocol: super::Protocol) -> TokenStream {
     let err_name = ident(&op.error_name);
-    let rt = quote!(::awslim_runtime::protocol::aws_query);
     let op_name = lit(&op.name);
+    let rt = protocol.runtime_module();
+    // awsQuery's result element may be absent; ec2Query's is the root itself.
+    let result = if protocol == super::Protocol::Ec2Query {
+        quote!(#rt::result_element(root, #op_name)?)
+    } else {
+        quote!(#rt::result_element(root, #op_name)?.unwrap_or(&empty))
+    };
     let output = op.output.as_ref().and_then(|o| krate.find_struct(o));
     let (output_ty, success) = match output {
         Some(s) => {
@@ -63,7 +71,7 @@ pub(super) fn parser(krate: &Crate, op: &Operation) -> TokenStream {
                     let root = ::awslim_runtime::xml::parse_unless_empty(response.body())?;
                     let empty = ::awslim_runtime::xml::Element::default();
                     let result = match &root {
-                        ::std::option::Option::Some(root) => #rt::result_element(root, #op_name)?.unwrap_or(&empty),
+                        ::std::option::Option::Some(root) => #result,
                         ::std::option::Option::None => &empty,
                     };
                     let mut output = crate::query::#f(result)?;

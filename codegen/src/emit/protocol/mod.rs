@@ -17,7 +17,7 @@
 //!   loop calls through `ServiceMeta`.
 //!
 //! Shared parts stay shared: [`http_binding`] (restJson1, and restXml next), [`query_codec`]
-//! (the form keys and XML readers of awsQuery, and ec2Query next), the JSON codec
+//! (the form keys and XML readers of awsQuery and ec2Query), the JSON codec
 //! (`emit/json.rs`, and [`json_parser`] for restJson1 and awsJson), and the request extensions
 //! every protocol has ([`request_extensions`]: `@endpoint` host prefix, compression, checksums).
 
@@ -48,12 +48,14 @@ pub enum Protocol {
     AwsJson1_1,
     /// `aws.protocols#awsQuery`.
     AwsQuery,
+    /// `aws.protocols#ec2Query`.
+    Ec2Query,
 }
 
 /// Every supported protocol, in order of preference: a service that lists several protocol
 /// traits is generated for the first of this list it has.
 pub const SUPPORTED: &[Protocol] =
-    &[Protocol::AwsJson1_0, Protocol::AwsJson1_1, Protocol::RestJson1, Protocol::AwsQuery];
+    &[Protocol::AwsJson1_0, Protocol::AwsJson1_1, Protocol::RestJson1, Protocol::AwsQuery, Protocol::Ec2Query];
 
 /// `aws.protocols#awsQueryCompatible`: an awsJson service that replaced an awsQuery one and keeps
 /// its error codes.
@@ -67,6 +69,7 @@ impl Protocol {
             Protocol::AwsJson1_0 => "aws.protocols#awsJson1_0",
             Protocol::AwsJson1_1 => "aws.protocols#awsJson1_1",
             Protocol::AwsQuery => "aws.protocols#awsQuery",
+            Protocol::Ec2Query => "aws.protocols#ec2Query",
         }
     }
 
@@ -101,7 +104,7 @@ impl Protocol {
 
     /// Whether the form encoding and XML of the query protocols apply (`src/query.rs`).
     pub fn is_query(self) -> bool {
-        matches!(self, Protocol::AwsQuery)
+        matches!(self, Protocol::AwsQuery | Protocol::Ec2Query)
     }
 
     /// Whether `@awsQueryError` gives error codes.
@@ -115,6 +118,7 @@ impl Protocol {
             Protocol::RestJson1 => "rest-json",
             Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => "aws-json",
             Protocol::AwsQuery => "aws-query",
+            Protocol::Ec2Query => "ec2-query",
         }
     }
 
@@ -124,6 +128,7 @@ impl Protocol {
             Protocol::RestJson1 => quote!(::awslim_runtime::protocol::rest_json),
             Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => quote!(::awslim_runtime::protocol::aws_json),
             Protocol::AwsQuery => quote!(::awslim_runtime::protocol::aws_query),
+            Protocol::Ec2Query => quote!(::awslim_runtime::protocol::ec2_query),
         }
     }
 
@@ -134,7 +139,7 @@ impl Protocol {
             Protocol::RestJson1 => rest_json::serializer(op, input),
             Protocol::AwsJson1_0 => aws_json::serializer(krate, op, input, "1.0"),
             Protocol::AwsJson1_1 => aws_json::serializer(krate, op, input, "1.1"),
-            Protocol::AwsQuery => aws_query::serializer(krate, op, input),
+            Protocol::AwsQuery | Protocol::Ec2Query => aws_query::serializer(krate, op, input),
         }
     }
 
@@ -145,7 +150,7 @@ impl Protocol {
             Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => {
                 json_parser(krate, op, self.runtime_module(), krate.service.query_compatible)
             }
-            Protocol::AwsQuery => aws_query::parser(krate, op),
+            Protocol::AwsQuery | Protocol::Ec2Query => aws_query::parser(krate, op, self),
         }
     }
 }

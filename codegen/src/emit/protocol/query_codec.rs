@@ -7,6 +7,9 @@
 //! `@xmlFlattened`, and `Name=` when empty; a map is `Name.entry.N.key` / `.value` (its key and
 //! value members' `@xmlName`), `Name.N.key` when flattened. XML uses the same names: a list is
 //! `<Name><member>..</member></Name>`, a flattened one repeats `<Name>` in its parent.
+//!
+//! ec2Query differs only in form keys: `@ec2QueryName`, else the `@xmlName` or member name
+//! capitalised; every list is `Name.N` (never `.member`, nothing for an empty one).
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -25,9 +28,26 @@ pub(crate) fn de_fn(type_name: &str) -> Ident {
     format_ident!("de_{}", naming::snake_case(type_name))
 }
 
-/// The name of a structure member in form keys and XML.
+/// The name of a structure member in XML (and awsQuery form keys).
 fn member_name(member: &str, v: &ValueType) -> String {
     v.xml.name.clone().unwrap_or_else(|| member.to_owned())
+}
+
+/// The form-key dialect: awsQuery or ec2Query.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dialect {
+    AwsQuery,
+    Ec2Query,
+}
+
+/// The name of a structure member in form keys.
+fn key_name(dialect: Dialect, member: &str, v: &ValueType) -> String {
+    match dialect {
+        Dialect::AwsQuery => member_name(member, v),
+        Dialect::Ec2Query => {
+            v.xml.ec2_query_name.clone().unwrap_or_else(|| naming::ec2_query_key(&member_name(member, v)))
+        }
+    }
 }
 
 /// The `::awslim_runtime::TimestampFormat` of a timestamp; XML protocols default to date-time.
@@ -40,10 +60,11 @@ fn timestamp_format(f: TimestampFormat) -> TokenStream {
 }
 
 pub(crate) fn query_rs(krate: &Crate) -> TokenStream {
+    let d = if krate.service.protocol == super::Protocol::Ec2Query { Dialect::Ec2Query } else { Dialect::AwsQuery };
     let mut items = Vec::new();
     for s in &krate.structs {
         if s.usage.input {
-            items.push(ser_struct(s));
+            items.push(ser_struct(d, s));
         }
         if s.usage.output {
             items.push(de_struct(s));
@@ -51,7 +72,7 @@ pub(crate) fn query_rs(krate: &Crate) -> TokenStream {
     }
     for u in &krate.unions {
         if u.usage.input {
-            items.push(ser_union(u));
+            items.push(ser_union(d, u));
         }
         if u.usage.output {
             items.push(de_union(u));
@@ -65,7 +86,7 @@ pub(crate) fn query_rs(krate: &Crate) -> TokenStream {
 }
 
 /// Code writing the value behind the reference `expr` under the key `key` (a `&str` expression).
-fn ser_value(v: &ValueType, expr: TokenStream, key: TokenStream) -> TokenStream {
+fn ser_value(d: Dialect, v: &ValueType, expr: TokenStream, key: TokenStream) -> TokenStream {
     match &v.ty {
         Type::String => quote!(writer.string(#key, #expr);),
         Type::Bool => quote!(writer.boolean(#key, *#expr);),
@@ -88,19 +109,19 @@ fn ser_value(v: &ValueType, expr: TokenStream, key: TokenStream) -> TokenStream 
             quote!(crate::query::#f(#expr, writer, #key);)
         }
         Type::List { item, sparse } => {
-            let item_key = if v.xml.flattened {
+            let item_key = if v.xml.flattened || d == Dialect::Ec2Query {
                 quote!(&::std::format!("{}.{}", #key, index + 1))
             } else {
                 let member = lit(item.xml.name.as_deref().unwrap_or("member"));
                 quote!(&::std::format!("{}.{}.{}", #key, #member, index + 1))
             };
-            let inner = ser_value(item, quote!(item), quote!(item_key));
+            let inner = ser_value(d, item, quote!(item), quote!(item_key));
             let inner =
                 if *sparse { quote!(if let ::std::option::Option::Some(item) = item { #inner }) } else { inner };
+            // awsQuery sends an empty list as `Name=`; ec2Query sends nothing.
+            let empty = (d == Dialect::AwsQuery).then(|| quote!(if #expr.is_empty() { writer.empty(#key); }));
             quote! {
-                if #expr.is_empty() {
-                    writer.empty(#key);
-                }
+                #empty
                 for (index, item) in #expr.iter().enumerate() {
                     let item_key: &str = #item_key;
                     #inner
@@ -115,7 +136,7 @@ fn ser_value(v: &ValueType, expr: TokenStream, key: TokenStream) -> TokenStream 
             };
             let key_name = lit(key_t.xml.name.as_deref().unwrap_or("key"));
             let value_name = lit(value.xml.name.as_deref().unwrap_or("value"));
-            let inner = ser_value(value, quote!(item), quote!(&::std::format!("{}.{}", entry, #value_name)));
+            let inner = ser_value(d, value, quote!(item), quote!(&::std::format!("{}.{}", entry, #value_name)));
             let inner =
                 if *sparse { quote!(if let ::std::option::Option::Some(item) = item { #inner }) } else { inner };
             // An empty map is sent as nothing at all (an empty list as `Name=`).
@@ -130,13 +151,13 @@ fn ser_value(v: &ValueType, expr: TokenStream, key: TokenStream) -> TokenStream 
     }
 }
 
-fn ser_struct(s: &Struct) -> TokenStream {
+fn ser_struct(d: Dialect, s: &Struct) -> TokenStream {
     let name = ident(&s.name);
     let f = ser_fn(&s.name);
     let writes = s.fields.iter().map(|field| {
         let fname = ident(&field.name);
-        let key = lit(&member_name(&field.member, &field.value));
-        let w = ser_value(&field.value, quote!(value), quote!(&key));
+        let key = lit(&key_name(d, &field.member, &field.value));
+        let w = ser_value(d, &field.value, quote!(value), quote!(&key));
         let key = quote!(let key = ::awslim_runtime::protocol::query::key(prefix, #key););
         match field.presence {
             Presence::Optional => quote! {
@@ -164,15 +185,15 @@ fn ser_struct(s: &Struct) -> TokenStream {
     }
 }
 
-fn ser_union(u: &Union) -> TokenStream {
+fn ser_union(d: Dialect, u: &Union) -> TokenStream {
     let name = ident(&u.name);
     let f = ser_fn(&u.name);
     let arms = u.variants.iter().map(|v| {
         let vname = ident(&v.name);
         match &v.value {
             Some(value) => {
-                let key = lit(&member_name(&v.member, value));
-                let w = ser_value(value, quote!(value), quote!(&key));
+                let key = lit(&key_name(d, &v.member, value));
+                let w = ser_value(d, value, quote!(value), quote!(&key));
                 quote! {
                     crate::types::#name::#vname(value) => {
                         let key = ::awslim_runtime::protocol::query::key(prefix, #key);
