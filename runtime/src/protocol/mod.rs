@@ -20,8 +20,8 @@
 //! |---|---|---|
 //! | `aws.protocols#restJson1` | [`rest_json`] | `rest-json` |
 //! | `aws.protocols#awsJson1_0`, `aws.protocols#awsJson1_1` | [`aws_json`] | `aws-json` |
-//! | `aws.protocols#awsQuery` (runtime half only so far) | [`aws_query`] | `aws-query` |
-//! | `aws.protocols#ec2Query` (runtime half only so far) | [`ec2_query`] | `ec2-query` |
+//! | `aws.protocols#awsQuery` | [`aws_query`] | `aws-query` |
+//! | `aws.protocols#ec2Query` | [`ec2_query`] | `ec2-query` |
 
 use http::HeaderMap;
 
