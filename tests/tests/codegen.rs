@@ -19,6 +19,7 @@ const CRATES: &[(&str, Option<&str>, &str)] = &[
     ("http_bindings", Some("tests/fixtures/models/http-bindings.json"), "tests/fixture-crates/http-bindings"),
     ("json_rpc", Some("tests/fixtures/models/json-rpc.json"), "tests/fixture-crates/json-rpc"),
     ("query", Some("tests/fixtures/models/query.json"), "tests/fixture-crates/query"),
+    ("ec2_query", Some("tests/fixtures/models/ec2-query.json"), "tests/fixture-crates/ec2-query"),
     ("convenience", Some("tests/fixtures/models/convenience.json"), "tests/fixture-crates/convenience"),
 ];
 
