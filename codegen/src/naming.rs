@@ -219,6 +219,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ec2_query_keys_capitalise_only_the_first_letter() {
+        assert_eq!(ec2_query_key("hi"), "Hi");
+        assert_eq!(ec2_query_key("listArg"), "ListArg");
+        assert_eq!(ec2_query_key("Already"), "Already");
+        assert_eq!(ec2_query_key("élan"), "Élan");
+        assert_eq!(ec2_query_key(""), "");
+    }
+
+    #[test]
     fn aws_names() {
         let table = [
             ("StartWebRTCContact", "start_web_rtc_contact", "StartWebRtcContact"),

@@ -225,6 +225,22 @@ fn malformed_inline_models_never_panic() {
 }
 
 #[test]
+fn query_protocols_refuse_documents_naming_the_shape() {
+    for protocol in ["aws.protocols#awsQuery", "aws.protocols#ec2Query"] {
+        let text = format!(
+            r#"{{"smithy":"2.0","shapes":{{
+            "a.b#Svc":{{"type":"service","version":"1","operations":[{{"target":"a.b#Op"}}],"traits":{{"{protocol}":{{}}}}}},
+            "a.b#Op":{{"type":"operation","input":{{"target":"a.b#In"}}}},
+            "a.b#In":{{"type":"structure","members":{{"doc":{{"target":"a.b#Doc"}}}}}},
+            "a.b#Doc":{{"type":"document"}}}}}}"#
+        );
+        let model = load(&text);
+        let err = awslim_codegen::ir::lower(&model, &Selection::default()).unwrap_err().to_string();
+        assert!(err.contains(&format!("a.b#Doc: is a document, which {protocol} cannot send or read")), "{err}");
+    }
+}
+
+#[test]
 fn name_collisions_name_both_shapes() {
     let text = r#"{"smithy":"2.0","shapes":{
         "a.b#Svc":{"type":"service","version":"1","operations":[{"target":"a.b#Op"}],"traits":{"aws.protocols#restJson1":{}}},
