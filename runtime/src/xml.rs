@@ -6,6 +6,9 @@
 //! Bounds, like the JSON path ([`crate::json`]): the body is already cut at the client's
 //! `max_response_body_size`; the tree is built with an explicit stack (no recursion, so a deeply
 //! nested body cannot overflow the stack) and nesting deeper than [`MAX_DEPTH`] is refused.
+//! [`parse_known`] keeps only the element names the generated readers look for: anything else
+//! (unknown members, however large or deep) is skipped by the tokenizer without being stored,
+//! as the JSON path skips unknown members.
 //! DTDs are never read: a `<!DOCTYPE>` is refused outright, so there are no entity expansions
 //! (only XML's five predefined entities and character references are resolved).
 
@@ -60,12 +63,32 @@ impl Element {
 /// Parses a whole XML document into its root element. Whitespace-only text between elements is
 /// dropped; text is otherwise kept as written (not trimmed).
 pub fn parse(body: &[u8]) -> Result<Element, ParseError> {
+    parse_filtered(body, None)
+}
+
+/// [`parse`], keeping only the root and elements whose local name is in `names` (sorted, as
+/// generated crates emit it); other elements and everything inside them are skipped unread.
+pub fn parse_known(body: &[u8], names: &[&str]) -> Result<Element, ParseError> {
+    parse_filtered(body, Some(names))
+}
+
+fn parse_filtered(body: &[u8], names: Option<&[&str]>) -> Result<Element, ParseError> {
+    let known = |start: &BytesStart<'_>, depth: usize| {
+        depth == 0
+            || names.is_none_or(|names| {
+                std::str::from_utf8(start.local_name().as_ref()).is_ok_and(|n| names.binary_search(&n).is_ok())
+            })
+    };
     let mut reader = Reader::from_reader(body);
     reader.config_mut().check_end_names = true;
     let mut stack: Vec<Element> = Vec::new();
     loop {
         let event = reader.read_event().map_err(|e| xml_error(&reader, e))?;
         match event {
+            Event::Start(start) if !known(&start, stack.len()) => {
+                reader.read_to_end(start.name()).map_err(|e| xml_error(&reader, e))?;
+            }
+            Event::Empty(start) if !known(&start, stack.len()) => {}
             Event::Start(start) => {
                 if stack.len() >= MAX_DEPTH {
                     return Err(ParseError::new(format!("XML nested more than {MAX_DEPTH} elements deep")));
@@ -117,13 +140,13 @@ pub fn parse(body: &[u8]) -> Result<Element, ParseError> {
     }
 }
 
-/// [`parse`], except that an empty (or whitespace-only) body is `None`: a success response
-/// with no output members may have no body at all.
-pub fn parse_unless_empty(body: &[u8]) -> Result<Option<Element>, ParseError> {
+/// [`parse_known`], except that an empty (or whitespace-only) body is `None`: a success
+/// response with no output members may have no body at all.
+pub fn parse_unless_empty(body: &[u8], names: &[&str]) -> Result<Option<Element>, ParseError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    parse(body).map(Some)
+    parse_known(body, names).map(Some)
 }
 
 fn xml_error(reader: &Reader<&[u8]>, e: impl std::fmt::Display) -> ParseError {
@@ -271,8 +294,8 @@ mod tests {
         assert_eq!(root.children_named("B").count(), 2);
         assert_eq!(root.child_text("C"), Some("  spaced  "));
         assert_eq!(root.children[1].text, "");
-        assert_eq!(parse_unless_empty(b" \n").unwrap(), None);
-        assert_eq!(parse_unless_empty(b"<A/>").unwrap().unwrap().name, "A");
+        assert_eq!(parse_unless_empty(b" \n", &[]).unwrap(), None);
+        assert_eq!(parse_unless_empty(b"<A/>", &[]).unwrap().unwrap().name, "A");
         assert_eq!(root.child_text("Missing"), None);
     }
 
@@ -300,6 +323,21 @@ mod tests {
         assert!(parse(ok.as_bytes()).is_ok());
         let deep = format!("{}{}", "<a>".repeat(100_000), "</a>".repeat(100_000));
         assert!(parse(deep.as_bytes()).unwrap_err().message().contains("nested more than 128"));
+    }
+
+    #[test]
+    fn parse_known_skips_unknown_elements_whole() {
+        let unknown_deep = "<x>".repeat(10_000) + &"</x>".repeat(10_000);
+        let body =
+            format!("<Root><Keep>1</Keep><Drop><Keep>no</Keep>{unknown_deep}</Drop><Drop/><Keep>2</Keep></Root>");
+        let root = parse_known(body.as_bytes(), &["Keep"]).unwrap();
+        assert_eq!(root.name, "Root", "the root is always kept");
+        let kept: Vec<&str> = root.children.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(kept, ["1", "2"]);
+        // Skipped content must still be well-formed.
+        assert!(parse_known(b"<Root><Drop><a></b></Drop></Root>", &["Keep"]).is_err());
+        // Without a filter, the deep unknown element is refused by the depth limit.
+        assert!(parse(body.as_bytes()).is_err());
     }
 
     #[test]

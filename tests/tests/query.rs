@@ -129,6 +129,24 @@ async fn the_output_is_read_from_the_result_element() {
 }
 
 #[tokio::test]
+async fn unknown_elements_are_skipped_unread_however_deep() {
+    let (stub, client) = setup();
+    // Deeper than the parser's nesting limit (128): only skipping, not storing, lets this through.
+    let deep = "<New>".repeat(1000) + &"</New>".repeat(1000);
+    respond(
+        &stub,
+        200,
+        &format!("<GetThingResponse><GetThingResult>{deep}<Count>3</Count></GetThingResult></GetThingResponse>"),
+    );
+    assert_eq!(client.get_thing(input()).await.unwrap().count, Some(3));
+    // A known element nested that deep is still refused.
+    let deep_known = "<ThingName>".repeat(1000) + &"</ThingName>".repeat(1000);
+    respond(&stub, 200, &format!("<GetThingResponse><GetThingResult>{deep_known}</GetThingResult></GetThingResponse>"));
+    let err = client.get_thing(input()).await.unwrap_err();
+    assert!(format!("{err:?}").contains("nested more than 128"), "{err:?}");
+}
+
+#[tokio::test]
 async fn a_bad_value_names_the_member() {
     let (stub, client) = setup();
     respond(&stub, 200, "<GetThingResponse><GetThingResult><Count>many</Count></GetThingResult></GetThingResponse>");

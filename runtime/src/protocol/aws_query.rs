@@ -42,11 +42,14 @@ pub fn error_element(root: &Element) -> Option<&Element> {
 /// `Error/Message`, then `RequestId` (else the `x-amzn-RequestId` header). Never fails: an
 /// empty or non-XML body (an HTML page from a proxy) just yields less.
 pub fn error_metadata(response: &http::Response<Bytes>) -> ErrorMetadata {
-    let root = crate::xml::parse(response.body()).ok();
+    let root = crate::xml::parse_known(response.body(), ERROR_NAMES).ok();
     let error = root.as_ref().and_then(error_element);
     let request_id = root.as_ref().filter(|r| r.name == "ErrorResponse").and_then(|r| r.child_text("RequestId"));
     metadata(response, error, request_id)
 }
+
+/// The elements [`error_metadata`] reads (sorted); everything else is skipped while parsing.
+pub(crate) const ERROR_NAMES: &[&str] = &["Code", "Error", "Errors", "Message", "RequestID", "RequestId"];
 
 /// [`ErrorMetadata`] from an error element with `Code` and `Message` children (awsQuery and
 /// ec2Query share this shape) and the request id found next to it.
@@ -87,6 +90,11 @@ mod tests {
         assert_eq!(meta.message(), Some("Hi"));
         assert_eq!(meta.request_id(), Some("foo-id"));
         assert_eq!(meta.status(), 400);
+    }
+
+    #[test]
+    fn error_names_are_sorted_for_binary_search() {
+        assert!(ERROR_NAMES.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub fn error_element(root: &Element) -> Option<&Element> {
 /// Code, message, request id and status of an ec2Query error response: `Errors/Error/Code`,
 /// `Errors/Error/Message`, then `RequestID` (else the `x-amzn-RequestId` header). Never fails.
 pub fn error_metadata(response: &http::Response<Bytes>) -> ErrorMetadata {
-    let root = crate::xml::parse(response.body()).ok();
+    let root = crate::xml::parse_known(response.body(), super::aws_query::ERROR_NAMES).ok();
     let error = root.as_ref().and_then(error_element);
     let request_id = root.as_ref().filter(|r| r.name == "Response").and_then(|r| r.child_text("RequestID"));
     super::aws_query::metadata(response, error, request_id)

@@ -68,7 +68,7 @@ pub(super) fn parser(krate: &Crate, op: &Operation, protocol: super::Protocol) -
             (
                 quote!(crate::types::#o),
                 quote! {
-                    let root = ::awslim_runtime::xml::parse_unless_empty(response.body())?;
+                    let root = ::awslim_runtime::xml::parse_unless_empty(response.body(), crate::query::XML_NAMES)?;
                     let empty = ::awslim_runtime::xml::Element::default();
                     let result = match &root {
                         ::std::option::Option::Some(root) => #result,
@@ -119,7 +119,7 @@ pub(super) fn error_arms(op: &Operation, error_element: TokenStream) -> Vec<Toke
             let f = de_fn(&e.type_name);
             quote! {
                 ::std::option::Option::Some(#code) => {
-                    let read = ::awslim_runtime::xml::parse(response.body()).and_then(|root| {
+                    let read = ::awslim_runtime::xml::parse_known(response.body(), crate::query::XML_NAMES).and_then(|root| {
                         let element = #error_element(&root).ok_or_else(|| ::awslim_runtime::json::ParseError::new("no <Error> element"))?;
                         crate::query::#f(element)
                     });

@@ -78,11 +78,61 @@ pub(crate) fn query_rs(krate: &Crate) -> TokenStream {
             items.push(de_union(u));
         }
     }
+    let names = xml_names(krate).into_iter().map(|n| lit(&n));
     quote! {
         //! Form serializers and XML readers of the query protocols. For generated code; not a stable API.
         #![allow(clippy::needless_borrow, clippy::redundant_closure)]
+        /// Every element name the readers below look for (sorted): responses are parsed with
+        /// other elements skipped unread (`::awslim_runtime::xml::parse_known`).
+        pub static XML_NAMES: &[&str] = &[#(#names),*];
         #(#items)*
     }
+}
+
+/// The element names the readers of `krate` look for, sorted and without duplicates: members
+/// of outputs and errors, list items and map entries, the operations' result wrappers and the
+/// protocols' own (`ResponseMetadata`, `RequestId`, `requestId`, `Error`, `Errors`).
+fn xml_names(krate: &Crate) -> std::collections::BTreeSet<String> {
+    let mut names: std::collections::BTreeSet<String> =
+        ["Error", "Errors", "RequestId", "ResponseMetadata", "requestId"].iter().map(|n| (*n).to_owned()).collect();
+    for op in &krate.operations {
+        names.insert(format!("{}Result", op.name));
+    }
+    fn value_names(v: &ValueType, names: &mut std::collections::BTreeSet<String>) {
+        match &v.ty {
+            Type::List { item, .. } => {
+                names.insert(item.xml.name.clone().unwrap_or_else(|| "member".to_owned()));
+                value_names(item, names);
+            }
+            Type::Map { key, value, .. } => {
+                names.insert("entry".to_owned());
+                names.insert(key.xml.name.clone().unwrap_or_else(|| "key".to_owned()));
+                names.insert(value.xml.name.clone().unwrap_or_else(|| "value".to_owned()));
+                value_names(value, names);
+            }
+            _ => {}
+        }
+    }
+    for s in krate.structs.iter().filter(|s| s.usage.output) {
+        for f in &s.fields {
+            names.insert(member_name(&f.member, &f.value));
+            value_names(&f.value, &mut names);
+        }
+    }
+    for u in krate.unions.iter().filter(|u| u.usage.output) {
+        for v in &u.variants {
+            match &v.value {
+                Some(value) => {
+                    names.insert(member_name(&v.member, value));
+                    value_names(value, &mut names);
+                }
+                None => {
+                    names.insert(v.member.clone());
+                }
+            }
+        }
+    }
+    names
 }
 
 /// Code writing the value behind the reference `expr` under the key `key` (a `&str` expression).

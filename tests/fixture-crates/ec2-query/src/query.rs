@@ -2,6 +2,23 @@
 //! Form serializers and XML readers of the query protocols. For generated code; not a stable API.
 #![allow(clippy::needless_borrow, clippy::redundant_closure)]
 
+/// Every element name the readers below look for (sorted): responses are parsed with
+/// other elements skipped unread (`::awslim_runtime::xml::parse_known`).
+pub static XML_NAMES: &[&str] = &[
+    "DescribeWidgetsResult",
+    "Error",
+    "Errors",
+    "Message",
+    "RequestId",
+    "ResponseMetadata",
+    "item",
+    "nextToken",
+    "requestId",
+    "size",
+    "widgetId",
+    "widgetSet",
+];
+
 pub fn ser_describe_widgets_request(
     input: &crate::types::DescribeWidgetsRequest,
     writer: &mut ::awslim_runtime::protocol::query::QueryWriter,

@@ -2,6 +2,34 @@
 //! Form serializers and XML readers of the query protocols. For generated code; not a stable API.
 #![allow(clippy::needless_borrow, clippy::redundant_closure)]
 
+/// Every element name the readers below look for (sorted): responses are parsed with
+/// other elements skipped unread (`::awslim_runtime::xml::parse_known`).
+pub static XML_NAMES: &[&str] = &[
+    "Count",
+    "CreatedAt",
+    "Data",
+    "Enabled",
+    "Error",
+    "Errors",
+    "Filters",
+    "GetThingResult",
+    "Label",
+    "Message",
+    "Name",
+    "Names",
+    "PingResult",
+    "Ratio",
+    "Reason",
+    "RequestId",
+    "ResponseMetadata",
+    "State",
+    "ThingName",
+    "Value",
+    "entry",
+    "item",
+    "requestId",
+];
+
 pub fn ser_get_thing_request(
     input: &crate::types::GetThingRequest,
     writer: &mut ::awslim_runtime::protocol::query::QueryWriter,

@@ -101,7 +101,10 @@ pub(crate) fn parse(
     }
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
-        let root = ::awslim_runtime::xml::parse_unless_empty(response.body())?;
+        let root = ::awslim_runtime::xml::parse_unless_empty(
+            response.body(),
+            crate::query::XML_NAMES,
+        )?;
         let empty = ::awslim_runtime::xml::Element::default();
         let result = match &root {
             ::std::option::Option::Some(root) => {
@@ -120,7 +123,10 @@ pub(crate) fn parse(
         let meta = ::awslim_runtime::protocol::aws_query::error_metadata(response);
         let error = match meta.code() {
             ::std::option::Option::Some("Thing.NotFound") => {
-                let read = ::awslim_runtime::xml::parse(response.body())
+                let read = ::awslim_runtime::xml::parse_known(
+                        response.body(),
+                        crate::query::XML_NAMES,
+                    )
                     .and_then(|root| {
                         let element = ::awslim_runtime::protocol::aws_query::error_element(
                                 &root,
