@@ -35,6 +35,19 @@ pub struct ValueType {
     pub sensitive: bool,
     /// `@mediaType` of a string or blob (base64 in headers; the Content-Type of a payload).
     pub media_type: Option<String>,
+    /// The XML-protocol traits of the member this value was reached through.
+    pub xml: XmlMember,
+}
+
+/// The XML and query-protocol traits of a member (structure, list, map key or map value member).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct XmlMember {
+    /// `@xmlName`.
+    pub name: Option<String>,
+    /// `@ec2QueryName`.
+    pub ec2_query_name: Option<String>,
+    /// `@xmlFlattened`.
+    pub flattened: bool,
 }
 
 /// The type of a value.
@@ -712,6 +725,11 @@ impl<'m> Lowering<'m> {
             ShapeKind::BigDecimal => Type::BigDecimal,
             ShapeKind::Blob => Type::Blob,
             ShapeKind::Timestamp => Type::Timestamp(self.timestamp_format(member_traits, target)),
+            ShapeKind::Document if self.protocol.is_query() => {
+                let why = format!("is a document, which {} cannot send or read", self.protocol.trait_id());
+                self.errors.push(err(target_id, None, why));
+                Type::Document
+            }
             ShapeKind::Document => Type::Document,
             ShapeKind::Enum => Type::Enum(self.rust_type_name(target_id)),
             ShapeKind::IntEnum => Type::IntEnum(self.rust_type_name(target_id)),
@@ -730,6 +748,7 @@ impl<'m> Lowering<'m> {
                         constraints: Constraints::default(),
                         sensitive: false,
                         media_type: None,
+                        xml: XmlMember::default(),
                     },
                 };
                 sensitive |= item.sensitive;
@@ -745,6 +764,7 @@ impl<'m> Lowering<'m> {
                         constraints: Constraints::default(),
                         sensitive: false,
                         media_type: None,
+                        xml: XmlMember::default(),
                     },
                 };
                 let value = match &v {
@@ -754,6 +774,7 @@ impl<'m> Lowering<'m> {
                         constraints: Constraints::default(),
                         sensitive: false,
                         media_type: None,
+                        xml: XmlMember::default(),
                     },
                 };
                 sensitive |= key.sensitive || value.sensitive;
@@ -762,7 +783,13 @@ impl<'m> Lowering<'m> {
             ShapeKind::Service | ShapeKind::Operation | ShapeKind::Resource => Type::Document,
         };
         let media_type = get("smithy.api#mediaType").and_then(Value::as_str).map(str::to_owned);
-        ValueType { ty, constraints, sensitive, media_type }
+        let member_str = |id: &str| member_traits.and_then(|t| t.get(id)).and_then(Value::as_str).map(str::to_owned);
+        let xml = XmlMember {
+            name: member_str(model::XML_NAME),
+            ec2_query_name: member_str(model::EC2_QUERY_NAME),
+            flattened: member_traits.is_some_and(|t| t.has(model::XML_FLATTENED)),
+        };
+        ValueType { ty, constraints, sensitive, media_type, xml }
     }
 
     /// Components of the graph of structures and unions in `ids` linked by members that
@@ -892,8 +919,15 @@ impl<'m> Lowering<'m> {
     /// The facts of an `@error` structure; `None` for other shapes.
     fn error_info(&self, shape: &Shape) -> Option<ErrorInfo> {
         let fault = shape.traits.get(model::ERROR)?;
+        // awsQuery and ec2Query services may give an error a code other than its shape name.
+        let query_code = shape
+            .traits
+            .get(model::AWS_QUERY_ERROR)
+            .and_then(|t| t.get("code"))
+            .and_then(Value::as_str)
+            .filter(|_| self.protocol.query_error_codes());
         Some(ErrorInfo {
-            code: self.local_name(&shape.id),
+            code: query_code.map_or_else(|| self.local_name(&shape.id), str::to_owned),
             server_fault: fault.as_str() == Some("server"),
             http_status: shape
                 .traits

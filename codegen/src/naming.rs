@@ -109,6 +109,16 @@ const RESERVED_FIELDS: &[&str] = &["builder", "build", "validate", "validate_int
 /// Variant names the generator owns on enums and unions.
 pub const UNKNOWN_VARIANT: &str = "Unknown";
 
+/// The ec2Query form key of a member without `@ec2QueryName`: its `@xmlName` or member name
+/// with the first letter capitalised (`hi` → `Hi`), the rest untouched.
+pub fn ec2_query_key(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// An identifier usable in Rust source: keywords become raw identifiers (`r#type`), or get a
 /// trailing underscore where Rust forbids raw identifiers (`self_`).
 pub fn escape(ident: &str) -> String {
@@ -212,6 +222,15 @@ pub fn package_name(sdk_id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ec2_query_keys_capitalise_only_the_first_letter() {
+        assert_eq!(ec2_query_key("hi"), "Hi");
+        assert_eq!(ec2_query_key("listArg"), "ListArg");
+        assert_eq!(ec2_query_key("Already"), "Already");
+        assert_eq!(ec2_query_key("élan"), "Élan");
+        assert_eq!(ec2_query_key(""), "");
+    }
 
     #[test]
     fn aws_names() {

@@ -30,6 +30,8 @@ pub mod token;
 pub mod transport;
 #[cfg(feature = "waiters")]
 pub mod waiter;
+#[cfg(feature = "xml")]
+pub mod xml;
 
 mod endpoint_guard;
 

@@ -18,6 +18,8 @@ const CRATES: &[(&str, Option<&str>, &str)] = &[
     ("hostile_names", Some("tests/fixtures/models/hostile-names.json"), "tests/fixture-crates/hostile-names"),
     ("http_bindings", Some("tests/fixtures/models/http-bindings.json"), "tests/fixture-crates/http-bindings"),
     ("json_rpc", Some("tests/fixtures/models/json-rpc.json"), "tests/fixture-crates/json-rpc"),
+    ("query", Some("tests/fixtures/models/query.json"), "tests/fixture-crates/query"),
+    ("ec2_query", Some("tests/fixtures/models/ec2-query.json"), "tests/fixture-crates/ec2-query"),
     ("convenience", Some("tests/fixtures/models/convenience.json"), "tests/fixture-crates/convenience"),
     ("endpoint_params", Some("tests/fixtures/models/endpoint-params.json"), "tests/fixture-crates/endpoint-params"),
     ("auth_schemes", Some("tests/fixtures/models/auth-schemes.json"), "tests/fixture-crates/auth-schemes"),
@@ -212,6 +214,22 @@ fn malformed_inline_models_never_panic() {
     for (text, needle) in cases {
         let err = Model::load(&[Source { name: "model", text }]).expect_err(text).to_string();
         assert!(err.contains(needle), "for {text}\nexpected `{needle}` in:\n{err}");
+    }
+}
+
+#[test]
+fn query_protocols_refuse_documents_naming_the_shape() {
+    for protocol in ["aws.protocols#awsQuery", "aws.protocols#ec2Query"] {
+        let text = format!(
+            r#"{{"smithy":"2.0","shapes":{{
+            "a.b#Svc":{{"type":"service","version":"1","operations":[{{"target":"a.b#Op"}}],"traits":{{"{protocol}":{{}}}}}},
+            "a.b#Op":{{"type":"operation","input":{{"target":"a.b#In"}}}},
+            "a.b#In":{{"type":"structure","members":{{"doc":{{"target":"a.b#Doc"}}}}}},
+            "a.b#Doc":{{"type":"document"}}}}}}"#
+        );
+        let model = load(&text);
+        let err = awslim_codegen::ir::lower(&model, &Selection::default()).unwrap_err().to_string();
+        assert!(err.contains(&format!("a.b#Doc: is a document, which {protocol} cannot send or read")), "{err}");
     }
 }
 

@@ -46,6 +46,13 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
     let mock_mod = super::mock::module_decl();
     let waiter_mod = super::waiter::module_decl(krate);
     let client_context_params = super::endpoint_params::client_context_names(krate);
+    let query_mod = krate.service.protocol.is_query().then(|| {
+        quote! {
+            #[rustfmt::skip]
+            #[doc(hidden)]
+            pub mod query;
+        }
+    });
     quote! {
         #(#docs)*
         // Every public item is documented (the model's text or a fallback).
@@ -78,6 +85,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
         #paginator_mod
         #waiter_mod
         #mock_mod
+        #query_mod
 
         pub use client::Client;
         pub use ::awslim_runtime::{Config, SdkError};

@@ -112,6 +112,9 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
         ("src/operation/mod.rs".to_owned(), Box::new(|| client::operation_mod_rs(krate))),
         ("src/mock.rs".to_owned(), Box::new(|| mock::mock_rs(krate))),
     ];
+    if krate.service.protocol.is_query() {
+        jobs.push(("src/query.rs".to_owned(), Box::new(|| protocol::query_rs(krate))));
+    }
     if !krate.waiters.is_empty() {
         jobs.push(("src/waiter.rs".to_owned(), Box::new(|| waiter::waiter_rs(krate))));
     }

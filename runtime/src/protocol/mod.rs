@@ -11,7 +11,8 @@
 //!   error codes).
 //!
 //! Shared parts stay shared: [`http_binding`] (URI encoding and header lists of the REST
-//! protocols) and the JSON error rules that restJson1 and awsJson have in common. The JSON
+//! protocols), [`query`] (the form encoding awsQuery and ec2Query share, feature `aws-query`)
+//! and the JSON error rules that restJson1 and awsJson have in common. The JSON
 //! codec itself is [`crate::json`]. Items here that do not depend on the protocol
 //! ([`request_id`], [`content_md5`]) are always compiled.
 //!
@@ -19,15 +20,23 @@
 //! |---|---|---|
 //! | `aws.protocols#restJson1` | [`rest_json`] | `rest-json` |
 //! | `aws.protocols#awsJson1_0`, `aws.protocols#awsJson1_1` | [`aws_json`] | `aws-json` |
+//! | `aws.protocols#awsQuery` | [`aws_query`] | `aws-query` |
+//! | `aws.protocols#ec2Query` | [`ec2_query`] | `ec2-query` |
 
 use http::HeaderMap;
 
 #[cfg(feature = "aws-json")]
 pub mod aws_json;
+#[cfg(feature = "aws-query")]
+pub mod aws_query;
+#[cfg(feature = "ec2-query")]
+pub mod ec2_query;
 #[cfg(feature = "rest-json")]
 pub mod http_binding;
 #[cfg(any(feature = "rest-json", feature = "aws-json"))]
 pub mod json_errors;
+#[cfg(feature = "aws-query")]
+pub mod query;
 #[cfg(feature = "rest-json")]
 pub mod rest_json;
 

@@ -16,13 +16,18 @@
 //!   [`Protocol::runtime_feature`]) with at least `error_metadata`, which the runtime's retry
 //!   loop calls through `ServiceMeta`.
 //!
-//! Shared parts stay shared: [`http_binding`] (restJson1, and restXml next), the JSON codec
+//! Shared parts stay shared: [`http_binding`] (restJson1, and restXml next), [`query_codec`]
+//! (the form keys and XML readers of awsQuery and ec2Query), the JSON codec
 //! (`emit/json.rs`, and [`json_parser`] for restJson1 and awsJson), and the request extensions
 //! every protocol has ([`request_extensions`]: `@endpoint` host prefix, compression, checksums).
 
 mod aws_json;
+mod aws_query;
 mod http_binding;
+mod query_codec;
 mod rest_json;
+
+pub(crate) use query_codec::query_rs;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -41,11 +46,16 @@ pub enum Protocol {
     AwsJson1_0,
     /// `aws.protocols#awsJson1_1`.
     AwsJson1_1,
+    /// `aws.protocols#awsQuery`.
+    AwsQuery,
+    /// `aws.protocols#ec2Query`.
+    Ec2Query,
 }
 
 /// Every supported protocol, in order of preference: a service that lists several protocol
 /// traits is generated for the first of this list it has.
-pub const SUPPORTED: &[Protocol] = &[Protocol::AwsJson1_0, Protocol::AwsJson1_1, Protocol::RestJson1];
+pub const SUPPORTED: &[Protocol] =
+    &[Protocol::AwsJson1_0, Protocol::AwsJson1_1, Protocol::RestJson1, Protocol::AwsQuery, Protocol::Ec2Query];
 
 /// `aws.protocols#awsQueryCompatible`: an awsJson service that replaced an awsQuery one and keeps
 /// its error codes.
@@ -58,6 +68,8 @@ impl Protocol {
             Protocol::RestJson1 => "aws.protocols#restJson1",
             Protocol::AwsJson1_0 => "aws.protocols#awsJson1_0",
             Protocol::AwsJson1_1 => "aws.protocols#awsJson1_1",
+            Protocol::AwsQuery => "aws.protocols#awsQuery",
+            Protocol::Ec2Query => "aws.protocols#ec2Query",
         }
     }
 
@@ -90,11 +102,23 @@ impl Protocol {
         matches!(self, Protocol::RestJson1)
     }
 
+    /// Whether the form encoding and XML of the query protocols apply (`src/query.rs`).
+    pub fn is_query(self) -> bool {
+        matches!(self, Protocol::AwsQuery | Protocol::Ec2Query)
+    }
+
+    /// Whether `@awsQueryError` gives error codes.
+    pub fn query_error_codes(self) -> bool {
+        self.is_query()
+    }
+
     /// The `awslim-runtime` cargo feature with this protocol's runtime half.
     pub fn runtime_feature(self) -> &'static str {
         match self {
             Protocol::RestJson1 => "rest-json",
             Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => "aws-json",
+            Protocol::AwsQuery => "aws-query",
+            Protocol::Ec2Query => "ec2-query",
         }
     }
 
@@ -103,6 +127,8 @@ impl Protocol {
         match self {
             Protocol::RestJson1 => quote!(::awslim_runtime::protocol::rest_json),
             Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => quote!(::awslim_runtime::protocol::aws_json),
+            Protocol::AwsQuery => quote!(::awslim_runtime::protocol::aws_query),
+            Protocol::Ec2Query => quote!(::awslim_runtime::protocol::ec2_query),
         }
     }
 
@@ -113,6 +139,7 @@ impl Protocol {
             Protocol::RestJson1 => rest_json::serializer(op, input),
             Protocol::AwsJson1_0 => aws_json::serializer(krate, op, input, "1.0"),
             Protocol::AwsJson1_1 => aws_json::serializer(krate, op, input, "1.1"),
+            Protocol::AwsQuery | Protocol::Ec2Query => aws_query::serializer(krate, op, input),
         }
     }
 
@@ -123,6 +150,7 @@ impl Protocol {
             Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => {
                 json_parser(krate, op, self.runtime_module(), krate.service.query_compatible)
             }
+            Protocol::AwsQuery | Protocol::Ec2Query => aws_query::parser(krate, op, self),
         }
     }
 }
@@ -312,10 +340,10 @@ mod tests {
     #[test]
     fn select_names_what_the_service_has_when_nothing_is_supported() {
         let err = Protocol::select(
-            ["aws.protocols#awsQuery", "aws.protocols#awsQueryCompatible", "smithy.api#title"].into_iter(),
+            ["aws.protocols#restXml", "aws.protocols#awsQueryCompatible", "smithy.api#title"].into_iter(),
         )
         .unwrap_err();
-        assert!(err.starts_with("uses aws.protocols#awsQuery; the supported protocols are"), "{err}");
+        assert!(err.starts_with("uses aws.protocols#restXml; the supported protocols are"), "{err}");
         assert!(err.contains("`aws.protocols#restJson1`"), "{err}");
         let none = Protocol::select(std::iter::empty()).unwrap_err();
         assert!(none.starts_with("uses no protocol trait;"), "{none}");
