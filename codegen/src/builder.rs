@@ -123,7 +123,11 @@ impl Builder {
             return Err(ProjectError::Options("no model: call .model(\"path/to/model.json\")".into()));
         }
         let model = load_models(&self.models)?;
-        let options = CrateOptions::new("build-script", RuntimeDependency::Version("*".into()));
+        // Inlined into a module of another crate: an example's `package::` paths would not resolve.
+        let options = CrateOptions {
+            doc_examples: false,
+            ..CrateOptions::new("build-script", RuntimeDependency::Version("*".into()))
+        };
         let generated = crate::generate_with_warnings(&model, &self.selection, &options)?;
         let text =
             inline(&generated.files, &self.module_path).map_err(|e| ProjectError::Generate(crate::Error::Render(e)))?;
