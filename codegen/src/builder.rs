@@ -253,6 +253,8 @@ mod tests {
         let text = Builder::new().model(&model).module_path("aws::connect").render().unwrap();
         assert!(!text.contains("mod types;") && text.contains("pub mod types {"), "modules are inline");
         assert!(text.contains("crate::aws::connect::types::"));
+        // Examples name the crate by its package name, which an inlined module does not have.
+        assert!(!text.contains("# Example") && !text.contains("build_script::"), "no doc examples when inlined");
         let first = text.lines().nth(1).unwrap();
         assert!(!first.starts_with("#!") && !first.starts_with("//!"), "no inner attribute at the top: {first}");
         // generate() writes, and never over a file it did not write.

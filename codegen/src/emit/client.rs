@@ -406,8 +406,13 @@ fn value(krate: &Crate, v: &ValueType, krate_path: &str, path: &mut Vec<String>)
     Some(match &v.ty {
         Type::String => "::std::string::String::from(\"...\")".to_owned(),
         Type::Bool => "false".to_owned(),
-        Type::Byte | Type::Short | Type::Integer | Type::Long => "0".to_owned(),
-        Type::Float | Type::Double => "0.0".to_owned(),
+        // Suffixed: a setter takes `impl Into<T>`, so an unsuffixed literal would be an `i32`.
+        Type::Byte => "0i8".to_owned(),
+        Type::Short => "0i16".to_owned(),
+        Type::Integer => "0i32".to_owned(),
+        Type::Long => "0i64".to_owned(),
+        Type::Float => "0.0f32".to_owned(),
+        Type::Double => "0.0f64".to_owned(),
         Type::BigInteger => format!("{rt}::BigInteger::new(\"0\").expect(\"an integer\")"),
         Type::BigDecimal => format!("{rt}::BigDecimal::new(\"0\").expect(\"a decimal\")"),
         Type::Blob => format!("{rt}::Blob::new(b\"...\".to_vec())"),

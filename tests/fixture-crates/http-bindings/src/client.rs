@@ -69,7 +69,7 @@ impl Client {
     /// ```rust,no_run
     /// # async fn example(client: &awslim_http_bindings::Client) -> ::std::result::Result<(), awslim_http_bindings::SdkError<awslim_http_bindings::operation::get_labels::GetLabelsError>> {
     /// let input = awslim_http_bindings::types::GetLabelsInput::builder()
-    ///     .count(0)
+    ///     .count(0i32)
     ///     .key("...")
     ///     .name("...")
     ///     .when(awslim_http_bindings::runtime::DateTime::now()).build();
