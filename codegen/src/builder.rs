@@ -123,7 +123,11 @@ impl Builder {
             return Err(ProjectError::Options("no model: call .model(\"path/to/model.json\")".into()));
         }
         let model = load_models(&self.models)?;
-        let options = CrateOptions::new("build-script", RuntimeDependency::Version("*".into()));
+        // Inlined into a module of another crate: an example's `package::` paths would not resolve.
+        let options = CrateOptions {
+            doc_examples: false,
+            ..CrateOptions::new("build-script", RuntimeDependency::Version("*".into()))
+        };
         let generated = crate::generate_with_warnings(&model, &self.selection, &options)?;
         let text =
             inline(&generated.files, &self.module_path).map_err(|e| ProjectError::Generate(crate::Error::Render(e)))?;
@@ -249,6 +253,8 @@ mod tests {
         let text = Builder::new().model(&model).module_path("aws::connect").render().unwrap();
         assert!(!text.contains("mod types;") && text.contains("pub mod types {"), "modules are inline");
         assert!(text.contains("crate::aws::connect::types::"));
+        // Examples name the crate by its package name, which an inlined module does not have.
+        assert!(!text.contains("# Example") && !text.contains("build_script::"), "no doc examples when inlined");
         let first = text.lines().nth(1).unwrap();
         assert!(!first.starts_with("#!") && !first.starts_with("//!"), "no inner attribute at the top: {first}");
         // generate() writes, and never over a file it did not write.

@@ -60,6 +60,10 @@ pub fn sanitize(line: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
 #[derive(Default)]
 struct Converter {
     blocks: Vec<String>,
@@ -205,8 +209,11 @@ impl Converter {
             }
             ("pre", true) => {
                 self.in_pre = false;
-                let body = self.current.trim_end().to_owned();
-                self.current = format!("{body}\n```");
+                let body = self.current.trim_end().strip_prefix("```text\n").unwrap_or_default().to_owned();
+                // A fence longer than any backtick run in the text, so the model cannot end it
+                // early and have rustdoc compile what follows.
+                let fence = "`".repeat(longest_backtick_run(&body).max(2) + 1);
+                self.current = format!("{fence}text\n{body}\n{fence}");
                 self.blocks.push(std::mem::take(&mut self.current));
             }
             ("b" | "strong", _) => self.current.push_str("**"),

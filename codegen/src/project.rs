@@ -192,6 +192,7 @@ impl Project {
             runtime: runtime.clone(),
             standalone,
             license: self.license.clone().unwrap_or_else(|| crate::DEFAULT_LICENSE.into()),
+            doc_examples: true,
         };
         progress(&format!("generating {} operation(s) into {}", krate.operations.len(), out.display()));
         let mut files = crate::emit::files(&krate, &options).map_err(crate::Error::from)?;

@@ -30,6 +30,21 @@ impl Client {
     /// The input is validated against the model's constraints before anything is sent (see [`Config`](crate::Config) to turn this off); every violation is reported at once.
     ///
     /// An idempotency token left unset is filled with a fresh UUID once per call, and the same token is sent on every retry.
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_connect::Client) -> ::std::result::Result<(), awslim_connect::SdkError<awslim_connect::operation::start_web_rtc_contact::StartWebRtcContactError>> {
+    /// let input = awslim_connect::types::StartWebRtcContactRequest::builder()
+    ///     .contact_flow_id("...")
+    ///     .instance_id("...")
+    ///     .participant_details(awslim_connect::types::ParticipantDetails::builder()
+    ///         .display_name("...").build()).build();
+    /// let output = client.start_web_rtc_contact(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn start_web_rtc_contact(
         &self,
         input: crate::types::StartWebRtcContactRequest,

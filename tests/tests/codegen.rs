@@ -23,6 +23,7 @@ const CRATES: &[(&str, Option<&str>, &str)] = &[
     ("convenience", Some("tests/fixtures/models/convenience.json"), "tests/fixture-crates/convenience"),
     ("endpoint_params", Some("tests/fixtures/models/endpoint-params.json"), "tests/fixture-crates/endpoint-params"),
     ("auth_schemes", Some("tests/fixtures/models/auth-schemes.json"), "tests/fixture-crates/auth-schemes"),
+    ("doc_examples", Some("tests/fixtures/models/doc-examples.json"), "tests/fixture-crates/doc-examples"),
 ];
 
 fn model_text(model: Option<&str>) -> String {
@@ -497,4 +498,24 @@ fn generation_cost_stays_linear_on_hostile_sizes() {
     assert!(lines.last().unwrap().starts_with("(Documentation cut at"), "an absurd doc is cut");
     let secs = started.elapsed().as_secs_f64();
     assert!(secs < 60.0, "took {secs:.1}s; quadratic behaviour is back");
+}
+
+#[test]
+fn model_code_blocks_are_fenced_as_text_whatever_they_hold() {
+    let lines = awslim_codegen::docs::to_markdown("<pre>```rust\nfn main() {}\n```</pre>");
+    assert_eq!(lines, ["````text", "```rust", "fn main() {}", "```", "````"]);
+    let lines = awslim_codegen::docs::to_markdown("<p>a</p><pre>  let x = 1;</pre>");
+    assert_eq!(lines[lines.len() - 3..], ["```text", "  let x = 1;", "```"]);
+}
+
+#[test]
+fn every_operation_has_an_example_naming_the_crate() {
+    let files = generate(&model_text(Some("tests/fixtures/models/doc-examples.json")), "unused");
+    let client = &files["src/client.rs"];
+    assert_eq!(client.matches("/// # Example").count(), 3);
+    assert_eq!(client.matches("/// ```rust,no_run").count(), 3);
+    // A required member cycle through a union: the example takes the input as a parameter.
+    assert!(client.contains("input: awslim_doc_examples::types::CycleInput)"), "{client}");
+    // A union's self-referencing first member is skipped for one that can be built.
+    assert!(client.contains("types::Choice::Nested("), "{client}");
 }

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{doc_attrs, ident, lit};
-use crate::ir::{Crate, Operation, Type, UriSegment};
+use crate::ir::{Crate, Operation, Presence, Type, UriSegment, ValueType};
 
 pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
     let s = &krate.service;
@@ -66,7 +66,8 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
             clippy::manual_unwrap_or_default,
             clippy::should_implement_trait,
             clippy::wrong_self_convention,
-            clippy::new_ret_no_self
+            clippy::new_ret_no_self,
+            clippy::type_complexity
         )]
 
         #[rustfmt::skip]
@@ -130,7 +131,7 @@ pub(super) fn endpoint_rs(krate: &Crate) -> TokenStream {
     }
 }
 
-pub(super) fn client_rs(krate: &Crate) -> TokenStream {
+pub(super) fn client_rs(krate: &Crate, example_crate: Option<&str>) -> TokenStream {
     let methods = krate.operations.iter().map(|op| {
         let m = ident(&op.module);
         let module = ident(&op.module);
@@ -180,6 +181,9 @@ pub(super) fn client_rs(krate: &Crate) -> TokenStream {
         if input_struct.is_some_and(|s| s.fields.iter().any(|f| f.idempotency_token)) {
             doc_lines.push(String::new());
             doc_lines.push("An idempotency token left unset is filled with a fresh UUID once per call, and the same token is sent on every retry.".to_owned());
+        }
+        if let Some(package) = example_crate {
+            doc_lines.extend(example(krate, op, &package.replace('-', "_")));
         }
         let extra_docs = doc_attrs(&doc_lines);
         let attach = super::mock::attach_input(op);
@@ -340,4 +344,124 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
 
         #parse
     }
+}
+
+/// Nested structures an example builds at most; deeper required members give the short example.
+const EXAMPLE_DEPTH: usize = 8;
+
+/// A `# Example` section: builds the input with every required member set, calls the operation
+/// and handles the result. `krate_path` is the crate's import path (package name, `-` as `_`).
+fn example(krate: &Crate, op: &Operation, krate_path: &str) -> Vec<String> {
+    let method = &op.module;
+    let err = format!("{krate_path}::operation::{method}::{}", op.error_name);
+    let mut lines = vec![String::new(), "# Example".to_owned(), String::new(), "```rust,no_run".to_owned()];
+    lines.push(format!(
+        "# async fn example(client: &{krate_path}::Client) -> ::std::result::Result<(), {krate_path}::SdkError<{err}>> {{"
+    ));
+    let built = op.input.as_ref().and_then(|i| struct_value(krate, i, krate_path, &mut Vec::new()));
+    match (&op.input, built) {
+        (None, _) => lines.push(format!("let output = client.{method}().await?;")),
+        (Some(_), Some(input)) => {
+            lines.extend(format!("let input = {input};").lines().map(str::to_owned));
+            lines.push(format!("let output = client.{method}(input).await?;"));
+        }
+        (Some(i), None) => {
+            // A required member cycle: no finite input exists, so take one from the caller.
+            lines[4] = format!(
+                "# async fn example(client: &{krate_path}::Client, input: {krate_path}::types::{i}) -> ::std::result::Result<(), {krate_path}::SdkError<{err}>> {{"
+            );
+            lines.push(format!("let output = client.{method}(input).await?;"));
+        }
+    }
+    lines.push("# let _ = output;".to_owned());
+    lines.push("# Ok(())".to_owned());
+    lines.push("# }".to_owned());
+    lines.push("```".to_owned());
+    lines
+}
+
+/// A builder expression for structure `name` with its required members set; `None` when a
+/// required member needs a structure already being built (a cycle) or nesting is too deep.
+fn struct_value(krate: &Crate, name: &str, krate_path: &str, path: &mut Vec<String>) -> Option<String> {
+    let s = krate.find_struct(name)?;
+    if path.len() >= EXAMPLE_DEPTH || path.iter().any(|p| p == name) {
+        return None;
+    }
+    path.push(name.to_owned());
+    let mut text = format!("{krate_path}::types::{name}::builder()");
+    for f in s.fields.iter().filter(|f| f.presence == Presence::Required) {
+        let indent = "    ".repeat(path.len());
+        let v = if f.value.ty == Type::String {
+            Some("\"...\"".to_owned())
+        } else {
+            value(krate, &f.value, krate_path, path)
+        };
+        match v {
+            Some(v) => text.push_str(&format!("\n{indent}.{}({v})", f.name)),
+            None => {
+                path.pop();
+                return None;
+            }
+        }
+    }
+    path.pop();
+    text.push_str(".build()");
+    Some(text)
+}
+
+/// An expression of exactly the value's Rust type (see `rust_type`).
+fn value(krate: &Crate, v: &ValueType, krate_path: &str, path: &mut Vec<String>) -> Option<String> {
+    let rt = format!("{krate_path}::runtime");
+    Some(match &v.ty {
+        Type::String => "::std::string::String::from(\"...\")".to_owned(),
+        Type::Bool => "false".to_owned(),
+        // Suffixed: a setter takes `impl Into<T>`, so an unsuffixed literal would be an `i32`.
+        Type::Byte => "0i8".to_owned(),
+        Type::Short => "0i16".to_owned(),
+        Type::Integer => "0i32".to_owned(),
+        Type::Long => "0i64".to_owned(),
+        Type::Float => "0.0f32".to_owned(),
+        Type::Double => "0.0f64".to_owned(),
+        Type::BigInteger => format!("{rt}::BigInteger::new(\"0\").expect(\"an integer\")"),
+        Type::BigDecimal => format!("{rt}::BigDecimal::new(\"0\").expect(\"a decimal\")"),
+        Type::Blob => format!("{rt}::Blob::new(b\"...\".to_vec())"),
+        Type::Timestamp(_) => format!("{rt}::DateTime::now()"),
+        Type::Document => format!("{rt}::Document::Null"),
+        Type::Enum(n) | Type::IntEnum(n) => enum_value(krate, n, krate_path),
+        Type::Struct(n) => struct_value(krate, n, krate_path, path)?,
+        Type::Union(n) => union_value(krate, n, krate_path, path)?,
+        Type::List { .. } => "::std::vec::Vec::new()".to_owned(),
+        Type::Map { .. } => "::std::collections::BTreeMap::new()".to_owned(),
+    })
+}
+
+fn enum_value(krate: &Crate, name: &str, krate_path: &str) -> String {
+    let e = krate.enums.iter().find(|e| e.name == name);
+    match e.and_then(|e| e.variants.first()) {
+        Some(v) => format!("{krate_path}::types::{name}::{}", v.name),
+        None if e.is_some_and(|e| e.int) => format!("{krate_path}::types::{name}::from(0)"),
+        None => format!("{krate_path}::types::{name}::from(\"...\")"),
+    }
+}
+
+/// The first member of the union whose value can be built.
+fn union_value(krate: &Crate, name: &str, krate_path: &str, path: &mut Vec<String>) -> Option<String> {
+    let u = krate.unions.iter().find(|u| u.name == name)?;
+    if path.len() >= EXAMPLE_DEPTH || path.iter().any(|p| p == name) {
+        return None;
+    }
+    path.push(name.to_owned());
+    let built = u.variants.iter().find_map(|variant| {
+        let variant_path = format!("{krate_path}::types::{name}::{}", variant.name);
+        match &variant.value {
+            None => Some(variant_path),
+            Some(v) => {
+                let inner = value(krate, v, krate_path, path)?;
+                let inner = if variant.boxed { format!("::std::boxed::Box::new({inner})") } else { inner };
+                Some(format!("{variant_path}({inner})"))
+            }
+        }
+    });
+    path.pop();
+    built
 }

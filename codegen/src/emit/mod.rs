@@ -72,12 +72,21 @@ pub struct CrateOptions {
     pub standalone: bool,
     /// The `license` field (an SPDX expression).
     pub license: String,
+    /// Add a compiled (`no_run`) example to each operation's docs; off when the crate is not
+    /// reachable under its package name (the build-script Builder inlines it into a module).
+    pub doc_examples: bool,
 }
 
 impl CrateOptions {
     /// Options for a crate of the workspace at `runtime_path` (relative) with the default license.
     pub fn new(package_name: impl Into<String>, runtime: RuntimeDependency) -> Self {
-        CrateOptions { package_name: package_name.into(), runtime, standalone: false, license: DEFAULT_LICENSE.into() }
+        CrateOptions {
+            package_name: package_name.into(),
+            runtime,
+            standalone: false,
+            license: DEFAULT_LICENSE.into(),
+            doc_examples: true,
+        }
     }
 }
 
@@ -107,7 +116,10 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
         ("src/types/builders.rs".to_owned(), Box::new(|| types::builders_rs(krate))),
         ("src/validate.rs".to_owned(), Box::new(|| validate::validate_rs(krate))),
         ("src/json.rs".to_owned(), Box::new(|| json::json_rs(krate))),
-        ("src/client.rs".to_owned(), Box::new(|| client::client_rs(krate))),
+        (
+            "src/client.rs".to_owned(),
+            Box::new(|| client::client_rs(krate, options.doc_examples.then_some(options.package_name.as_str()))),
+        ),
         ("src/endpoint.rs".to_owned(), Box::new(|| client::endpoint_rs(krate))),
         ("src/operation/mod.rs".to_owned(), Box::new(|| client::operation_mod_rs(krate))),
         ("src/mock.rs".to_owned(), Box::new(|| mock::mock_rs(krate))),
@@ -188,9 +200,6 @@ fn cargo_toml(options: &CrateOptions, features: &[&str]) -> String {
         "edition = \"2021\"".to_owned(),
         format!("license = {}", toml_string(&options.license)),
         "publish = false".to_owned(),
-        String::new(),
-        "[lib]".to_owned(),
-        "doctest = false".to_owned(),
         String::new(),
         "[dependencies]".to_owned(),
     ];

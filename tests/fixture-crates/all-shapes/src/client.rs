@@ -28,6 +28,18 @@ impl Client {
     /// `GetThing` (GET /things/{ThingId}).
     ///
     /// The input is validated against the model's constraints before anything is sent (see [`Config`](crate::Config) to turn this off); every violation is reported at once.
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_all_shapes::Client) -> ::std::result::Result<(), awslim_all_shapes::SdkError<awslim_all_shapes::operation::get_thing::GetThingError>> {
+    /// let input = awslim_all_shapes::types::GetThingInput::builder()
+    ///     .thing_id("...").build();
+    /// let output = client.get_thing(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_thing(
         &self,
         input: crate::types::GetThingInput,
@@ -61,6 +73,18 @@ impl Client {
     /// The input is validated against the model's constraints before anything is sent (see [`Config`](crate::Config) to turn this off); every violation is reported at once.
     ///
     /// An idempotency token left unset is filled with a fresh UUID once per call, and the same token is sent on every retry.
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_all_shapes::Client) -> ::std::result::Result<(), awslim_all_shapes::SdkError<awslim_all_shapes::operation::put_thing::PutThingError>> {
+    /// let input = awslim_all_shapes::types::PutThingInput::builder()
+    ///     .thing_id("...").build();
+    /// let output = client.put_thing(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn put_thing(
         &self,
         input: crate::types::PutThingInput,

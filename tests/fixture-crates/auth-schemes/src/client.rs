@@ -26,6 +26,17 @@ impl Client {
     /// An API key, which the runtime does not support.
     ///
     /// `ApiKey` (POST /api-key).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_auth_schemes::Client) -> ::std::result::Result<(), awslim_auth_schemes::SdkError<awslim_auth_schemes::operation::api_key::ApiKeyError>> {
+    /// let input = awslim_auth_schemes::types::ApiKeyInput::builder().build();
+    /// let output = client.api_key(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn api_key(
         &self,
         input: crate::types::ApiKeyInput,
@@ -52,6 +63,17 @@ impl Client {
     /// A bearer token only.
     ///
     /// `Bearer` (POST /bearer).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_auth_schemes::Client) -> ::std::result::Result<(), awslim_auth_schemes::SdkError<awslim_auth_schemes::operation::bearer::BearerError>> {
+    /// let input = awslim_auth_schemes::types::BearerInput::builder().build();
+    /// let output = client.bearer(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn bearer(
         &self,
         input: crate::types::BearerInput,
@@ -78,6 +100,17 @@ impl Client {
     /// Signed when credentials exist, else unsigned.
     ///
     /// `Optional` (POST /optional).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_auth_schemes::Client) -> ::std::result::Result<(), awslim_auth_schemes::SdkError<awslim_auth_schemes::operation::optional::OptionalError>> {
+    /// let input = awslim_auth_schemes::types::OptionalInput::builder().build();
+    /// let output = client.optional(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn optional(
         &self,
         input: crate::types::OptionalInput,
@@ -104,6 +137,17 @@ impl Client {
     /// Signed with the service's schemes: SigV4, else SigV4a.
     ///
     /// `Signed` (POST /signed).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_auth_schemes::Client) -> ::std::result::Result<(), awslim_auth_schemes::SdkError<awslim_auth_schemes::operation::signed::SignedError>> {
+    /// let input = awslim_auth_schemes::types::SignedInput::builder().build();
+    /// let output = client.signed(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn signed(
         &self,
         input: crate::types::SignedInput,
@@ -130,6 +174,17 @@ impl Client {
     /// SigV4a only.
     ///
     /// `SignedV4a` (POST /v4a).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_auth_schemes::Client) -> ::std::result::Result<(), awslim_auth_schemes::SdkError<awslim_auth_schemes::operation::signed_v4a::SignedV4aError>> {
+    /// let input = awslim_auth_schemes::types::SignedV4aInput::builder().build();
+    /// let output = client.signed_v4a(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn signed_v4a(
         &self,
         input: crate::types::SignedV4aInput,
@@ -156,6 +211,17 @@ impl Client {
     /// No auth, like SSO's GetRoleCredentials.
     ///
     /// `Unsigned` (POST /unsigned).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_auth_schemes::Client) -> ::std::result::Result<(), awslim_auth_schemes::SdkError<awslim_auth_schemes::operation::unsigned::UnsignedError>> {
+    /// let input = awslim_auth_schemes::types::UnsignedInput::builder().build();
+    /// let output = client.unsigned(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn unsigned(
         &self,
         input: crate::types::UnsignedInput,

@@ -30,6 +30,18 @@ impl Client {
     /// The input is validated against the model's constraints before anything is sent (see [`Config`](crate::Config) to turn this off); every violation is reported at once.
     ///
     /// An idempotency token left unset is filled with a fresh UUID once per call, and the same token is sent on every retry.
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_gadgets::Client) -> ::std::result::Result<(), awslim_gadgets::SdkError<awslim_gadgets::operation::create_gadget::CreateGadgetError>> {
+    /// let input = awslim_gadgets::types::CreateGadgetInput::builder()
+    ///     .name("...").build();
+    /// let output = client.create_gadget(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn create_gadget(
         &self,
         input: crate::types::CreateGadgetInput,
@@ -65,6 +77,18 @@ impl Client {
     /// Describes a gadget.
     ///
     /// `GetGadget` (GET /gadgets/{gadgetId}).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_gadgets::Client) -> ::std::result::Result<(), awslim_gadgets::SdkError<awslim_gadgets::operation::get_gadget::GetGadgetError>> {
+    /// let input = awslim_gadgets::types::GetGadgetInput::builder()
+    ///     .gadget_id("...").build();
+    /// let output = client.get_gadget(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_gadget(
         &self,
         input: crate::types::GetGadgetInput,
@@ -91,6 +115,18 @@ impl Client {
     /// Lists a gadget's events; the token and the events are nested in `page`.
     ///
     /// `ListEvents` (GET /gadgets/{gadgetId}/events).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_gadgets::Client) -> ::std::result::Result<(), awslim_gadgets::SdkError<awslim_gadgets::operation::list_events::ListEventsError>> {
+    /// let input = awslim_gadgets::types::ListEventsInput::builder()
+    ///     .gadget_id("...").build();
+    /// let output = client.list_events(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn list_events(
         &self,
         input: crate::types::ListEventsInput,
@@ -119,6 +155,17 @@ impl Client {
     /// `ListGadgets` (GET /gadgets).
     ///
     /// The input is validated against the model's constraints before anything is sent (see [`Config`](crate::Config) to turn this off); every violation is reported at once.
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_gadgets::Client) -> ::std::result::Result<(), awslim_gadgets::SdkError<awslim_gadgets::operation::list_gadgets::ListGadgetsError>> {
+    /// let input = awslim_gadgets::types::ListGadgetsInput::builder().build();
+    /// let output = client.list_gadgets(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn list_gadgets(
         &self,
         input: crate::types::ListGadgetsInput,

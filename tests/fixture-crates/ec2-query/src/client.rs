@@ -26,6 +26,17 @@ impl Client {
     /// Lists widgets.
     ///
     /// `DescribeWidgets` (POST /).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_ec2_fixture::Client) -> ::std::result::Result<(), awslim_ec2_fixture::SdkError<awslim_ec2_fixture::operation::describe_widgets::DescribeWidgetsError>> {
+    /// let input = awslim_ec2_fixture::types::DescribeWidgetsRequest::builder().build();
+    /// let output = client.describe_widgets(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn describe_widgets(
         &self,
         input: crate::types::DescribeWidgetsRequest,

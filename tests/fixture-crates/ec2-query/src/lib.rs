@@ -17,7 +17,8 @@
     clippy::manual_unwrap_or_default,
     clippy::should_implement_trait,
     clippy::wrong_self_convention,
-    clippy::new_ret_no_self
+    clippy::new_ret_no_self,
+    clippy::type_complexity
 )]
 
 #[rustfmt::skip]

@@ -26,6 +26,17 @@ impl Client {
     /// Operation context parameters.
     ///
     /// `BatchGet` (POST /batch).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_endpoint_params::Client) -> ::std::result::Result<(), awslim_endpoint_params::SdkError<awslim_endpoint_params::operation::batch_get::BatchGetError>> {
+    /// let input = awslim_endpoint_params::types::BatchGetInput::builder().build();
+    /// let output = client.batch_get(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn batch_get(
         &self,
         input: crate::types::BatchGetInput,
@@ -56,6 +67,19 @@ impl Client {
     /// A contextParam member.
     ///
     /// `GetObject` (GET /{Key}).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_endpoint_params::Client) -> ::std::result::Result<(), awslim_endpoint_params::SdkError<awslim_endpoint_params::operation::get_object::GetObjectError>> {
+    /// let input = awslim_endpoint_params::types::GetObjectInput::builder()
+    ///     .bucket("...")
+    ///     .key("...").build();
+    /// let output = client.get_object(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_object(
         &self,
         input: crate::types::GetObjectInput,
@@ -86,6 +110,16 @@ impl Client {
     /// A static context parameter.
     ///
     /// `Ping` (POST /ping).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_endpoint_params::Client) -> ::std::result::Result<(), awslim_endpoint_params::SdkError<awslim_endpoint_params::operation::ping::PingError>> {
+    /// let output = client.ping().await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn ping(
         &self,
     ) -> ::std::result::Result<

@@ -26,6 +26,17 @@ impl Client {
     /// Does it.
     ///
     /// `Do` (POST /do).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_hostile::Client) -> ::std::result::Result<(), awslim_hostile::SdkError<awslim_hostile::operation::r#do::DoError>> {
+    /// let input = awslim_hostile::types::DoInput::builder().build();
+    /// let output = client.r#do(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn r#do(
         &self,
         input: crate::types::DoInput,

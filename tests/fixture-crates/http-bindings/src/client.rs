@@ -26,6 +26,17 @@ impl Client {
     /// A status code in the output.
     ///
     /// `CreateThing` (POST /created).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_http_bindings::Client) -> ::std::result::Result<(), awslim_http_bindings::SdkError<awslim_http_bindings::operation::create_thing::CreateThingError>> {
+    /// let input = awslim_http_bindings::types::CreateThingInput::builder().build();
+    /// let output = client.create_thing(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn create_thing(
         &self,
         input: crate::types::CreateThingInput,
@@ -52,6 +63,21 @@ impl Client {
     /// Every label kind, including a greedy one.
     ///
     /// `GetLabels` (GET /labels/{Name}/{Count}/{When}/objects/{Key+}).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_http_bindings::Client) -> ::std::result::Result<(), awslim_http_bindings::SdkError<awslim_http_bindings::operation::get_labels::GetLabelsError>> {
+    /// let input = awslim_http_bindings::types::GetLabelsInput::builder()
+    ///     .count(0i32)
+    ///     .key("...")
+    ///     .name("...")
+    ///     .when(awslim_http_bindings::runtime::DateTime::now()).build();
+    /// let output = client.get_labels(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_labels(
         &self,
         input: crate::types::GetLabelsInput,
@@ -78,6 +104,17 @@ impl Client {
     /// A query map of lists.
     ///
     /// `ListMulti` (GET /multi).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_http_bindings::Client) -> ::std::result::Result<(), awslim_http_bindings::SdkError<awslim_http_bindings::operation::list_multi::ListMultiError>> {
+    /// let input = awslim_http_bindings::types::ListMultiInput::builder().build();
+    /// let output = client.list_multi(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn list_multi(
         &self,
         input: crate::types::ListMultiInput,
@@ -104,6 +141,17 @@ impl Client {
     /// Every query kind, a literal query and a query map.
     ///
     /// `ListThings` (GET /things?mode=fast).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_http_bindings::Client) -> ::std::result::Result<(), awslim_http_bindings::SdkError<awslim_http_bindings::operation::list_things::ListThingsError>> {
+    /// let input = awslim_http_bindings::types::ListThingsInput::builder().build();
+    /// let output = client.list_things(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn list_things(
         &self,
         input: crate::types::ListThingsInput,
@@ -130,6 +178,17 @@ impl Client {
     /// A blob payload with a bound Content-Type.
     ///
     /// `PutBlob` (PUT /blob).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_http_bindings::Client) -> ::std::result::Result<(), awslim_http_bindings::SdkError<awslim_http_bindings::operation::put_blob::PutBlobError>> {
+    /// let input = awslim_http_bindings::types::PutBlobInput::builder().build();
+    /// let output = client.put_blob(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn put_blob(
         &self,
         input: crate::types::PutBlobInput,
@@ -156,6 +215,17 @@ impl Client {
     /// Content-MD5 of the body.
     ///
     /// `PutChecksum` (POST /checksum).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_http_bindings::Client) -> ::std::result::Result<(), awslim_http_bindings::SdkError<awslim_http_bindings::operation::put_checksum::PutChecksumError>> {
+    /// let input = awslim_http_bindings::types::PutChecksumInput::builder().build();
+    /// let output = client.put_checksum(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn put_checksum(
         &self,
         input: crate::types::PutChecksumInput,
@@ -182,6 +252,17 @@ impl Client {
     /// gzip for large bodies.
     ///
     /// `PutCompressed` (POST /compressed).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_http_bindings::Client) -> ::std::result::Result<(), awslim_http_bindings::SdkError<awslim_http_bindings::operation::put_compressed::PutCompressedError>> {
+    /// let input = awslim_http_bindings::types::PutCompressedInput::builder().build();
+    /// let output = client.put_compressed(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn put_compressed(
         &self,
         input: crate::types::PutCompressedInput,
@@ -208,6 +289,17 @@ impl Client {
     /// gzip and Content-MD5 together.
     ///
     /// `PutCompressedChecksum` (POST /compressed-checksum).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_http_bindings::Client) -> ::std::result::Result<(), awslim_http_bindings::SdkError<awslim_http_bindings::operation::put_compressed_checksum::PutCompressedChecksumError>> {
+    /// let input = awslim_http_bindings::types::PutCompressedChecksumInput::builder().build();
+    /// let output = client.put_compressed_checksum(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn put_compressed_checksum(
         &self,
         input: crate::types::PutCompressedChecksumInput,
@@ -236,6 +328,17 @@ impl Client {
     /// A document payload.
     ///
     /// `PutDocument` (PUT /document).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_http_bindings::Client) -> ::std::result::Result<(), awslim_http_bindings::SdkError<awslim_http_bindings::operation::put_document::PutDocumentError>> {
+    /// let input = awslim_http_bindings::types::PutDocumentInput::builder().build();
+    /// let output = client.put_document(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn put_document(
         &self,
         input: crate::types::PutDocumentInput,
@@ -262,6 +365,17 @@ impl Client {
     /// Every header kind, both ways.
     ///
     /// `PutHeaders` (POST /headers).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_http_bindings::Client) -> ::std::result::Result<(), awslim_http_bindings::SdkError<awslim_http_bindings::operation::put_headers::PutHeadersError>> {
+    /// let input = awslim_http_bindings::types::PutHeadersInput::builder().build();
+    /// let output = client.put_headers(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn put_headers(
         &self,
         input: crate::types::PutHeadersInput,
@@ -288,6 +402,18 @@ impl Client {
     /// An @endpoint host prefix with a host label.
     ///
     /// `PutHosted` (POST /hosted).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_http_bindings::Client) -> ::std::result::Result<(), awslim_http_bindings::SdkError<awslim_http_bindings::operation::put_hosted::PutHostedError>> {
+    /// let input = awslim_http_bindings::types::PutHostedInput::builder()
+    ///     .tenant("...").build();
+    /// let output = client.put_hosted(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn put_hosted(
         &self,
         input: crate::types::PutHostedInput,
@@ -314,6 +440,17 @@ impl Client {
     /// A blob payload with @mediaType.
     ///
     /// `PutImage` (PUT /image).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_http_bindings::Client) -> ::std::result::Result<(), awslim_http_bindings::SdkError<awslim_http_bindings::operation::put_image::PutImageError>> {
+    /// let input = awslim_http_bindings::types::PutImageInput::builder().build();
+    /// let output = client.put_image(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn put_image(
         &self,
         input: crate::types::PutImageInput,
@@ -340,6 +477,17 @@ impl Client {
     /// A union payload.
     ///
     /// `PutPet` (PUT /pet).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_http_bindings::Client) -> ::std::result::Result<(), awslim_http_bindings::SdkError<awslim_http_bindings::operation::put_pet::PutPetError>> {
+    /// let input = awslim_http_bindings::types::PutPetInput::builder().build();
+    /// let output = client.put_pet(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn put_pet(
         &self,
         input: crate::types::PutPetInput,
@@ -366,6 +514,17 @@ impl Client {
     /// A bound header that the prefix map also names.
     ///
     /// `PutPrefixConflict` (POST /prefix-conflict).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_http_bindings::Client) -> ::std::result::Result<(), awslim_http_bindings::SdkError<awslim_http_bindings::operation::put_prefix_conflict::PutPrefixConflictError>> {
+    /// let input = awslim_http_bindings::types::PutPrefixConflictInput::builder().build();
+    /// let output = client.put_prefix_conflict(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn put_prefix_conflict(
         &self,
         input: crate::types::PutPrefixConflictInput,
@@ -394,6 +553,17 @@ impl Client {
     /// A structure payload.
     ///
     /// `PutSettings` (PUT /settings).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_http_bindings::Client) -> ::std::result::Result<(), awslim_http_bindings::SdkError<awslim_http_bindings::operation::put_settings::PutSettingsError>> {
+    /// let input = awslim_http_bindings::types::PutSettingsInput::builder().build();
+    /// let output = client.put_settings(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn put_settings(
         &self,
         input: crate::types::PutSettingsInput,
@@ -420,6 +590,17 @@ impl Client {
     /// A string payload.
     ///
     /// `PutText` (PUT /text).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_http_bindings::Client) -> ::std::result::Result<(), awslim_http_bindings::SdkError<awslim_http_bindings::operation::put_text::PutTextError>> {
+    /// let input = awslim_http_bindings::types::PutTextInput::builder().build();
+    /// let output = client.put_text(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn put_text(
         &self,
         input: crate::types::PutTextInput,

@@ -26,6 +26,18 @@ impl Client {
     /// Reads a queue. The `@http` trait and `@jsonName` are ignored by awsJson.
     ///
     /// `GetQueue` (POST /).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_json_rpc::Client) -> ::std::result::Result<(), awslim_json_rpc::SdkError<awslim_json_rpc::operation::get_queue::GetQueueError>> {
+    /// let input = awslim_json_rpc::types::GetQueueInput::builder()
+    ///     .queue_name("...").build();
+    /// let output = client.get_queue(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_queue(
         &self,
         input: crate::types::GetQueueInput,
@@ -51,6 +63,16 @@ impl Client {
     }
     ///
     /// `Ping` (POST /).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_json_rpc::Client) -> ::std::result::Result<(), awslim_json_rpc::SdkError<awslim_json_rpc::operation::ping::PingError>> {
+    /// let output = client.ping().await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn ping(
         &self,
     ) -> ::std::result::Result<

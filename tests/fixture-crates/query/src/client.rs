@@ -26,6 +26,18 @@ impl Client {
     /// Reads a thing.
     ///
     /// `GetThing` (POST /).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_query_fixture::Client) -> ::std::result::Result<(), awslim_query_fixture::SdkError<awslim_query_fixture::operation::get_thing::GetThingError>> {
+    /// let input = awslim_query_fixture::types::GetThingRequest::builder()
+    ///     .thing_name("...").build();
+    /// let output = client.get_thing(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_thing(
         &self,
         input: crate::types::GetThingRequest,
@@ -52,6 +64,16 @@ impl Client {
     /// Checks the service answers.
     ///
     /// `Ping` (POST /).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_query_fixture::Client) -> ::std::result::Result<(), awslim_query_fixture::SdkError<awslim_query_fixture::operation::ping::PingError>> {
+    /// let output = client.ping().await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn ping(
         &self,
     ) -> ::std::result::Result<
