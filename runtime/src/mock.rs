@@ -54,15 +54,18 @@ pub fn attach_input<I: Clone + Send + Sync + 'static>(
 struct MockAnswer(Arc<Mutex<Option<Box<dyn Any + Send>>>>);
 
 /// The typed answer of a mocked response, if it carries one (generated parsers call this).
+/// An error gets the metadata of the response it came with (status, code, request id), read
+/// by the service's protocol (`error_metadata`, the generated crate's
+/// `SERVICE.error_metadata`), as a parsed one would.
 #[doc(hidden)]
-/// An error gets the metadata of the response it came with (status, code, request id), as a
-/// parsed one would.
-#[doc(hidden)]
-pub fn take_answer<O: 'static, E: MockError + 'static>(response: &http::Response<Bytes>) -> Option<Result<O, E>> {
+pub fn take_answer<O: 'static, E: MockError + 'static>(
+    response: &http::Response<Bytes>,
+    error_metadata: fn(&http::Response<Bytes>) -> crate::ErrorMetadata,
+) -> Option<Result<O, E>> {
     let answer = response.extensions().get::<MockAnswer>()?;
     let taken = lock(&answer.0).take()?;
     let typed = *taken.downcast::<Result<O, E>>().ok()?;
-    Some(typed.map_err(|e| e.with_meta(crate::protocol::rest_json::error_metadata(response))))
+    Some(typed.map_err(|e| e.with_meta(error_metadata(response))))
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

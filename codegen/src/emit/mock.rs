@@ -31,7 +31,7 @@ pub(super) fn attach_input(op: &Operation) -> TokenStream {
 pub(super) fn take_answer() -> TokenStream {
     quote! {
         #[cfg(feature = "test-util")]
-        if let ::std::option::Option::Some(answer) = ::awslim_runtime::mock::take_answer(response) {
+        if let ::std::option::Option::Some(answer) = ::awslim_runtime::mock::take_answer(response, crate::SERVICE.error_metadata) {
             return ::std::result::Result::Ok(answer);
         }
     }

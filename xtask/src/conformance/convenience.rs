@@ -1,7 +1,7 @@
-//! `convenience`: for every published model in `../shared/models` whose service speaks
-//! restJson1, generates a crate with its `@paginated` and `@waitable` operations and builds it
-//! (all features on, so the typed mocks too) with warnings denied. Models of other protocols
-//! are listed as skipped.
+//! `convenience`: for every published model in `../shared/models` the generator supports (it is
+//! asked, so models of a protocol join as soon as it lands), generates a crate with its
+//! `@paginated` and `@waitable` operations and builds it (all features on, so the typed mocks
+//! too) with warnings denied. Models it does not support are listed as skipped.
 
 use std::path::Path;
 use std::process::Command;
@@ -10,29 +10,34 @@ use serde_json::Value;
 
 use super::Report;
 
-/// The operations of `model` with `@paginated` or `@waitable` (names), and its protocol trait.
-fn convenient_operations(model: &Value) -> (Vec<String>, Option<String>) {
+/// The operations of `model` with `@paginated` or `@waitable` (names).
+fn convenient_operations(model: &Value) -> Vec<String> {
     let shapes = model.get("shapes").and_then(Value::as_object);
     let mut ops = Vec::new();
-    let mut protocol = None;
     for (id, shape) in shapes.into_iter().flatten() {
         let traits = shape.get("traits").and_then(Value::as_object);
-        match shape.get("type").and_then(Value::as_str) {
-            Some("service") => {
-                protocol =
-                    traits.into_iter().flatten().map(|(k, _)| k).find(|k| k.starts_with("aws.protocols#")).cloned();
+        if shape.get("type").and_then(Value::as_str) == Some("operation") {
+            let has = |t: &str| traits.is_some_and(|m| m.contains_key(t));
+            if has("smithy.api#paginated") || has("smithy.waiters#waitable") {
+                ops.push(id.rsplit('#').next().unwrap_or(id).to_owned());
             }
-            Some("operation") => {
-                let has = |t: &str| traits.is_some_and(|m| m.contains_key(t));
-                if has("smithy.api#paginated") || has("smithy.waiters#waitable") {
-                    ops.push(id.rsplit('#').next().unwrap_or(id).to_owned());
-                }
-            }
-            _ => {}
         }
     }
     ops.sort();
-    (ops, protocol)
+    ops
+}
+
+/// Why the generator cannot take the model's service at all (its protocol, ...), if it cannot:
+/// asked by lowering the service with no operations.
+fn unsupported(text: &str) -> Option<String> {
+    use awslim_codegen::{ir, Model, Selection, Source};
+    let first_line = |e: &dyn std::fmt::Display| e.to_string().lines().last().unwrap_or_default().trim().to_owned();
+    let model = match Model::parse(&[Source { name: "model", text }]) {
+        Ok(m) => m,
+        Err(e) => return Some(first_line(&e)),
+    };
+    let probe = Selection { service: None, operations: Some(Vec::new()) };
+    ir::lower(&model, &probe).err().map(|e| first_line(&e))
 }
 
 fn count(path: &Path, needle: &str) -> usize {
@@ -50,18 +55,19 @@ pub fn run(root: &Path, shared: &Path) -> Report {
     models.sort();
     for path in models {
         let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let model: Value = match std::fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str(&t).ok()) {
-            Some(m) => m,
-            None => {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let model: Value = match serde_json::from_str(&text) {
+            Ok(m) => m,
+            Err(_) => {
                 report.failed.push((id, "unreadable model".into()));
                 continue;
             }
         };
-        let (ops, protocol) = convenient_operations(&model);
-        if protocol.as_deref() != Some("aws.protocols#restJson1") {
-            report.skipped.push((id, format!("protocol {} is not supported", protocol.unwrap_or_default())));
+        if let Some(why) = unsupported(&text) {
+            report.skipped.push((id, format!("the generator does not support it: {why}")));
             continue;
         }
+        let ops = convenient_operations(&model);
         if ops.is_empty() {
             report.skipped.push((id, "no @paginated or @waitable operation".into()));
             continue;

@@ -205,6 +205,7 @@ pub(crate) fn parse(
     #[cfg(feature = "test-util")]
     if let ::std::option::Option::Some(answer) = ::awslim_runtime::mock::take_answer(
         response,
+        crate::SERVICE.error_metadata,
     ) {
         return ::std::result::Result::Ok(answer);
     }
