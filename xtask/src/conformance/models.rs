@@ -409,6 +409,7 @@ fn base(stub: &StubTransport) -> awslim_runtime::ConfigBuilder {
         .idempotency_token_provider(|| String::from("00000000-0000-4000-8000-000000000000"))
 }
 
+#[allow(dead_code)]
 fn check_endpoint(
     sent: &[RecordedRequest],
     outcome: &Result<(), String>,
@@ -432,6 +433,8 @@ fn check_endpoint(
     assert_eq!(serde_json::Value::Object(resolved.0.properties.clone()), expected, "endpoint properties");
 }
 
+// A model whose cases all expect an endpoint (or all an error) leaves one of the two unused.
+#[allow(dead_code)]
 fn check_error(sent: &[RecordedRequest], outcome: &Result<(), String>, message: &str) {
     match outcome {
         Err(e) => assert!(e.contains(message), "expected the error {message:?}, got {e:?}"),
@@ -567,8 +570,9 @@ fn build_and_run(root: &Path, ws: &Path, mut generated: Vec<Generated>, models: 
             });
             if g.tests.len() == before {
                 // An error outside any test: fail them all rather than loop.
+                let first = bad.values().next().cloned().unwrap_or_default();
                 for t in g.tests.drain(..) {
-                    client.failed.push((t.label.clone(), "the test file does not compile".into()));
+                    client.failed.push((t.label.clone(), format!("the test file does not compile: {first}")));
                 }
             }
             let package = format!("awslim-conf-{}", ident_of(&g.stem).replace('_', "-"));
