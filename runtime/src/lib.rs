@@ -10,6 +10,8 @@ pub mod types;
 pub mod validate;
 
 pub mod auth;
+#[cfg(feature = "rpcv2-cbor")]
+pub mod cbor;
 pub mod client;
 pub mod config;
 pub mod credentials;

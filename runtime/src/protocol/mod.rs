@@ -22,10 +22,11 @@
 //! | `aws.protocols#awsJson1_0`, `aws.protocols#awsJson1_1` | [`aws_json`] | `aws-json` |
 //! | `aws.protocols#awsQuery` | [`aws_query`] | `aws-query` |
 //! | `aws.protocols#ec2Query` | [`ec2_query`] | `ec2-query` |
+//! | `smithy.protocols#rpcv2Cbor` | [`rpc_v2_cbor`] (codec: [`crate::cbor`]) | `rpcv2-cbor` |
 
 use http::HeaderMap;
 
-#[cfg(feature = "aws-json")]
+#[cfg(any(feature = "aws-json", feature = "rpcv2-cbor"))]
 pub mod aws_json;
 #[cfg(feature = "aws-query")]
 pub mod aws_query;
@@ -33,12 +34,14 @@ pub mod aws_query;
 pub mod ec2_query;
 #[cfg(feature = "rest-json")]
 pub mod http_binding;
-#[cfg(any(feature = "rest-json", feature = "aws-json"))]
+#[cfg(any(feature = "rest-json", feature = "aws-json", feature = "rpcv2-cbor"))]
 pub mod json_errors;
 #[cfg(feature = "aws-query")]
 pub mod query;
 #[cfg(feature = "rest-json")]
 pub mod rest_json;
+#[cfg(feature = "rpcv2-cbor")]
+pub mod rpc_v2_cbor;
 
 /// The request id of a response: `x-amzn-RequestId`, else `x-amz-request-id`.
 pub fn request_id(headers: &HeaderMap) -> Option<String> {
