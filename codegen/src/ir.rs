@@ -682,6 +682,9 @@ impl<'m> Lowering<'m> {
     }
 
     fn timestamp_format(&self, member_traits: Option<&Traits>, target: &Shape) -> TimestampFormat {
+        if !self.protocol.timestamp_format_applies() {
+            return TimestampFormat::Unset;
+        }
         let raw = member_traits
             .and_then(|t| t.get(model::TIMESTAMP_FORMAT))
             .or_else(|| target.traits.get(model::TIMESTAMP_FORMAT));
@@ -712,6 +715,11 @@ impl<'m> Lowering<'m> {
         constraints.total_utf8_bytes = get(model::TOTAL_UTF8_BYTES).and_then(|t| t.get("max")).and_then(Value::as_u64);
         let mut sensitive =
             target.traits.has(model::SENSITIVE) || member_traits.is_some_and(|t| t.has(model::SENSITIVE));
+        if self.protocol.refuses(target.kind) {
+            let what = if target.kind == ShapeKind::Document { "a document" } else { "an arbitrary-precision number" };
+            let why = format!("is {what}, which awslim's {} client does not send or read", self.protocol.trait_id());
+            self.errors.push(err(target_id, None, why));
+        }
         let ty = match target.kind {
             ShapeKind::String => Type::String,
             ShapeKind::Boolean => Type::Bool,

@@ -235,6 +235,22 @@ fn query_protocols_refuse_documents_naming_the_shape() {
 }
 
 #[test]
+fn rpcv2_cbor_refuses_documents_and_bignums_naming_the_shape() {
+    for (kind, what) in [("document", "a document"), ("bigInteger", "an arbitrary-precision number")] {
+        let text = format!(
+            r#"{{"smithy":"2.0","shapes":{{
+            "a.b#Svc":{{"type":"service","version":"1","operations":[{{"target":"a.b#Op"}}],"traits":{{"smithy.protocols#rpcv2Cbor":{{}}}}}},
+            "a.b#Op":{{"type":"operation","output":{{"target":"a.b#Out"}}}},
+            "a.b#Out":{{"type":"structure","members":{{"v":{{"target":"a.b#V"}}}}}},
+            "a.b#V":{{"type":"{kind}"}}}}}}"#
+        );
+        let err = awslim_codegen::ir::lower(&load(&text), &Selection::default()).unwrap_err().to_string();
+        let want = format!("a.b#V: is {what}, which awslim's smithy.protocols#rpcv2Cbor client does not send or read");
+        assert!(err.contains(&want), "{err}");
+    }
+}
+
+#[test]
 fn name_collisions_name_both_shapes() {
     let text = r#"{"smithy":"2.0","shapes":{
         "a.b#Svc":{"type":"service","version":"1","operations":[{"target":"a.b#Op"}],"traits":{"aws.protocols#restJson1":{}}},

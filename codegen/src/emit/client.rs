@@ -53,6 +53,13 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
             pub mod query;
         }
     });
+    let cbor_mod = (krate.service.protocol == super::protocol::Protocol::RpcV2Cbor).then(|| {
+        quote! {
+            #[rustfmt::skip]
+            #[doc(hidden)]
+            pub mod cbor;
+        }
+    });
     quote! {
         #(#docs)*
         // Every public item is documented (the model's text or a fallback).
@@ -87,6 +94,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
         #waiter_mod
         #mock_mod
         #query_mod
+        #cbor_mod
 
         pub use client::Client;
         pub use ::awslim_runtime::{Config, SdkError};

@@ -31,10 +31,11 @@ pub(crate) fn parse_response_body(t: &ValueType) -> TokenStream {
     quote!(::awslim_runtime::json::parse_body_as(response.body(), &#schema))
 }
 
-/// [`parse_response_body`] for the structure `type_name`.
-pub(crate) fn parse_response_body_of(type_name: &str) -> TokenStream {
+/// [`parse_response_body`] for the structure `type_name`, read by the runtime module `codec`
+/// (`::awslim_runtime::json`, or `::awslim_runtime::cbor` whose reader builds the same documents).
+pub(crate) fn parse_response_body_of(type_name: &str, codec: &TokenStream) -> TokenStream {
     let schema = schema_static(type_name);
-    quote!(::awslim_runtime::json::parse_body_as(response.body(), &crate::json::#schema))
+    quote!(#codec::parse_body_as(response.body(), &crate::json::#schema))
 }
 
 /// A constant `::awslim_runtime::json::Schema` expression for a value of type `t`.
@@ -93,7 +94,7 @@ pub(super) fn json_rs(krate: &Crate) -> TokenStream {
     let mut items = Vec::new();
     for s in &krate.structs {
         if s.usage.input {
-            items.push(ser_struct(s));
+            items.push(ser_struct(s, Codec::Json));
         }
         if s.usage.output {
             items.push(schema_struct(s));
@@ -102,7 +103,7 @@ pub(super) fn json_rs(krate: &Crate) -> TokenStream {
     }
     for u in &krate.unions {
         if u.usage.input {
-            items.push(ser_union(u));
+            items.push(ser_union(u, Codec::Json));
         }
         if u.usage.output {
             items.push(schema_union(u));
@@ -116,8 +117,57 @@ pub(super) fn json_rs(krate: &Crate) -> TokenStream {
     }
 }
 
-/// Code writing the value behind the reference `expr` into the `ValueWriter` expression `w`.
+/// A body encoding whose writers share the shape walk of this module: the `ser_*` functions
+/// are the same for JSON and CBOR except for the module they live in and the runtime writer
+/// types they take (`::awslim_runtime::json` or `::awslim_runtime::cbor`, which have the same
+/// methods).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Codec {
+    /// `src/json.rs`, writing JSON.
+    Json,
+    /// `src/cbor.rs`, writing CBOR (rpcv2Cbor).
+    Cbor,
+}
+
+impl Codec {
+    /// The generated module holding the writers (`crate::json`).
+    fn module(self) -> TokenStream {
+        match self {
+            Codec::Json => quote!(crate::json),
+            Codec::Cbor => quote!(crate::cbor),
+        }
+    }
+
+    /// The runtime module with the writer types (`::awslim_runtime::json`).
+    fn runtime(self) -> TokenStream {
+        match self {
+            Codec::Json => quote!(::awslim_runtime::json),
+            Codec::Cbor => quote!(::awslim_runtime::cbor),
+        }
+    }
+}
+
+/// `src/cbor.rs` of an rpcv2Cbor crate: the CBOR writers of every input structure and union.
+/// Responses are read into documents by the runtime and then by the readers of `src/json.rs`.
+pub(super) fn cbor_rs(krate: &Crate) -> TokenStream {
+    let structs = krate.structs.iter().filter(|s| s.usage.input).map(|s| ser_struct(s, Codec::Cbor));
+    let unions = krate.unions.iter().filter(|u| u.usage.input).map(|u| ser_union(u, Codec::Cbor));
+    quote! {
+        //! CBOR body writers for rpcv2Cbor. For generated code; not a stable API.
+        #![allow(clippy::needless_borrow, clippy::redundant_closure)]
+        #(#structs)*
+        #(#unions)*
+    }
+}
+
+/// Code writing the value behind the reference `expr` into the JSON `ValueWriter` expression `w`.
 pub(crate) fn ser_value(v: &ValueType, expr: TokenStream, w: TokenStream) -> TokenStream {
+    ser_value_in(Codec::Json, v, expr, w)
+}
+
+/// [`ser_value`] for the writers of `codec`.
+fn ser_value_in(codec: Codec, v: &ValueType, expr: TokenStream, w: TokenStream) -> TokenStream {
+    let module = codec.module();
     match &v.ty {
         Type::String => quote!(#w.string(#expr);),
         Type::Bool => quote!(#w.boolean(*#expr);),
@@ -138,16 +188,16 @@ pub(crate) fn ser_value(v: &ValueType, expr: TokenStream, w: TokenStream) -> Tok
             let f = ser_fn(n);
             quote! {
                 let mut object = #w.object();
-                crate::json::#f(#expr, &mut object);
+                #module::#f(#expr, &mut object);
                 object.finish();
             }
         }
         Type::Union(n) => {
             let f = ser_fn(n);
-            quote!(crate::json::#f(#expr, #w);)
+            quote!(#module::#f(#expr, #w);)
         }
         Type::List { item, sparse } => {
-            let inner = ser_value(item, quote!(item), quote!(array.value()));
+            let inner = ser_value_in(codec, item, quote!(item), quote!(array.value()));
             let body = if *sparse {
                 quote! {
                     match item {
@@ -167,7 +217,7 @@ pub(crate) fn ser_value(v: &ValueType, expr: TokenStream, w: TokenStream) -> Tok
             }
         }
         Type::Map { value, sparse, .. } => {
-            let inner = ser_value(value, quote!(item), quote!(object.key(key.as_str())));
+            let inner = ser_value_in(codec, value, quote!(item), quote!(object.key(key.as_str())));
             let body = if *sparse {
                 quote! {
                     match item {
@@ -307,7 +357,8 @@ pub(crate) fn zero_value(t: &ValueType) -> TokenStream {
     }
 }
 
-fn ser_struct(s: &Struct) -> TokenStream {
+fn ser_struct(s: &Struct, codec: Codec) -> TokenStream {
+    let runtime = codec.runtime();
     let name = ident(&s.name);
     let f = ser_fn(&s.name);
     let body_fields: Vec<_> = s.fields.iter().filter(|f| f.http == HttpBinding::Body).collect();
@@ -316,7 +367,7 @@ fn ser_struct(s: &Struct) -> TokenStream {
         let key = lit(&field.json_name);
         match field.presence {
             Presence::Optional => {
-                let w = ser_value(&field.value, quote!(value), quote!(object.key(#key)));
+                let w = ser_value_in(codec, &field.value, quote!(value), quote!(object.key(#key)));
                 quote! {
                     if let ::std::option::Option::Some(value) = &input.#fname {
                         #w
@@ -324,7 +375,7 @@ fn ser_struct(s: &Struct) -> TokenStream {
                 }
             }
             _ => {
-                let w = ser_value(&field.value, quote!(value), quote!(object.key(#key)));
+                let w = ser_value_in(codec, &field.value, quote!(value), quote!(object.key(#key)));
                 quote!({
                     let value = &input.#fname;
                     #w
@@ -335,7 +386,7 @@ fn ser_struct(s: &Struct) -> TokenStream {
     let input_name = if body_fields.is_empty() { quote!(_input) } else { quote!(input) };
     let object_name = if body_fields.is_empty() { quote!(_object) } else { quote!(object) };
     quote! {
-        pub fn #f(#input_name: &crate::types::#name, #object_name: &mut ::awslim_runtime::json::ObjectWriter<'_>) {
+        pub fn #f(#input_name: &crate::types::#name, #object_name: &mut #runtime::ObjectWriter<'_>) {
             #(#writes)*
         }
     }
@@ -396,7 +447,8 @@ pub(crate) fn reads_from_body(http: &HttpBinding) -> bool {
     matches!(http, HttpBinding::Body | HttpBinding::Query(_) | HttpBinding::QueryParams | HttpBinding::Label)
 }
 
-fn ser_union(u: &Union) -> TokenStream {
+fn ser_union(u: &Union, codec: Codec) -> TokenStream {
+    let runtime = codec.runtime();
     let name = ident(&u.name);
     let f = ser_fn(&u.name);
     let arms = u.variants.iter().map(|v| {
@@ -404,14 +456,14 @@ fn ser_union(u: &Union) -> TokenStream {
         let key = lit(&v.json_name);
         match &v.value {
             Some(value) => {
-                let w = ser_value(value, quote!(value), quote!(object.key(#key)));
+                let w = ser_value_in(codec, value, quote!(value), quote!(object.key(#key)));
                 quote!(crate::types::#name::#vname(value) => { #w })
             }
             None => quote!(crate::types::#name::#vname => object.key(#key).object().finish(),),
         }
     });
     quote! {
-        pub fn #f(input: &crate::types::#name, writer: ::awslim_runtime::json::ValueWriter<'_>) {
+        pub fn #f(input: &crate::types::#name, writer: #runtime::ValueWriter<'_>) {
             let mut object = writer.object();
             match input {
                 #(#arms)*

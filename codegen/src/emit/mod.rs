@@ -127,6 +127,9 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
     if krate.service.protocol.is_query() {
         jobs.push(("src/query.rs".to_owned(), Box::new(|| protocol::query_rs(krate))));
     }
+    if krate.service.protocol == protocol::Protocol::RpcV2Cbor {
+        jobs.push(("src/cbor.rs".to_owned(), Box::new(|| json::cbor_rs(krate))));
+    }
     if !krate.waiters.is_empty() {
         jobs.push(("src/waiter.rs".to_owned(), Box::new(|| waiter::waiter_rs(krate))));
     }

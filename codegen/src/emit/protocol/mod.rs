@@ -18,7 +18,9 @@
 //!
 //! Shared parts stay shared: [`http_binding`] (restJson1, and restXml next), [`query_codec`]
 //! (the form keys and XML readers of awsQuery and ec2Query), the JSON codec
-//! (`emit/json.rs`, and [`json_parser`] for restJson1 and awsJson), and the request extensions
+//! (`emit/json.rs`, and [`json_parser`] for restJson1, awsJson and rpcv2Cbor: rpcv2Cbor's
+//! writers are the JSON shape walk over CBOR writer types, and its responses are read into the
+//! same documents as JSON, [`Protocol::body_codec`]), and the request extensions
 //! every protocol has ([`request_extensions`]: `@endpoint` host prefix, compression, checksums).
 
 mod aws_json;
@@ -26,6 +28,7 @@ mod aws_query;
 mod http_binding;
 mod query_codec;
 mod rest_json;
+mod rpc_v2_cbor;
 
 pub(crate) use query_codec::query_rs;
 
@@ -50,12 +53,22 @@ pub enum Protocol {
     AwsQuery,
     /// `aws.protocols#ec2Query`.
     Ec2Query,
+    /// `smithy.protocols#rpcv2Cbor`.
+    RpcV2Cbor,
 }
 
 /// Every supported protocol, in order of preference: a service that lists several protocol
-/// traits is generated for the first of this list it has.
-pub const SUPPORTED: &[Protocol] =
-    &[Protocol::AwsJson1_0, Protocol::AwsJson1_1, Protocol::RestJson1, Protocol::AwsQuery, Protocol::Ec2Query];
+/// traits is generated for the first of this list it has. rpcv2Cbor comes first, as in the AWS
+/// SDKs and smithy-rs (a service adds it next to its old protocol when it moves to it); then the
+/// RPC protocols before the REST and query ones.
+pub const SUPPORTED: &[Protocol] = &[
+    Protocol::RpcV2Cbor,
+    Protocol::AwsJson1_0,
+    Protocol::AwsJson1_1,
+    Protocol::RestJson1,
+    Protocol::AwsQuery,
+    Protocol::Ec2Query,
+];
 
 /// `aws.protocols#awsQueryCompatible`: an awsJson service that replaced an awsQuery one and keeps
 /// its error codes.
@@ -70,6 +83,7 @@ impl Protocol {
             Protocol::AwsJson1_1 => "aws.protocols#awsJson1_1",
             Protocol::AwsQuery => "aws.protocols#awsQuery",
             Protocol::Ec2Query => "aws.protocols#ec2Query",
+            Protocol::RpcV2Cbor => "smithy.protocols#rpcv2Cbor",
         }
     }
 
@@ -107,6 +121,28 @@ impl Protocol {
         matches!(self, Protocol::AwsQuery | Protocol::Ec2Query)
     }
 
+    /// Whether `@timestampFormat` applies (rpcv2Cbor always sends tag 1, epoch seconds).
+    pub fn timestamp_format_applies(self) -> bool {
+        self != Protocol::RpcV2Cbor
+    }
+
+    /// Whether the generator refuses members of this kind: rpcv2Cbor has no documents (Smithy's
+    /// `rpcv2Cbor.NoDocuments` validator), and awslim does not write its bignums (tags 2, 3, 4).
+    pub fn refuses(self, kind: crate::model::ShapeKind) -> bool {
+        use crate::model::ShapeKind;
+        self == Protocol::RpcV2Cbor
+            && matches!(kind, ShapeKind::Document | ShapeKind::BigInteger | ShapeKind::BigDecimal)
+    }
+
+    /// The runtime module whose `parse_body_as` reads response bodies into the documents the
+    /// readers of `src/json.rs` take (`::awslim_runtime::json`, or `::awslim_runtime::cbor`).
+    pub(crate) fn body_codec(self) -> TokenStream {
+        match self {
+            Protocol::RpcV2Cbor => quote!(::awslim_runtime::cbor),
+            _ => quote!(::awslim_runtime::json),
+        }
+    }
+
     /// Whether `@awsQueryError` gives error codes.
     pub fn query_error_codes(self) -> bool {
         self.is_query()
@@ -119,6 +155,7 @@ impl Protocol {
             Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => "aws-json",
             Protocol::AwsQuery => "aws-query",
             Protocol::Ec2Query => "ec2-query",
+            Protocol::RpcV2Cbor => "rpcv2-cbor",
         }
     }
 
@@ -129,6 +166,7 @@ impl Protocol {
             Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => quote!(::awslim_runtime::protocol::aws_json),
             Protocol::AwsQuery => quote!(::awslim_runtime::protocol::aws_query),
             Protocol::Ec2Query => quote!(::awslim_runtime::protocol::ec2_query),
+            Protocol::RpcV2Cbor => quote!(::awslim_runtime::protocol::rpc_v2_cbor),
         }
     }
 
@@ -140,15 +178,16 @@ impl Protocol {
             Protocol::AwsJson1_0 => aws_json::serializer(krate, op, input, "1.0"),
             Protocol::AwsJson1_1 => aws_json::serializer(krate, op, input, "1.1"),
             Protocol::AwsQuery | Protocol::Ec2Query => aws_query::serializer(krate, op, input),
+            Protocol::RpcV2Cbor => rpc_v2_cbor::serializer(krate, op, input),
         }
     }
 
     /// `fn parse(response) -> Result<Result<Output, OpError>, ParseError>` of `op`.
     pub(crate) fn parser(self, krate: &Crate, op: &Operation) -> TokenStream {
         match self {
-            Protocol::RestJson1 => json_parser(krate, op, self.runtime_module(), false),
-            Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => {
-                json_parser(krate, op, self.runtime_module(), krate.service.query_compatible)
+            Protocol::RestJson1 => json_parser(krate, op, self, false),
+            Protocol::AwsJson1_0 | Protocol::AwsJson1_1 | Protocol::RpcV2Cbor => {
+                json_parser(krate, op, self, krate.service.query_compatible)
             }
             Protocol::AwsQuery | Protocol::Ec2Query => aws_query::parser(krate, op, self),
         }
@@ -202,11 +241,14 @@ fn request_extensions(op: &Operation, input: Option<&Struct>) -> TokenStream {
     }
 }
 
-/// `fn parse` for the JSON protocols: the output from the body (and, for restJson1, its
+/// `fn parse` for the JSON protocols and rpcv2Cbor (whose bodies are read into the same
+/// documents, [`Protocol::body_codec`]): the output from the body (and, for restJson1, its
 /// response-bound headers and status); for an error, the code by `runtime::error_metadata`
 /// (with `query_compatible`, the caller sees the awsQuery code of `x-amzn-query-error`, while
 /// the variant is still chosen by the error's shape name).
-fn json_parser(krate: &Crate, op: &Operation, runtime: TokenStream, query_compatible: bool) -> TokenStream {
+fn json_parser(krate: &Crate, op: &Operation, protocol: Protocol, query_compatible: bool) -> TokenStream {
+    let runtime = protocol.runtime_module();
+    let codec = protocol.body_codec();
     let err_name = ident(&op.error_name);
     let output = op.output.as_ref().and_then(|o| krate.find_struct(o));
     let (query_code, match_code) = if query_compatible {
@@ -220,7 +262,7 @@ fn json_parser(krate: &Crate, op: &Operation, runtime: TokenStream, query_compat
     } else {
         (quote!(), quote!(meta.code()))
     };
-    let parse_arms = json_error_arms(krate, op);
+    let parse_arms = json_error_arms(krate, op, &codec);
     let error_expr = if parse_arms.is_empty() {
         let meta = if query_compatible {
             quote!(#runtime::with_query_error_code(meta, response.headers()))
@@ -243,7 +285,7 @@ fn json_parser(krate: &Crate, op: &Operation, runtime: TokenStream, query_compat
             let f = de_fn(&s.name);
             let bindings = response_bindings(s);
             let has_body = s.fields.iter().any(|f| crate::emit::json::reads_from_body(&f.http));
-            let parse = crate::emit::json::parse_response_body_of(&s.name);
+            let parse = crate::emit::json::parse_response_body_of(&s.name, &codec);
             let read = if has_body {
                 quote!(let body = #parse?; let mut output = crate::json::#f(&body)?;)
             } else {
@@ -287,7 +329,7 @@ fn json_parser(krate: &Crate, op: &Operation, runtime: TokenStream, query_compat
 /// `Some("Code") => ...` arms choosing the modeled error of `op` by code, each reading the
 /// error's body (and, for restJson1, its bound headers); a body (or header) that cannot be read
 /// still leaves the code, status and request id.
-fn json_error_arms(krate: &Crate, op: &Operation) -> Vec<TokenStream> {
+fn json_error_arms(krate: &Crate, op: &Operation, codec: &TokenStream) -> Vec<TokenStream> {
     let err_name = ident(&op.error_name);
     op.errors
         .iter()
@@ -296,7 +338,7 @@ fn json_error_arms(krate: &Crate, op: &Operation) -> Vec<TokenStream> {
             let code = lit(&e.info.code);
             let f = de_fn(&e.type_name);
             let bindings = krate.find_struct(&e.type_name).map(response_bindings).unwrap_or_default();
-            let parse = crate::emit::json::parse_response_body_of(&e.type_name);
+            let parse = crate::emit::json::parse_response_body_of(&e.type_name, codec);
             // A body (or header) that cannot be read still leaves the code, status and request id.
             let read = if bindings.is_empty() {
                 quote!(#parse.and_then(|body| crate::json::#f(&body)))
@@ -334,7 +376,10 @@ mod tests {
             Ok(Protocol::AwsJson1_0)
         );
         // Unsupported protocols alongside a supported one are ignored.
-        assert_eq!(pick(&["smithy.protocols#rpcv2Cbor", "aws.protocols#awsJson1_0"]), Ok(Protocol::AwsJson1_0));
+        assert_eq!(pick(&["aws.protocols#restXml", "aws.protocols#awsJson1_0"]), Ok(Protocol::AwsJson1_0));
+        // rpcv2Cbor wins over the protocol a service is moving from.
+        assert_eq!(pick(&["aws.protocols#awsQuery", "smithy.protocols#rpcv2Cbor"]), Ok(Protocol::RpcV2Cbor));
+        assert_eq!(pick(&["aws.protocols#awsJson1_0", "smithy.protocols#rpcv2Cbor"]), Ok(Protocol::RpcV2Cbor));
     }
 
     #[test]
