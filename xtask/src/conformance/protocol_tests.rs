@@ -48,6 +48,19 @@ pub const SUITES: &[Suite] = &[
     },
     Suite { key: "awsquery", name: "awsQuery", file: "conformance/awsquery-protocol-tests.json", skip: &[] },
     Suite { key: "ec2query", name: "ec2Query", file: "conformance/ec2query-protocol-tests.json", skip: &[] },
+    Suite { key: "rpcv2cbor", name: "rpcv2Cbor", file: "conformance/rpcv2cbor-protocol-tests.json", skip: &[] },
+    Suite {
+        key: "rpcv2cbor-query-compatible",
+        name: "rpcv2Cbor (awsQueryCompatible)",
+        file: "conformance/rpcv2cbor-query-compatible-protocol-tests.json",
+        skip: &[],
+    },
+    Suite {
+        key: "rpcv2cbor-non-query-compatible",
+        name: "rpcv2Cbor (not awsQueryCompatible)",
+        file: "conformance/rpcv2cbor-non-query-compatible-protocol-tests.json",
+        skip: &[],
+    },
     Suite { key: "awsjson1_1", name: "awsJson1_1", file: "conformance/awsjson1_1-protocol-tests.json", skip: &[] },
     Suite {
         key: "awsjson1_1-machinelearning",
@@ -305,6 +318,8 @@ pub fn run(root: &Path, shared: &Path, spec: &Suite) -> Report {
         Err(e) => return fail_all(name, format!("ir::lower failed: {e}")),
     };
 
+    // rpcv2Cbor cases give bodies as base64 CBOR; they are compared decoded (`CBOR_PRELUDE`).
+    let cbor = krate.service.protocol.trait_id() == "smithy.protocols#rpcv2Cbor";
     // ---- one test per case
     let mut tests: Vec<(usize, String)> = Vec::new(); // (case index, fn text)
     for (i, case) in cases.iter().enumerate() {
@@ -328,7 +343,7 @@ pub fn run(root: &Path, shared: &Path, spec: &Suite) -> Report {
     let mut round = 0;
     loop {
         round += 1;
-        let (file, ranges) = render_file(&tests, &crate_name.replace('-', "_"));
+        let (file, ranges) = render_file(&tests, &crate_name.replace('-', "_"), cbor);
         if let Err(e) = std::fs::create_dir_all(out.join("tests"))
             .and_then(|()| std::fs::write(out.join("tests/protocol.rs"), &file))
         {
@@ -543,6 +558,10 @@ fn prepare_manifest(root: &Path, out: &Path) -> Result<(), String> {
             "\n[dev-dependencies]\n{runtime}\ntokio = {{ version = \"1\", default-features = false, features = [\"rt\", \"macros\", \"time\"] }}\nserde_json = \"1\"\n"
         )
         .ok();
+        // rpcv2Cbor suites compare CBOR bodies decoded (`CBOR_PRELUDE`), half floats included.
+        if text.contains("\"rpcv2-cbor\"") {
+            t.push_str("minicbor = { version = \"2\", default-features = false, features = [\"alloc\", \"half\"] }\n");
+        }
         std::fs::write(&path, t).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     let lock = out.join("Cargo.lock");
@@ -779,6 +798,10 @@ fn check_request<T: std::fmt::Debug, E: std::fmt::Debug>(stub: &StubTransport, r
                 }
                 Err(_) => problems.push(format!("JSON body: expected {}, got non-JSON {:?}", want, String::from_utf8_lossy(&r.body))),
             }
+        } else if media_type == "application/cbor" {
+            if let Some(problem) = cbor_body_problem(body, &r.body) {
+                problems.push(problem);
+            }
         } else if media_type == "application/x-www-form-urlencoded" {
             if form(&r.body) != form(body) {
                 problems.push(format!("form body: expected {:?}, got {:?}", String::from_utf8_lossy(body), String::from_utf8_lossy(&r.body)));
@@ -849,8 +872,84 @@ fn same<T: PartialEq + std::fmt::Debug>(got: T, expected: T, by_debug: bool) {
 }
 "#;
 
-fn render_file(tests: &[(usize, String)], crate_ident: &str) -> (String, Vec<(usize, usize)>) {
+/// The CBOR body comparison of rpcv2Cbor suites: both bodies decoded with `minicbor` into a
+/// JSON view that keeps what CBOR distinguishes (byte strings as `{"$bytes": [..]}`, tags as
+/// `{"$tag": n, "$value": v}`, NaN and the infinities as strings), then compared as JSON (map
+/// order and definite/indefinite lengths may differ; numbers compare by value).
+const CBOR_PRELUDE: &str = r#"
+fn cbor_view(d: &mut minicbor::Decoder<'_>) -> Result<serde_json::Value, String> {
+    use minicbor::data::Type;
+    use serde_json::{json, Value};
+    let e = |e: minicbor::decode::Error| e.to_string();
+    let float = |f: f64| serde_json::Number::from_f64(f).map(Value::Number).unwrap_or_else(|| Value::String(if f.is_nan() { "NaN".into() } else if f > 0.0 { "Infinity".into() } else { "-Infinity".into() }));
+    let at_break = |d: &mut minicbor::Decoder<'_>| -> Result<bool, String> {
+        if d.datatype().map_err(e)? == Type::Break { d.set_position(d.position() + 1); Ok(true) } else { Ok(false) }
+    };
+    Ok(match d.datatype().map_err(e)? {
+        Type::Bool => Value::Bool(d.bool().map_err(e)?),
+        Type::Null | Type::Undefined => { d.skip().map_err(e)?; Value::Null }
+        Type::U8 | Type::U16 | Type::U32 | Type::U64 => json!(d.u64().map_err(e)?),
+        Type::I8 | Type::I16 | Type::I32 | Type::I64 | Type::Int => json!(i128::from(d.int().map_err(e)?) as i64),
+        Type::F16 => float(f64::from(d.f16().map_err(e)?)),
+        Type::F32 => float(f64::from(d.f32().map_err(e)?)),
+        Type::F64 => float(d.f64().map_err(e)?),
+        Type::Bytes | Type::BytesIndef => {
+            let mut out = Vec::new();
+            for c in d.bytes_iter().map_err(e)? { out.extend_from_slice(c.map_err(e)?); }
+            json!({ "$bytes": out })
+        }
+        Type::String | Type::StringIndef => {
+            let mut out = String::new();
+            for c in d.str_iter().map_err(e)? { out.push_str(c.map_err(e)?); }
+            Value::String(out)
+        }
+        Type::Tag => { let tag = u64::from(d.tag().map_err(e)?); json!({ "$tag": tag, "$value": cbor_view(d)? }) }
+        Type::Array | Type::ArrayIndef => {
+            let len = d.array().map_err(e)?;
+            let mut items = Vec::new();
+            while match len { Some(n) => (items.len() as u64) < n, None => !at_break(d)? } { items.push(cbor_view(d)?); }
+            Value::Array(items)
+        }
+        Type::Map | Type::MapIndef => {
+            let len = d.map().map_err(e)?;
+            let mut members = serde_json::Map::new();
+            let mut n = 0u64;
+            while match len { Some(l) => n < l, None => !at_break(d)? } {
+                n += 1;
+                let key = match cbor_view(d)? { Value::String(s) => s, k => k.to_string() };
+                members.insert(key, cbor_view(d)?);
+            }
+            Value::Object(members)
+        }
+        t => return Err(format!("unexpected {t}")),
+    })
+}
+
+fn cbor_body_problem(want: &[u8], got: &[u8]) -> Option<String> {
+    let view = |b: &[u8]| { let mut d = minicbor::Decoder::new(b); cbor_view(&mut d) };
+    let want = view(want).expect("the case's body is CBOR");
+    match view(got) {
+        Ok(got) if json_eq(&got, &want) => None,
+        Ok(got) => {
+            let mut diffs = Vec::new();
+            json_diff("", &want, &got, &mut diffs);
+            Some(format!("CBOR body differs: {}", diffs.join("; ")))
+        }
+        Err(err) => Some(format!("CBOR body: expected {want}, got undecodable bytes ({err}): {got:?}")),
+    }
+}
+"#;
+
+/// Other suites have no CBOR bodies (and no CBOR decoder among their dev-dependencies).
+const NO_CBOR_PRELUDE: &str = r#"
+fn cbor_body_problem(_want: &[u8], _got: &[u8]) -> Option<String> {
+    Some("a CBOR body in a suite whose crate is not rpcv2Cbor".to_owned())
+}
+"#;
+
+fn render_file(tests: &[(usize, String)], crate_ident: &str, cbor: bool) -> (String, Vec<(usize, usize)>) {
     let mut file = PRELUDE.replace("awslim_restjson_protocol", crate_ident);
+    file.push_str(if cbor { CBOR_PRELUDE } else { NO_CBOR_PRELUDE });
     let mut ranges = Vec::new();
     for (_, t) in tests {
         file.push('\n');
@@ -916,7 +1015,7 @@ fn emit_case(krate: &Crate, case: &Case) -> Result<String, String> {
                 None => "None".to_owned(),
                 Some(body) => {
                     let media_type = c.get("bodyMediaType").and_then(Value::as_str).unwrap_or("");
-                    format!("Some(({}.as_bytes(), {}))", lit(body), lit(media_type))
+                    format!("Some(({}, {}))", body_bytes(c, body)?, lit(media_type))
                 }
             };
             let uri = c.get("uri").and_then(Value::as_str).unwrap_or("/");
@@ -943,8 +1042,8 @@ fn emit_case(krate: &Crate, case: &Case) -> Result<String, String> {
                 .and_then(Value::as_object)
                 .map(|m| m.iter().map(|(k, v)| format!("({}, {})", lit(k), lit(v.as_str().unwrap_or("")))).collect())
                 .unwrap_or_default();
-            let body = c.get("body").and_then(Value::as_str).unwrap_or("");
-            writeln!(t, "    respond(&stub, {code}, &[{}], {}.as_bytes());", headers.join(", "), lit(body)).ok();
+            let body = body_bytes(c, c.get("body").and_then(Value::as_str).unwrap_or(""))?;
+            writeln!(t, "    respond(&stub, {code}, &[{}], {body});", headers.join(", ")).ok();
             writeln!(t, "    let client = client(&stub, \"https://example.com\", false);").ok();
             let call = match &op.input {
                 Some(input) => {
@@ -1001,6 +1100,18 @@ fn emit_case(krate: &Crate, case: &Case) -> Result<String, String> {
     }
     t.push_str("}\n");
     Ok(t)
+}
+
+/// A `&[u8]` expression of a case's body: its text, or for CBOR (given as base64) its bytes.
+fn body_bytes(case: &Value, body: &str) -> Result<String, String> {
+    use base64::Engine as _;
+    if case.get("bodyMediaType").and_then(Value::as_str) != Some("application/cbor") {
+        return Ok(format!("{}.as_bytes()", lit(body)));
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .map_err(|e| format!("the case's CBOR body is not base64: {e}"))?;
+    Ok(format!("&{bytes:?}[..]"))
 }
 
 fn has_nan(v: &Value) -> bool {
