@@ -236,17 +236,22 @@ fn query_protocols_refuse_documents_naming_the_shape() {
 }
 
 #[test]
-fn rpcv2_cbor_refuses_documents_and_bignums_naming_the_shape() {
-    for (kind, what) in [("document", "a document"), ("bigInteger", "an arbitrary-precision number")] {
+fn rpc_v2_protocols_refuse_documents_and_bignums_naming_the_shape() {
+    let cases = [
+        ("rpcv2Cbor", "document", "a document"),
+        ("rpcv2Cbor", "bigInteger", "an arbitrary-precision number"),
+        ("rpcv2Json", "bigDecimal", "an arbitrary-precision number"),
+    ];
+    for (protocol, kind, what) in cases {
         let text = format!(
             r#"{{"smithy":"2.0","shapes":{{
-            "a.b#Svc":{{"type":"service","version":"1","operations":[{{"target":"a.b#Op"}}],"traits":{{"smithy.protocols#rpcv2Cbor":{{}}}}}},
+            "a.b#Svc":{{"type":"service","version":"1","operations":[{{"target":"a.b#Op"}}],"traits":{{"smithy.protocols#{protocol}":{{}}}}}},
             "a.b#Op":{{"type":"operation","output":{{"target":"a.b#Out"}}}},
             "a.b#Out":{{"type":"structure","members":{{"v":{{"target":"a.b#V"}}}}}},
             "a.b#V":{{"type":"{kind}"}}}}}}"#
         );
         let err = awslim_codegen::ir::lower(&load(&text), &Selection::default()).unwrap_err().to_string();
-        let want = format!("a.b#V: is {what}, which awslim's smithy.protocols#rpcv2Cbor client does not send or read");
+        let want = format!("a.b#V: is {what}, which awslim's smithy.protocols#{protocol} client does not send or read");
         assert!(err.contains(&want), "{err}");
     }
 }

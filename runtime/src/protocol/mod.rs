@@ -23,10 +23,11 @@
 //! | `aws.protocols#awsQuery` | [`aws_query`] | `aws-query` |
 //! | `aws.protocols#ec2Query` | [`ec2_query`] | `ec2-query` |
 //! | `smithy.protocols#rpcv2Cbor` | [`rpc_v2_cbor`] (codec: [`crate::cbor`]) | `rpcv2-cbor` |
+//! | `smithy.protocols#rpcv2Json` | [`rpc_v2_json`] | `rpcv2-json` |
 
 use http::HeaderMap;
 
-#[cfg(any(feature = "aws-json", feature = "rpcv2-cbor"))]
+#[cfg(any(feature = "aws-json", feature = "rpcv2-cbor", feature = "rpcv2-json"))]
 pub mod aws_json;
 #[cfg(feature = "aws-query")]
 pub mod aws_query;
@@ -34,7 +35,7 @@ pub mod aws_query;
 pub mod ec2_query;
 #[cfg(feature = "rest-json")]
 pub mod http_binding;
-#[cfg(any(feature = "rest-json", feature = "aws-json", feature = "rpcv2-cbor"))]
+#[cfg(any(feature = "rest-json", feature = "aws-json", feature = "rpcv2-cbor", feature = "rpcv2-json"))]
 pub mod json_errors;
 #[cfg(feature = "aws-query")]
 pub mod query;
@@ -42,6 +43,8 @@ pub mod query;
 pub mod rest_json;
 #[cfg(feature = "rpcv2-cbor")]
 pub mod rpc_v2_cbor;
+#[cfg(feature = "rpcv2-json")]
+pub mod rpc_v2_json;
 
 /// The request id of a response: `x-amzn-RequestId`, else `x-amz-request-id`.
 pub fn request_id(headers: &HeaderMap) -> Option<String> {

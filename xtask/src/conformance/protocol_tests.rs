@@ -61,6 +61,27 @@ pub const SUITES: &[Suite] = &[
         file: "conformance/rpcv2cbor-non-query-compatible-protocol-tests.json",
         skip: &[],
     },
+    Suite {
+        key: "rpcv2json",
+        name: "rpcv2Json",
+        file: "conformance/rpcv2json-protocol-tests.json",
+        skip: &[
+            ("RpcV2JsonRequestBigDecimalSimpleValue", RPCV2_BIGNUM),
+            ("RpcV2JsonRequestBigDecimalHighPrecision", RPCV2_BIGNUM),
+            ("RpcV2JsonRequestBigDecimalNegativeHighPrecision", RPCV2_BIGNUM),
+            ("RpcV2JsonRequestBigDecimalLargeWithFraction", RPCV2_BIGNUM),
+            ("RpcV2JsonResponseBigDecimalSimpleValue", RPCV2_BIGNUM),
+            ("RpcV2JsonResponseBigDecimalHighPrecision", RPCV2_BIGNUM),
+            ("RpcV2JsonResponseBigDecimalNegativeHighPrecision", RPCV2_BIGNUM),
+            ("RpcV2JsonResponseBigDecimalLargeWithFraction", RPCV2_BIGNUM),
+            ("RpcV2JsonRequestBigIntegerSimpleValue", RPCV2_BIGNUM),
+            ("RpcV2JsonRequestBigIntegerExceedingLongRange", RPCV2_BIGNUM),
+            ("RpcV2JsonRequestBigIntegerNegativeLargeValue", RPCV2_BIGNUM),
+            ("RpcV2JsonResponseBigIntegerSimpleValue", RPCV2_BIGNUM),
+            ("RpcV2JsonResponseBigIntegerExceedingLongRange", RPCV2_BIGNUM),
+            ("RpcV2JsonResponseBigIntegerNegativeLargeValue", RPCV2_BIGNUM),
+        ],
+    },
     Suite { key: "awsjson1_1", name: "awsJson1_1", file: "conformance/awsjson1_1-protocol-tests.json", skip: &[] },
     Suite {
         key: "awsjson1_1-machinelearning",
@@ -72,6 +93,9 @@ pub const SUITES: &[Suite] = &[
         )],
     },
 ];
+/// Why the RPC v2 bignum cases are skipped (README, "Not done yet").
+const RPCV2_BIGNUM: &str =
+    "out of scope: bigInteger/bigDecimal members are refused by the generator for the RPC v2 protocols";
 /// Whether request tests run with the client's constraint validation on (the default of
 /// `Config`). Smithy clients are not expected to enforce constraints, but awslim does by design:
 /// cases it refuses are reported as such.

@@ -55,6 +55,8 @@ pub enum Protocol {
     Ec2Query,
     /// `smithy.protocols#rpcv2Cbor`.
     RpcV2Cbor,
+    /// `smithy.protocols#rpcv2Json` (not an AWS protocol yet; Smithy's RPC v2 with JSON bodies).
+    RpcV2Json,
 }
 
 /// Every supported protocol, in order of preference: a service that lists several protocol
@@ -68,6 +70,7 @@ pub const SUPPORTED: &[Protocol] = &[
     Protocol::RestJson1,
     Protocol::AwsQuery,
     Protocol::Ec2Query,
+    Protocol::RpcV2Json,
 ];
 
 /// `aws.protocols#awsQueryCompatible`: an awsJson service that replaced an awsQuery one and keeps
@@ -84,6 +87,7 @@ impl Protocol {
             Protocol::AwsQuery => "aws.protocols#awsQuery",
             Protocol::Ec2Query => "aws.protocols#ec2Query",
             Protocol::RpcV2Cbor => "smithy.protocols#rpcv2Cbor",
+            Protocol::RpcV2Json => "smithy.protocols#rpcv2Json",
         }
     }
 
@@ -121,17 +125,21 @@ impl Protocol {
         matches!(self, Protocol::AwsQuery | Protocol::Ec2Query)
     }
 
-    /// Whether `@timestampFormat` applies (rpcv2Cbor always sends tag 1, epoch seconds).
+    /// Whether `@timestampFormat` applies (the RPC v2 protocols always send epoch seconds).
     pub fn timestamp_format_applies(self) -> bool {
-        self != Protocol::RpcV2Cbor
+        !matches!(self, Protocol::RpcV2Cbor | Protocol::RpcV2Json)
     }
 
     /// Whether the generator refuses members of this kind: rpcv2Cbor has no documents (Smithy's
-    /// `rpcv2Cbor.NoDocuments` validator), and awslim does not write its bignums (tags 2, 3, 4).
+    /// `rpcv2Cbor.NoDocuments` validator); awslim does not write the RPC v2 protocols' bignums
+    /// (CBOR tags 2, 3, 4; decimal strings in rpcv2Json).
     pub fn refuses(self, kind: crate::model::ShapeKind) -> bool {
         use crate::model::ShapeKind;
-        self == Protocol::RpcV2Cbor
-            && matches!(kind, ShapeKind::Document | ShapeKind::BigInteger | ShapeKind::BigDecimal)
+        match self {
+            Protocol::RpcV2Cbor => matches!(kind, ShapeKind::Document | ShapeKind::BigInteger | ShapeKind::BigDecimal),
+            Protocol::RpcV2Json => matches!(kind, ShapeKind::BigInteger | ShapeKind::BigDecimal),
+            _ => false,
+        }
     }
 
     /// The runtime module whose `parse_body_as` reads response bodies into the documents the
@@ -156,6 +164,7 @@ impl Protocol {
             Protocol::AwsQuery => "aws-query",
             Protocol::Ec2Query => "ec2-query",
             Protocol::RpcV2Cbor => "rpcv2-cbor",
+            Protocol::RpcV2Json => "rpcv2-json",
         }
     }
 
@@ -167,6 +176,7 @@ impl Protocol {
             Protocol::AwsQuery => quote!(::awslim_runtime::protocol::aws_query),
             Protocol::Ec2Query => quote!(::awslim_runtime::protocol::ec2_query),
             Protocol::RpcV2Cbor => quote!(::awslim_runtime::protocol::rpc_v2_cbor),
+            Protocol::RpcV2Json => quote!(::awslim_runtime::protocol::rpc_v2_json),
         }
     }
 
@@ -178,7 +188,8 @@ impl Protocol {
             Protocol::AwsJson1_0 => aws_json::serializer(krate, op, input, "1.0"),
             Protocol::AwsJson1_1 => aws_json::serializer(krate, op, input, "1.1"),
             Protocol::AwsQuery | Protocol::Ec2Query => aws_query::serializer(krate, op, input),
-            Protocol::RpcV2Cbor => rpc_v2_cbor::serializer(krate, op, input),
+            Protocol::RpcV2Cbor => rpc_v2_cbor::serializer(krate, op, input, rpc_v2_cbor::Format::Cbor),
+            Protocol::RpcV2Json => rpc_v2_cbor::serializer(krate, op, input, rpc_v2_cbor::Format::Json),
         }
     }
 
@@ -186,7 +197,7 @@ impl Protocol {
     pub(crate) fn parser(self, krate: &Crate, op: &Operation) -> TokenStream {
         match self {
             Protocol::RestJson1 => json_parser(krate, op, self, false),
-            Protocol::AwsJson1_0 | Protocol::AwsJson1_1 | Protocol::RpcV2Cbor => {
+            Protocol::AwsJson1_0 | Protocol::AwsJson1_1 | Protocol::RpcV2Cbor | Protocol::RpcV2Json => {
                 json_parser(krate, op, self, krate.service.query_compatible)
             }
             Protocol::AwsQuery | Protocol::Ec2Query => aws_query::parser(krate, op, self),
@@ -380,6 +391,9 @@ mod tests {
         // rpcv2Cbor wins over the protocol a service is moving from.
         assert_eq!(pick(&["aws.protocols#awsQuery", "smithy.protocols#rpcv2Cbor"]), Ok(Protocol::RpcV2Cbor));
         assert_eq!(pick(&["aws.protocols#awsJson1_0", "smithy.protocols#rpcv2Cbor"]), Ok(Protocol::RpcV2Cbor));
+        // rpcv2Json (not an AWS protocol) only when nothing else is there.
+        assert_eq!(pick(&["smithy.protocols#rpcv2Json", "aws.protocols#restJson1"]), Ok(Protocol::RestJson1));
+        assert_eq!(pick(&["smithy.protocols#rpcv2Json"]), Ok(Protocol::RpcV2Json));
     }
 
     #[test]
