@@ -60,9 +60,10 @@ pub enum Protocol {
 }
 
 /// Every supported protocol, in order of preference: a service that lists several protocol
-/// traits is generated for the first of this list it has. rpcv2Cbor comes first, as in the AWS
-/// SDKs and smithy-rs (a service adds it next to its old protocol when it moves to it); then the
-/// RPC protocols before the REST and query ones.
+/// traits is generated for the first of this list it has. This is the AWS SDKs' order (the Java
+/// v2 SDK's: rpcv2Cbor, awsJson, restJson1, restXml, awsQuery, ec2Query; a service moving to
+/// rpcv2Cbor keeps listing its old protocols), with Smithy's rpcv2Json, which no AWS service
+/// uses, last.
 pub const SUPPORTED: &[Protocol] = &[
     Protocol::RpcV2Cbor,
     Protocol::AwsJson1_0,
