@@ -351,13 +351,14 @@ fn only_the_selected_operations_are_checked() {
 
 #[test]
 fn an_unsupported_protocol_is_reported_first_and_alone() {
+    // A protocol no AWS SDK speaks (rpcv2Json, used here before, is supported now).
     let text = r#"{"smithy":"2.0","shapes":{
-        "a.b#Svc":{"type":"service","version":"1","operations":[{"target":"a.b#One"},{"target":"a.b#Two"}],"traits":{"smithy.protocols#rpcv2Json":{}}},
+        "a.b#Svc":{"type":"service","version":"1","operations":[{"target":"a.b#One"},{"target":"a.b#Two"}],"traits":{"smithy.protocols#rpcv9Future":{}}},
         "a.b#One":{"type":"operation"},"a.b#Two":{"type":"operation","input":{"target":"a.b#Nope"}}}}"#;
     let err = generate_selected(text, None).unwrap_err();
     assert!(
         err.trim_end().starts_with(
-            "the model has 1 problem:\n  - a.b#Svc: uses smithy.protocols#rpcv2Json; the supported protocols are `"
+            "the model has 1 problem:\n  - a.b#Svc: uses smithy.protocols#rpcv9Future; the supported protocols are `"
         ),
         "{err}"
     );
