@@ -48,6 +48,14 @@ pub const SUITES: &[Suite] = &[
     },
     Suite { key: "awsquery", name: "awsQuery", file: "conformance/awsquery-protocol-tests.json", skip: &[] },
     Suite { key: "ec2query", name: "ec2Query", file: "conformance/ec2query-protocol-tests.json", skip: &[] },
+    Suite { key: "restxml", name: "restXml", file: "conformance/restxml-protocol-tests.json", skip: &[] },
+    Suite {
+        key: "restxml-xmlns",
+        name: "restXml (xmlNamespace)",
+        file: "conformance/restxml-xmlns-protocol-tests.json",
+        skip: &[],
+    },
+    Suite { key: "restxml-s3", name: "restXml (S3)", file: "conformance/restxml-s3-protocol-tests.json", skip: &[] },
     Suite { key: "awsjson1_1", name: "awsJson1_1", file: "conformance/awsjson1_1-protocol-tests.json", skip: &[] },
     Suite {
         key: "awsjson1_1-machinelearning",
@@ -328,7 +336,7 @@ pub fn run(root: &Path, shared: &Path, spec: &Suite) -> Report {
     let mut round = 0;
     loop {
         round += 1;
-        let (file, ranges) = render_file(&tests, &crate_name.replace('-', "_"));
+        let (file, ranges) = render_file(&tests, &crate_name.replace('-', "_"), krate.service.protocol.xml_codec());
         if let Err(e) = std::fs::create_dir_all(out.join("tests"))
             .and_then(|()| std::fs::write(out.join("tests/protocol.rs"), &file))
         {
@@ -779,6 +787,10 @@ fn check_request<T: std::fmt::Debug, E: std::fmt::Debug>(stub: &StubTransport, r
                 }
                 Err(_) => problems.push(format!("JSON body: expected {}, got non-JSON {:?}", want, String::from_utf8_lossy(&r.body))),
             }
+        } else if media_type.contains("xml") {
+            if let Err(diff) = xml_body_eq(body, &r.body) {
+                problems.push(diff);
+            }
         } else if media_type == "application/x-www-form-urlencoded" {
             if form(&r.body) != form(body) {
                 problems.push(format!("form body: expected {:?}, got {:?}", String::from_utf8_lossy(body), String::from_utf8_lossy(&r.body)));
@@ -849,8 +861,51 @@ fn same<T: PartialEq + std::fmt::Debug>(got: T, expected: T, by_debug: bool) {
 }
 "#;
 
-fn render_file(tests: &[(usize, String)], crate_ident: &str) -> (String, Vec<(usize, usize)>) {
+/// XML bodies compared as trees (`bodyMediaType: application/xml`): element names, attributes
+/// as sets, text without surrounding whitespace, children in order. Only for XML protocols,
+/// whose runtime has the XML reader.
+const XML_COMPARE: &str = r#"
+fn xml_body_eq(want: &[u8], got: &[u8]) -> Result<(), String> {
+    use awslim_runtime::xml::{parse, Element};
+    // A canonical text of an element: attributes sorted, text trimmed, and children sorted by
+    // name (structure members have no order), keeping the order of same-named siblings (list
+    // items) except map entries (`entry`, or elements holding exactly a key and a value), whose
+    // order Smithy does not fix either.
+    fn canon(e: &Element) -> String {
+        let mut attrs = e.attributes.clone();
+        attrs.sort();
+        let mut children: Vec<(String, String)> = e.children.iter().map(|c| (c.name.clone(), canon(c))).collect();
+        children.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut i = 0;
+        while i < children.len() {
+            let j = children[i..].iter().position(|c| c.0 != children[i].0).map_or(children.len(), |k| i + k);
+            let run: Vec<&Element> = e.children.iter().filter(|c| c.name == children[i].0).collect();
+            let is_map = run.iter().all(|c| c.name == "entry" || c.children.len() == 2);
+            if is_map {
+                children[i..j].sort();
+            }
+            i = j;
+        }
+        let inner: String = children.into_iter().map(|c| c.1).collect();
+        format!("<{}{}>{}{}</{}>", e.name, attrs.iter().map(|(k, v)| format!(" {k}={v:?}")).collect::<String>(), e.text.trim(), inner, e.name)
+    }
+    let w = parse(want).map_err(|e| format!("the case's XML body does not parse: {}", e.message()))?;
+    let g = parse(got).map_err(|e| format!("XML body: expected {:?}, got unreadable {:?} ({})", String::from_utf8_lossy(want), String::from_utf8_lossy(got), e.message()))?;
+    let (cw, cg) = (canon(&w), canon(&g));
+    if cw == cg { Ok(()) } else { Err(format!("XML body differs (canonical forms): expected {cw}, got {cg}")) }
+}
+"#;
+
+/// For suites whose runtime has no XML reader: XML bodies compared byte for byte.
+const XML_COMPARE_BYTES: &str = r#"
+fn xml_body_eq(want: &[u8], got: &[u8]) -> Result<(), String> {
+    if want == got { Ok(()) } else { Err(format!("body: expected {:?}, got {:?}", String::from_utf8_lossy(want), String::from_utf8_lossy(got))) }
+}
+"#;
+
+fn render_file(tests: &[(usize, String)], crate_ident: &str, xml: bool) -> (String, Vec<(usize, usize)>) {
     let mut file = PRELUDE.replace("awslim_restjson_protocol", crate_ident);
+    file.push_str(if xml { XML_COMPARE } else { XML_COMPARE_BYTES });
     let mut ranges = Vec::new();
     for (_, t) in tests {
         file.push('\n');
