@@ -317,6 +317,9 @@ pub struct Operation {
     pub host_prefix: Option<Vec<UriSegment>>,
     /// `@httpChecksumRequired`: send `Content-MD5`.
     pub checksum_required: bool,
+    /// `aws.customizations#s3UnwrappedXmlOutput`: the output's one body member is the XML
+    /// document's root element itself (S3 `GetBucketLocation`).
+    pub xml_unwrapped_output: bool,
     /// `@requestCompression` encodings, in order of preference.
     pub compression: Vec<String>,
     /// Endpoint parameters the operation sets, lowest precedence first.
@@ -399,6 +402,10 @@ struct Lowering<'m> {
     errors: Vec<ModelError>,
     /// The service's protocol: decides whether HTTP binding traits and `@jsonName` apply.
     protocol: Protocol,
+    /// Amazon S3 with endpoint rules: the rules put the bucket in the endpoint URL (virtual
+    /// host, or path style with the bucket in the URL's path), so a leading `/{Bucket}` label is
+    /// dropped from operation URIs (as the official SDKs do).
+    bucket_in_endpoint: bool,
     /// What checking the selected shapes found (warnings, which patterns are enforced).
     findings: model::Findings,
     /// Shape ID -> its strongly connected component among structures and unions linked
@@ -449,6 +456,7 @@ pub fn lower(model: &Model, selection: &Selection) -> Result<Crate, ModelErrors>
         names: BTreeMap::new(),
         errors: Vec::new(),
         protocol,
+        bucket_in_endpoint: Lowering::sdk_id(service) == "S3" && service.traits.has(model::ENDPOINT_RULE_SET),
         findings: model::Findings::default(),
         direct_cycles: BTreeMap::new(),
     };
@@ -1082,7 +1090,10 @@ impl<'m> Lowering<'m> {
         let (path_part, query_part) = uri.split_once('?').unwrap_or((uri, ""));
         let mut path = Vec::new();
         let input_shape = op.relations.input.as_deref().map(|id| self.shape(id));
-        for segment in path_part.split('/').skip(1) {
+        for (i, segment) in path_part.split('/').skip(1).enumerate() {
+            if i == 0 && self.bucket_in_endpoint && segment == "{Bucket}" {
+                continue;
+            }
             if let Some(label) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
                 let (member, greedy) = match label.strip_suffix('+') {
                     Some(m) => (m.to_owned(), true),
@@ -1102,6 +1113,9 @@ impl<'m> Lowering<'m> {
             } else {
                 path.push(UriSegment::Literal(format!("/{segment}")));
             }
+        }
+        if path.is_empty() {
+            path.push(UriSegment::Literal("/".to_owned()));
         }
         // Merge neighbouring literals: `/contact` + `/webrtc` -> `/contact/webrtc`.
         let mut merged: Vec<UriSegment> = Vec::new();
@@ -1185,6 +1199,7 @@ impl<'m> Lowering<'m> {
             auth,
             host_prefix,
             checksum_required: op.traits.has("smithy.api#httpChecksumRequired"),
+            xml_unwrapped_output: op.traits.has("aws.customizations#s3UnwrappedXmlOutput"),
             compression: op
                 .traits
                 .get("smithy.api#requestCompression")

@@ -461,7 +461,7 @@ fn de_struct(s: &Struct) -> TokenStream {
     });
     let meta = s.error.as_ref().map(|_| quote!(meta: ::std::default::Default::default(),));
     let request_id = s.operation_output.then(|| quote!(request_id: ::std::option::Option::None,));
-    let element = if s.fields.is_empty() { quote!(_element) } else { quote!(element) };
+    let element = if s.fields.iter().any(in_response_body) { quote!(element) } else { quote!(_element) };
     quote! {
         pub fn #f(#element: &::awslim_runtime::xml::Element) -> ::std::result::Result<crate::types::#name, ::awslim_runtime::json::ParseError> {
             ::std::result::Result::Ok(crate::types::#name {

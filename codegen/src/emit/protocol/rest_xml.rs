@@ -132,7 +132,9 @@ pub(super) fn parser(krate: &Crate, op: &Operation) -> TokenStream {
             let o = ident(&s.name);
             let f = de_fn(&s.name);
             let bindings = response_bindings(s, true);
-            let read = if s.fields.iter().any(in_response_body) {
+            let read = if op.xml_unwrapped_output {
+                unwrapped_output(s)
+            } else if s.fields.iter().any(in_response_body) {
                 quote! {
                     let root = ::awslim_runtime::xml::parse_unless_empty(response.body(), crate::query::XML_NAMES)?;
                     let mut output = crate::query::#f(root.as_ref().unwrap_or(&::awslim_runtime::xml::Element::default()))?;
@@ -179,6 +181,34 @@ pub(super) fn parser(krate: &Crate, op: &Operation) -> TokenStream {
                 ::std::result::Result::Ok(::std::result::Result::Err(error))
             }
         }
+    }
+}
+
+/// Statements reading `output` of an operation with `s3UnwrappedXmlOutput`: the root element
+/// is its one body member (`<LocationConstraint>us-west-2</LocationConstraint>`), not a wrapper.
+fn unwrapped_output(s: &Struct) -> TokenStream {
+    let f = de_fn(&s.name);
+    // The root is read as that member whatever its name.
+    let wrap = s
+        .fields
+        .iter()
+        .find(|f| in_response_body(f))
+        .map(|field| {
+            let name = lit(&member_name(&field.member, &field.value));
+            quote! {
+                if let ::std::option::Option::Some(mut root) = root {
+                    root.name = ::std::string::String::from(#name);
+                    wrapper.children.push(root);
+                }
+            }
+        })
+        .unwrap_or_else(|| quote!(let _ = root;));
+    quote! {
+        let root = ::awslim_runtime::xml::parse_unless_empty(response.body(), crate::query::XML_NAMES)?;
+        #[allow(unused_mut)]
+        let mut wrapper = ::awslim_runtime::xml::Element::default();
+        #wrap
+        let mut output = crate::query::#f(&wrapper)?;
     }
 }
 
