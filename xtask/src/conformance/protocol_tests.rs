@@ -77,6 +77,60 @@ const VALIDATE_REQUESTS: bool = true;
 /// what a user generating from the bare model gets.
 const ENDPOINT_OVERLAY: bool = false;
 
+/// Suites whose test service is a slice of a published service without its endpoint rules:
+/// (suite key, published model). The published model's rules and context parameters are applied
+/// to the test service ([`rules_overlay`]), and each case's `vendorParams` client configuration
+/// (region, `s3` addressing options) becomes the `Config`'s region and built-ins instead of an
+/// endpoint URL, so addressing comes from the rules as it does for users.
+const RULES_FROM: &[(&str, &str)] = &[("restxml-s3", "models/s3-2006-03-01.json")];
+
+/// An `apply` model giving the shapes of `suite` that `published` also has the published
+/// service's endpoint rules and client context parameters, and its operations' and members'
+/// static and member context parameters.
+fn rules_overlay(suite: &serde_json::Map<String, Value>, published: &Value) -> Value {
+    let empty = serde_json::Map::new();
+    let theirs = published.get("shapes").and_then(Value::as_object).unwrap_or(&empty);
+    let mut applies = serde_json::Map::new();
+    let mut apply = |id: String, traits: serde_json::Map<String, Value>| {
+        if !traits.is_empty() {
+            applies.insert(id, serde_json::json!({ "type": "apply", "traits": traits }));
+        }
+    };
+    let pick = |shape: &Value, names: &[&str]| -> serde_json::Map<String, Value> {
+        names
+            .iter()
+            .filter_map(|n| shape.pointer(&format!("/traits/{n}")).map(|v| ((*n).to_owned(), v.clone())))
+            .collect()
+    };
+    for (id, shape) in suite {
+        let Some(published_shape) = theirs.get(id) else { continue };
+        match shape.get("type").and_then(Value::as_str) {
+            Some("service") => apply(
+                id.clone(),
+                pick(published_shape, &["smithy.rules#endpointRuleSet", "smithy.rules#clientContextParams"]),
+            ),
+            Some("operation") => apply(
+                id.clone(),
+                pick(published_shape, &["smithy.rules#staticContextParams", "smithy.rules#operationContextParams"]),
+            ),
+            Some("structure") => {
+                for name in shape
+                    .get("members")
+                    .and_then(Value::as_object)
+                    .map(|m| m.keys().collect::<Vec<_>>())
+                    .unwrap_or_default()
+                {
+                    if let Some(member) = published_shape.pointer(&format!("/members/{name}")) {
+                        apply(format!("{id}${name}"), pick(member, &["smithy.rules#contextParam"]));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    serde_json::json!({ "smithy": "2.0", "shapes": applies })
+}
+
 fn endpoint_rule_set() -> Value {
     serde_json::json!({
         "version": "1.0",
@@ -224,7 +278,22 @@ pub fn run(root: &Path, shared: &Path, spec: &Suite) -> Report {
         .map(|(k, _)| short(k).to_owned())
         .collect();
     let mut models = vec![suite.clone()];
-    let overlay_text = if ENDPOINT_OVERLAY {
+    let rules_from = RULES_FROM.iter().find(|(key, _)| *key == spec.key).map(|(_, file)| shared.join(file));
+    let overlay_text = if let Some(published) = &rules_from {
+        let overlay = root.join(format!("target/conformance/{}-rules-overlay.json", spec.key));
+        let published: Value = match std::fs::read_to_string(published).map(|t| serde_json::from_str(&t)) {
+            Ok(Ok(v)) => v,
+            _ => return fail_all(name, format!("cannot read {} as JSON", published.display())),
+        };
+        let text = rules_overlay(&shapes, &published).to_string();
+        if let Err(e) =
+            std::fs::create_dir_all(root.join("target/conformance")).and_then(|()| std::fs::write(&overlay, &text))
+        {
+            return fail_all(name, format!("cannot write {}: {e}", overlay.display()));
+        }
+        models.push(overlay);
+        Some(text)
+    } else if ENDPOINT_OVERLAY {
         let overlay = root.join(format!("target/conformance/{}-endpoint-overlay.json", spec.key));
         let text = serde_json::json!({
             "smithy": "2.0",
@@ -320,7 +389,7 @@ pub fn run(root: &Path, shared: &Path, spec: &Suite) -> Report {
             failed.push((case.label(), format!("codegen fails for the operation: {}", first_lines(why, 3))));
             continue;
         }
-        match emit_case(&krate, case) {
+        match emit_case(&krate, case, rules_from.is_some()) {
             Ok(t) => tests.push((i, t)),
             Err(why) => failed.push((case.label(), format!("cannot emit the test: {why}"))),
         }
@@ -651,7 +720,7 @@ pub(super) fn parse_test_output(stdout: &str) -> (BTreeSet<String>, BTreeMap<Str
 // The test file
 
 const PRELUDE: &str = r#"// Written by `cargo xtask conformance` from Smithy's protocol tests; not committed.
-#![allow(non_snake_case, unused_imports, unused_mut, clippy::all)]
+#![allow(non_snake_case, unused_imports, unused_mut, dead_code, clippy::all)]
 
 use awslim_restjson_protocol as svc;
 use awslim_runtime::{Credentials, SdkError, StubTransport};
@@ -669,6 +738,20 @@ fn client(stub: &StubTransport, endpoint: &str, validate: bool) -> svc::Client {
         .validate_requests(validate)
         .build();
     svc::Client::new(config)
+}
+
+fn client_by_rules(stub: &StubTransport, region: &str, built_ins: &[(&str, bool)], validate: bool) -> svc::Client {
+    let mut config = svc::Config::builder()
+        .region(region)
+        .credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"))
+        .transport(stub.clone())
+        .idempotency_token_provider(|| TOKEN.to_owned())
+        .max_attempts(1)
+        .validate_requests(validate);
+    for (name, value) in built_ins {
+        config = config.endpoint_built_in(*name, *value);
+    }
+    svc::Client::new(config.build())
 }
 
 fn respond(stub: &StubTransport, code: u16, headers: &[(&str, &str)], body: &[u8]) {
@@ -927,7 +1010,7 @@ fn str_list(v: Option<&Value>) -> String {
     format!("&[{}]", items.join(", "))
 }
 
-fn emit_case(krate: &Crate, case: &Case) -> Result<String, String> {
+fn emit_case(krate: &Crate, case: &Case, rules: bool) -> Result<String, String> {
     let op = krate
         .operations
         .iter()
@@ -946,7 +1029,18 @@ fn emit_case(krate: &Crate, case: &Case) -> Result<String, String> {
             let host = c.get("host").and_then(Value::as_str);
             let endpoint = format!("https://{}", host.unwrap_or("example.com"));
             writeln!(t, "    stub.push_json(200, \"{{}}\");").ok();
-            writeln!(t, "    let client = client(&stub, {}, {VALIDATE_REQUESTS});", lit(&endpoint)).ok();
+            if rules {
+                let (region, built_ins) = vendor_config(c);
+                writeln!(
+                    t,
+                    "    let client = client_by_rules(&stub, {}, &[{}], {VALIDATE_REQUESTS});",
+                    lit(&region),
+                    built_ins.join(", ")
+                )
+                .ok();
+            } else {
+                writeln!(t, "    let client = client(&stub, {}, {VALIDATE_REQUESTS});", lit(&endpoint)).ok();
+            }
             let call = match &op.input {
                 Some(input) => {
                     let s = krate.find_struct(input).ok_or_else(|| format!("input {input} not in the IR"))?;
@@ -1056,6 +1150,32 @@ fn emit_case(krate: &Crate, case: &Case) -> Result<String, String> {
     }
     t.push_str("}\n");
     Ok(t)
+}
+
+/// The region and endpoint built-ins (`("AWS::S3::ForcePathStyle", true)`, ...) of a case's
+/// `vendorParams` (`aws.protocoltests.config#AwsConfig`): the client's scoped configuration,
+/// then the operation's over it.
+fn vendor_config(c: &Value) -> (String, Vec<String>) {
+    let mut region = "us-east-1".to_owned();
+    let mut flags: BTreeMap<&str, bool> = BTreeMap::new();
+    for scope in ["client", "operation"] {
+        let Some(cfg) = c.pointer(&format!("/vendorParams/scopedConfig/{scope}")) else { continue };
+        if let Some(r) = cfg.get("region").and_then(Value::as_str) {
+            region = r.to_owned();
+        }
+        let s3 = cfg.get("s3");
+        if let Some(style) = s3.and_then(|s| s.get("addressing_style")).and_then(Value::as_str) {
+            flags.insert("AWS::S3::ForcePathStyle", style == "path");
+        }
+        for (key, built_in) in
+            [("use_accelerate_endpoint", "AWS::S3::Accelerate"), ("use_dualstack_endpoint", "AWS::UseDualStack")]
+        {
+            if let Some(v) = s3.and_then(|s| s.get(key)).and_then(Value::as_bool) {
+                flags.insert(built_in, v);
+            }
+        }
+    }
+    (region, flags.into_iter().map(|(k, v)| format!("({}, {v})", lit(k))).collect())
 }
 
 fn has_nan(v: &Value) -> bool {
