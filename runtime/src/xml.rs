@@ -1,7 +1,9 @@
-//! The XML codec the XML protocols share (awsQuery and ec2Query responses today, restXml
-//! next): a response body is tokenised by `quick-xml` (no hand-written XML parsing) into a small
-//! element tree that generated readers pick members from by name, and XML text is read into
-//! Smithy scalars by the rules the protocols have in common.
+//! The XML codec the XML protocols share (awsQuery, ec2Query and restXml responses, restXml
+//! request bodies): a response body is tokenised by `quick-xml` (no hand-written XML parsing)
+//! into a small element tree that generated readers pick members from by name, and XML text is
+//! read into Smithy scalars by the rules the protocols have in common. restXml request bodies are
+//! built as the same tree and written by quick-xml's `Writer` ([`write`]), which escapes text and
+//! attribute values.
 //!
 //! Bounds, like the JSON path ([`crate::json`]): the body is already cut at the client's
 //! `max_response_body_size`; the tree is built with an explicit stack (no recursion, so a deeply
