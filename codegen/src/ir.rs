@@ -48,6 +48,36 @@ pub struct XmlMember {
     pub ec2_query_name: Option<String>,
     /// `@xmlFlattened`.
     pub flattened: bool,
+    /// `@xmlAttribute`: written as an attribute of the parent element (restXml).
+    pub attribute: bool,
+    /// `@xmlNamespace` of the member (restXml).
+    pub namespace: Option<XmlNamespace>,
+}
+
+/// `@xmlNamespace`: a namespace URI and its optional prefix (`xmlns:prefix="uri"`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct XmlNamespace {
+    pub uri: String,
+    pub prefix: Option<String>,
+}
+
+impl XmlNamespace {
+    /// From the trait's value (`{"uri": .., "prefix": ..}`); `None` without a `uri`.
+    pub(crate) fn from_trait(v: Option<&Value>) -> Option<XmlNamespace> {
+        let v = v?;
+        Some(XmlNamespace {
+            uri: v.get("uri")?.as_str()?.to_owned(),
+            prefix: v.get("prefix").and_then(Value::as_str).map(str::to_owned),
+        })
+    }
+
+    /// The attribute declaring it: (`xmlns` or `xmlns:prefix`, uri).
+    pub fn attribute(&self) -> (String, String) {
+        match &self.prefix {
+            Some(p) => (format!("xmlns:{p}"), self.uri.clone()),
+            None => ("xmlns".to_owned(), self.uri.clone()),
+        }
+    }
 }
 
 /// The type of a value.
@@ -180,6 +210,11 @@ pub struct Struct {
     pub needs_validation: bool,
     /// The output of an operation: carries the response's request id.
     pub operation_output: bool,
+    /// The element name of this structure as an XML document's root (restXml): `@xmlName`,
+    /// else the shape name.
+    pub xml_root: String,
+    /// `@xmlNamespace` of the structure (restXml).
+    pub xml_namespace: Option<XmlNamespace>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -282,6 +317,9 @@ pub struct Operation {
     pub host_prefix: Option<Vec<UriSegment>>,
     /// `@httpChecksumRequired`: send `Content-MD5`.
     pub checksum_required: bool,
+    /// `aws.customizations#s3UnwrappedXmlOutput`: the output's one body member is the XML
+    /// document's root element itself (S3 `GetBucketLocation`).
+    pub xml_unwrapped_output: bool,
     /// `@requestCompression` encodings, in order of preference.
     pub compression: Vec<String>,
     /// Endpoint parameters the operation sets, lowest precedence first.
@@ -309,6 +347,8 @@ pub struct Service {
     pub client_context_params: Vec<ClientContextParam>,
     /// The endpoint rules can pick SigV4a (an `authSchemes` entry named `sigv4a`).
     pub endpoint_sigv4a: bool,
+    /// `@xmlNamespace` of the service: declared on the root of every restXml request body.
+    pub xml_namespace: Option<XmlNamespace>,
     pub docs: Vec<String>,
 }
 
@@ -362,6 +402,10 @@ struct Lowering<'m> {
     errors: Vec<ModelError>,
     /// The service's protocol: decides whether HTTP binding traits and `@jsonName` apply.
     protocol: Protocol,
+    /// Amazon S3 with endpoint rules: the rules put the bucket in the endpoint URL (virtual
+    /// host, or path style with the bucket in the URL's path), so a leading `/{Bucket}` label is
+    /// dropped from operation URIs (as the official SDKs do).
+    bucket_in_endpoint: bool,
     /// What checking the selected shapes found (warnings, which patterns are enforced).
     findings: model::Findings,
     /// Shape ID -> its strongly connected component among structures and unions linked
@@ -412,6 +456,7 @@ pub fn lower(model: &Model, selection: &Selection) -> Result<Crate, ModelErrors>
         names: BTreeMap::new(),
         errors: Vec::new(),
         protocol,
+        bucket_in_endpoint: Lowering::sdk_id(service) == "S3" && service.traits.has(model::ENDPOINT_RULE_SET),
         findings: model::Findings::default(),
         direct_cycles: BTreeMap::new(),
     };
@@ -677,6 +722,7 @@ impl<'m> Lowering<'m> {
                 .map(|v| serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())),
             client_context_params: self.client_context_params(service),
             endpoint_sigv4a: service.traits.get(model::ENDPOINT_RULE_SET).is_some_and(crate::auth::rules_use_sigv4a),
+            xml_namespace: XmlNamespace::from_trait(service.traits.get(model::XML_NAMESPACE)),
             docs: docs_of(&service.traits),
         }
     }
@@ -733,7 +779,7 @@ impl<'m> Lowering<'m> {
             ShapeKind::BigDecimal => Type::BigDecimal,
             ShapeKind::Blob => Type::Blob,
             ShapeKind::Timestamp => Type::Timestamp(self.timestamp_format(member_traits, target)),
-            ShapeKind::Document if self.protocol.is_query() => {
+            ShapeKind::Document if self.protocol.xml_codec() => {
                 let why = format!("is a document, which {} cannot send or read", self.protocol.trait_id());
                 self.errors.push(err(target_id, None, why));
                 Type::Document
@@ -796,6 +842,8 @@ impl<'m> Lowering<'m> {
             name: member_str(model::XML_NAME),
             ec2_query_name: member_str(model::EC2_QUERY_NAME),
             flattened: member_traits.is_some_and(|t| t.has(model::XML_FLATTENED)),
+            attribute: member_traits.is_some_and(|t| t.has(model::XML_ATTRIBUTE)),
+            namespace: XmlNamespace::from_trait(member_traits.and_then(|t| t.get(model::XML_NAMESPACE))),
         };
         ValueType { ty, constraints, sensitive, media_type, xml }
     }
@@ -921,6 +969,13 @@ impl<'m> Lowering<'m> {
             usage,
             needs_validation: false,
             operation_output: false,
+            xml_root: shape
+                .traits
+                .get(model::XML_NAME)
+                .and_then(Value::as_str)
+                .unwrap_or_else(|| model::shape_name(&shape.id))
+                .to_owned(),
+            xml_namespace: XmlNamespace::from_trait(shape.traits.get(model::XML_NAMESPACE)),
         }
     }
 
@@ -1043,7 +1098,10 @@ impl<'m> Lowering<'m> {
         let (path_part, query_part) = uri.split_once('?').unwrap_or((uri, ""));
         let mut path = Vec::new();
         let input_shape = op.relations.input.as_deref().map(|id| self.shape(id));
-        for segment in path_part.split('/').skip(1) {
+        for (i, segment) in path_part.split('/').skip(1).enumerate() {
+            if i == 0 && self.bucket_in_endpoint && segment == "{Bucket}" {
+                continue;
+            }
             if let Some(label) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
                 let (member, greedy) = match label.strip_suffix('+') {
                     Some(m) => (m.to_owned(), true),
@@ -1063,6 +1121,9 @@ impl<'m> Lowering<'m> {
             } else {
                 path.push(UriSegment::Literal(format!("/{segment}")));
             }
+        }
+        if path.is_empty() {
+            path.push(UriSegment::Literal("/".to_owned()));
         }
         // Merge neighbouring literals: `/contact` + `/webrtc` -> `/contact/webrtc`.
         let mut merged: Vec<UriSegment> = Vec::new();
@@ -1146,6 +1207,7 @@ impl<'m> Lowering<'m> {
             auth,
             host_prefix,
             checksum_required: op.traits.has("smithy.api#httpChecksumRequired"),
+            xml_unwrapped_output: op.traits.has("aws.customizations#s3UnwrappedXmlOutput"),
             compression: op
                 .traits
                 .get("smithy.api#requestCompression")

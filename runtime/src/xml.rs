@@ -1,7 +1,9 @@
-//! The XML codec the XML protocols share (awsQuery and ec2Query responses today, restXml
-//! next): a response body is tokenised by `quick-xml` (no hand-written XML parsing) into a small
-//! element tree that generated readers pick members from by name, and XML text is read into
-//! Smithy scalars by the rules the protocols have in common.
+//! The XML codec the XML protocols share (awsQuery, ec2Query and restXml responses, restXml
+//! request bodies): a response body is tokenised by `quick-xml` (no hand-written XML parsing)
+//! into a small element tree that generated readers pick members from by name, and XML text is
+//! read into Smithy scalars by the rules the protocols have in common. restXml request bodies are
+//! built as the same tree and written by quick-xml's `Writer` ([`write`]), which escapes text and
+//! attribute values.
 //!
 //! Bounds, like the JSON path ([`crate::json`]): the body is already cut at the client's
 //! `max_response_body_size`; the tree is built with an explicit stack (no recursion, so a deeply
@@ -52,6 +54,23 @@ impl Element {
     /// The value of the attribute with this qualified name.
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// An element with no attributes, children or text (for writing, `name` may be qualified:
+    /// `prefix:Name`).
+    pub fn new(name: impl Into<String>) -> Element {
+        Element { name: name.into(), ..Element::default() }
+    }
+
+    /// An element holding only `text`.
+    pub fn leaf(name: impl Into<String>, text: impl Into<String>) -> Element {
+        Element { name: name.into(), text: text.into(), ..Element::default() }
+    }
+
+    /// Adds the attribute `name="value"` (for writing).
+    pub fn with_attribute(mut self, name: impl Into<String>, value: impl Into<String>) -> Element {
+        self.attributes.push((name.into(), value.into()));
+        self
     }
 
     /// The text of the first child named `name`, if there is one and it is not empty.
@@ -214,6 +233,67 @@ fn drop_blank_text(root: &mut Element) {
     }
 }
 
+/// Writes `root` as an XML document with quick-xml's [`Writer`](quick_xml::Writer): names as
+/// given (qualified ones included), attribute values and text escaped by quick-xml. An element's
+/// text is written before its children; an element with neither is written empty (`<a/>`).
+/// Written without recursion, like [`parse`] reads.
+pub fn write(root: &Element) -> Vec<u8> {
+    use quick_xml::events::{BytesEnd, BytesText};
+    let mut writer = quick_xml::Writer::new(Vec::new());
+    // (element, whether its start tag is written): children are pushed in reverse.
+    let mut pending: Vec<(&Element, bool)> = vec![(root, false)];
+    while let Some((element, opened)) = pending.pop() {
+        if opened {
+            write_event(&mut writer, Event::End(BytesEnd::new(element.name.as_str())));
+            continue;
+        }
+        let mut start = BytesStart::new(element.name.as_str());
+        for (name, value) in &element.attributes {
+            start.push_attribute((name.as_str(), value.as_str()));
+        }
+        if element.children.is_empty() && element.text.is_empty() {
+            write_event(&mut writer, Event::Empty(start));
+            continue;
+        }
+        write_event(&mut writer, Event::Start(start));
+        if !element.text.is_empty() {
+            write_event(&mut writer, Event::Text(BytesText::new(&element.text)));
+        }
+        pending.push((element, true));
+        pending.extend(element.children.iter().rev().map(|c| (c, false)));
+    }
+    writer.into_inner()
+}
+
+fn write_event(writer: &mut quick_xml::Writer<Vec<u8>>, event: Event<'_>) {
+    // Writing into a Vec cannot fail.
+    let _ = writer.write_event(event);
+}
+
+/// The XML text of a float: its shortest decimal, or `NaN`, `Infinity`, `-Infinity`.
+pub fn float_to_text(value: f64, shortest: String) -> String {
+    if value.is_nan() {
+        "NaN".to_owned()
+    } else if value == f64::INFINITY {
+        "Infinity".to_owned()
+    } else if value == f64::NEG_INFINITY {
+        "-Infinity".to_owned()
+    } else {
+        shortest
+    }
+}
+
+/// The XML text of a timestamp in `format` (epoch seconds for dates `format` cannot write).
+pub fn timestamp_to_text(value: &DateTime, format: TimestampFormat) -> String {
+    value.fmt_wire(format).or_else(|_| value.fmt_wire(TimestampFormat::EpochSeconds)).unwrap_or_default()
+}
+
+/// The XML text of a blob: base64.
+pub fn blob_to_text(value: &Blob) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(value.as_bytes())
+}
+
 /// A boolean (`true` or `false`).
 pub fn bool_text(text: &str) -> Result<bool, ParseError> {
     match text.trim() {
@@ -338,6 +418,47 @@ mod tests {
         assert!(parse_known(b"<Root><Drop><a></b></Drop></Root>", &["Keep"]).is_err());
         // Without a filter, the deep unknown element is refused by the depth limit.
         assert!(parse(body.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn writes_what_it_reads_with_escaping_by_quick_xml() {
+        let root = Element::new("a:Root")
+            .with_attribute("xmlns:a", "https://example.com/?x=1&y=\"2\"")
+            .with_attribute("id", "<1>");
+        let mut root = root;
+        root.children.push(Element::leaf("Text", "x < y & \"z\" ]]>"));
+        root.children.push(Element::new("Empty"));
+        let mut nested = Element::new("Nested");
+        nested.children.push(Element::leaf("Deep", "1"));
+        root.children.push(nested);
+        let written = write(&root);
+        let text = String::from_utf8(written.clone()).unwrap();
+        assert!(
+            text.starts_with("<a:Root xmlns:a=\"https://example.com/?x=1&amp;y=&quot;2&quot;\" id=\"&lt;1&gt;\">"),
+            "{text}"
+        );
+        assert!(text.contains("<Empty/>"), "{text}");
+        let back = parse(&written).unwrap();
+        assert_eq!(back.name, "Root");
+        assert_eq!(back.attribute("id"), Some("<1>"));
+        assert_eq!(back.child_text("Text"), Some("x < y & \"z\" ]]>"));
+        assert_eq!(back.child("Nested").and_then(|n| n.child_text("Deep")), Some("1"));
+        // Deep trees are written without recursion.
+        let mut deep = Element::new("d");
+        for _ in 0..100_000 {
+            let mut outer = Element::new("d");
+            outer.children.push(deep);
+            deep = outer;
+        }
+        assert_eq!(write(&deep).len(), 100_001 * 7 - 3);
+        std::mem::forget(deep); // dropping 100k nested Vecs recursively could overflow the stack
+        assert_eq!(float_to_text(f64::NAN, String::new()), "NaN");
+        assert_eq!(float_to_text(-f64::INFINITY, String::new()), "-Infinity");
+        assert_eq!(float_to_text(1.5, "1.5".into()), "1.5");
+        assert_eq!(
+            timestamp_to_text(&DateTime::from_secs(1_422_172_800), TimestampFormat::DateTime),
+            "2015-01-25T08:00:00Z"
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ const CRATES: &[(&str, Option<&str>, &str)] = &[
     ("query", Some("tests/fixtures/models/query.json"), "tests/fixture-crates/query"),
     ("ec2_query", Some("tests/fixtures/models/ec2-query.json"), "tests/fixture-crates/ec2-query"),
     ("rpc_v2_cbor", Some("tests/fixtures/models/rpc-v2-cbor.json"), "tests/fixture-crates/rpc-v2-cbor"),
+    ("rest_xml", Some("tests/fixtures/models/rest-xml.json"), "tests/fixture-crates/rest-xml"),
     ("convenience", Some("tests/fixtures/models/convenience.json"), "tests/fixture-crates/convenience"),
     ("endpoint_params", Some("tests/fixtures/models/endpoint-params.json"), "tests/fixture-crates/endpoint-params"),
     ("auth_schemes", Some("tests/fixtures/models/auth-schemes.json"), "tests/fixture-crates/auth-schemes"),

@@ -46,7 +46,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
     let mock_mod = super::mock::module_decl();
     let waiter_mod = super::waiter::module_decl(krate);
     let client_context_params = super::endpoint_params::client_context_names(krate);
-    let query_mod = krate.service.protocol.is_query().then(|| {
+    let query_mod = krate.service.protocol.xml_codec().then(|| {
         quote! {
             #[rustfmt::skip]
             #[doc(hidden)]

@@ -60,8 +60,11 @@ pub(super) fn operation_fn(krate: &Crate, op: &Operation) -> TokenStream {
         return quote!();
     }
     let input_ty = op.input.as_ref().map(|i| ident(i));
+    // Only static parameters (S3's `ListDirectoryBuckets`): the input is not read.
+    let reads_input = op.endpoint_params.iter().any(|p| matches!(p.source, crate::ir::ParamSource::Input(_)));
     let param = match &input_ty {
-        Some(t) => quote!(input: &crate::types::#t),
+        Some(t) if reads_input => quote!(input: &crate::types::#t),
+        Some(t) => quote!(_input: &crate::types::#t),
         None => quote!(),
     };
     let sets = op.endpoint_params.iter().map(|p| set_param(krate, op, p));

@@ -124,7 +124,7 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
         ("src/operation/mod.rs".to_owned(), Box::new(|| client::operation_mod_rs(krate))),
         ("src/mock.rs".to_owned(), Box::new(|| mock::mock_rs(krate))),
     ];
-    if krate.service.protocol.is_query() {
+    if krate.service.protocol.xml_codec() {
         jobs.push(("src/query.rs".to_owned(), Box::new(|| protocol::query_rs(krate))));
     }
     if krate.service.protocol == protocol::Protocol::RpcV2Cbor {

@@ -51,25 +51,7 @@ pub fn error_metadata(response: &http::Response<Bytes>) -> ErrorMetadata {
 /// The elements [`error_metadata`] reads (sorted); everything else is skipped while parsing.
 pub(crate) const ERROR_NAMES: &[&str] = &["Code", "Error", "Errors", "Message", "RequestID", "RequestId"];
 
-/// [`ErrorMetadata`] from an error element with `Code` and `Message` children (awsQuery and
-/// ec2Query share this shape) and the request id found next to it.
-pub(crate) fn metadata(
-    response: &http::Response<Bytes>,
-    error: Option<&Element>,
-    request_id: Option<&str>,
-) -> ErrorMetadata {
-    let mut meta = ErrorMetadata::new(response.status().as_u16());
-    if let Some(code) = error.and_then(|e| e.child_text("Code")).map(str::trim).filter(|c| !c.is_empty()) {
-        meta = meta.with_code(code);
-    }
-    if let Some(message) = error.and_then(|e| e.child_text("Message")) {
-        meta = meta.with_message(message);
-    }
-    if let Some(id) = request_id.map(str::to_owned).or_else(|| super::request_id(response.headers())) {
-        meta = meta.with_request_id(id);
-    }
-    meta
-}
+pub(crate) use super::xml_error_metadata as metadata;
 
 #[cfg(test)]
 mod tests {

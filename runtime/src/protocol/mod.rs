@@ -24,6 +24,7 @@
 //! | `aws.protocols#ec2Query` | [`ec2_query`] | `ec2-query` |
 //! | `smithy.protocols#rpcv2Cbor` | [`rpc_v2_cbor`] (codec: [`crate::cbor`]) | `rpcv2-cbor` |
 //! | `smithy.protocols#rpcv2Json` | [`rpc_v2_json`] | `rpcv2-json` |
+//! | `aws.protocols#restXml` | [`rest_xml`] | `rest-xml` |
 
 use http::HeaderMap;
 
@@ -33,7 +34,7 @@ pub mod aws_json;
 pub mod aws_query;
 #[cfg(feature = "ec2-query")]
 pub mod ec2_query;
-#[cfg(feature = "rest-json")]
+#[cfg(any(feature = "rest-json", feature = "rest-xml"))]
 pub mod http_binding;
 #[cfg(any(feature = "rest-json", feature = "aws-json", feature = "rpcv2-cbor", feature = "rpcv2-json"))]
 pub mod json_errors;
@@ -45,6 +46,8 @@ pub mod rest_json;
 pub mod rpc_v2_cbor;
 #[cfg(feature = "rpcv2-json")]
 pub mod rpc_v2_json;
+#[cfg(feature = "rest-xml")]
+pub mod rest_xml;
 
 /// The request id of a response: `x-amzn-RequestId`, else `x-amz-request-id`.
 pub fn request_id(headers: &HeaderMap) -> Option<String> {
@@ -54,6 +57,28 @@ pub fn request_id(headers: &HeaderMap) -> Option<String> {
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty())
         .map(str::to_owned)
+}
+
+/// [`ErrorMetadata`](crate::error::ErrorMetadata) from an XML error element with `Code` and
+/// `Message` children (awsQuery, ec2Query and restXml share this shape) and the request id found
+/// next to it (else the `x-amzn-RequestId` / `x-amz-request-id` header).
+#[cfg(feature = "xml")]
+pub(crate) fn xml_error_metadata(
+    response: &http::Response<bytes::Bytes>,
+    error: Option<&crate::xml::Element>,
+    request_id: Option<&str>,
+) -> crate::error::ErrorMetadata {
+    let mut meta = crate::error::ErrorMetadata::new(response.status().as_u16());
+    if let Some(code) = error.and_then(|e| e.child_text("Code")).map(str::trim).filter(|c| !c.is_empty()) {
+        meta = meta.with_code(code);
+    }
+    if let Some(message) = error.and_then(|e| e.child_text("Message")) {
+        meta = meta.with_message(message);
+    }
+    if let Some(id) = request_id.map(str::to_owned).or_else(|| self::request_id(response.headers())) {
+        meta = meta.with_request_id(id);
+    }
+    meta
 }
 
 /// The `Content-MD5` header value for a body: base64 of its MD5 digest (RustCrypto's `md-5`).

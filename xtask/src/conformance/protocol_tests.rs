@@ -82,6 +82,14 @@ pub const SUITES: &[Suite] = &[
             ("RpcV2JsonResponseBigIntegerNegativeLargeValue", RPCV2_BIGNUM),
         ],
     },
+    Suite { key: "restxml", name: "restXml", file: "conformance/restxml-protocol-tests.json", skip: &[] },
+    Suite {
+        key: "restxml-xmlns",
+        name: "restXml (xmlNamespace)",
+        file: "conformance/restxml-xmlns-protocol-tests.json",
+        skip: &[],
+    },
+    Suite { key: "restxml-s3", name: "restXml (S3)", file: "conformance/restxml-s3-protocol-tests.json", skip: &[] },
     Suite { key: "awsjson1_1", name: "awsJson1_1", file: "conformance/awsjson1_1-protocol-tests.json", skip: &[] },
     Suite {
         key: "awsjson1_1-machinelearning",
@@ -105,6 +113,60 @@ const VALIDATE_REQUESTS: bool = true;
 /// ("use `SDK::Endpoint`") is applied to the service at conformance time. Set to `false` to see
 /// what a user generating from the bare model gets.
 const ENDPOINT_OVERLAY: bool = false;
+
+/// Suites whose test service is a slice of a published service without its endpoint rules:
+/// (suite key, published model). The published model's rules and context parameters are applied
+/// to the test service ([`rules_overlay`]), and each case's `vendorParams` client configuration
+/// (region, `s3` addressing options) becomes the `Config`'s region and built-ins instead of an
+/// endpoint URL, so addressing comes from the rules as it does for users.
+const RULES_FROM: &[(&str, &str)] = &[("restxml-s3", "models/s3-2006-03-01.json")];
+
+/// An `apply` model giving the shapes of `suite` that `published` also has the published
+/// service's endpoint rules and client context parameters, and its operations' and members'
+/// static and member context parameters.
+fn rules_overlay(suite: &serde_json::Map<String, Value>, published: &Value) -> Value {
+    let empty = serde_json::Map::new();
+    let theirs = published.get("shapes").and_then(Value::as_object).unwrap_or(&empty);
+    let mut applies = serde_json::Map::new();
+    let mut apply = |id: String, traits: serde_json::Map<String, Value>| {
+        if !traits.is_empty() {
+            applies.insert(id, serde_json::json!({ "type": "apply", "traits": traits }));
+        }
+    };
+    let pick = |shape: &Value, names: &[&str]| -> serde_json::Map<String, Value> {
+        names
+            .iter()
+            .filter_map(|n| shape.pointer(&format!("/traits/{n}")).map(|v| ((*n).to_owned(), v.clone())))
+            .collect()
+    };
+    for (id, shape) in suite {
+        let Some(published_shape) = theirs.get(id) else { continue };
+        match shape.get("type").and_then(Value::as_str) {
+            Some("service") => apply(
+                id.clone(),
+                pick(published_shape, &["smithy.rules#endpointRuleSet", "smithy.rules#clientContextParams"]),
+            ),
+            Some("operation") => apply(
+                id.clone(),
+                pick(published_shape, &["smithy.rules#staticContextParams", "smithy.rules#operationContextParams"]),
+            ),
+            Some("structure") => {
+                for name in shape
+                    .get("members")
+                    .and_then(Value::as_object)
+                    .map(|m| m.keys().collect::<Vec<_>>())
+                    .unwrap_or_default()
+                {
+                    if let Some(member) = published_shape.pointer(&format!("/members/{name}")) {
+                        apply(format!("{id}${name}"), pick(member, &["smithy.rules#contextParam"]));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    serde_json::json!({ "smithy": "2.0", "shapes": applies })
+}
 
 fn endpoint_rule_set() -> Value {
     serde_json::json!({
@@ -253,7 +315,22 @@ pub fn run(root: &Path, shared: &Path, spec: &Suite) -> Report {
         .map(|(k, _)| short(k).to_owned())
         .collect();
     let mut models = vec![suite.clone()];
-    let overlay_text = if ENDPOINT_OVERLAY {
+    let rules_from = RULES_FROM.iter().find(|(key, _)| *key == spec.key).map(|(_, file)| shared.join(file));
+    let overlay_text = if let Some(published) = &rules_from {
+        let overlay = root.join(format!("target/conformance/{}-rules-overlay.json", spec.key));
+        let published: Value = match std::fs::read_to_string(published).map(|t| serde_json::from_str(&t)) {
+            Ok(Ok(v)) => v,
+            _ => return fail_all(name, format!("cannot read {} as JSON", published.display())),
+        };
+        let text = rules_overlay(&shapes, &published).to_string();
+        if let Err(e) =
+            std::fs::create_dir_all(root.join("target/conformance")).and_then(|()| std::fs::write(&overlay, &text))
+        {
+            return fail_all(name, format!("cannot write {}: {e}", overlay.display()));
+        }
+        models.push(overlay);
+        Some(text)
+    } else if ENDPOINT_OVERLAY {
         let overlay = root.join(format!("target/conformance/{}-endpoint-overlay.json", spec.key));
         let text = serde_json::json!({
             "smithy": "2.0",
@@ -351,7 +428,7 @@ pub fn run(root: &Path, shared: &Path, spec: &Suite) -> Report {
             failed.push((case.label(), format!("codegen fails for the operation: {}", first_lines(why, 3))));
             continue;
         }
-        match emit_case(&krate, case) {
+        match emit_case(&krate, case, rules_from.is_some()) {
             Ok(t) => tests.push((i, t)),
             Err(why) => failed.push((case.label(), format!("cannot emit the test: {why}"))),
         }
@@ -367,7 +444,7 @@ pub fn run(root: &Path, shared: &Path, spec: &Suite) -> Report {
     let mut round = 0;
     loop {
         round += 1;
-        let (file, ranges) = render_file(&tests, &crate_name.replace('-', "_"), cbor);
+        let (file, ranges) = render_file(&tests, &crate_name.replace('-', "_"), cbor, krate.service.protocol.xml_codec());
         if let Err(e) = std::fs::create_dir_all(out.join("tests"))
             .and_then(|()| std::fs::write(out.join("tests/protocol.rs"), &file))
         {
@@ -686,7 +763,7 @@ pub(super) fn parse_test_output(stdout: &str) -> (BTreeSet<String>, BTreeMap<Str
 // The test file
 
 const PRELUDE: &str = r#"// Written by `cargo xtask conformance` from Smithy's protocol tests; not committed.
-#![allow(non_snake_case, unused_imports, unused_mut, clippy::all)]
+#![allow(non_snake_case, unused_imports, unused_mut, dead_code, clippy::all)]
 
 use awslim_restjson_protocol as svc;
 use awslim_runtime::{Credentials, SdkError, StubTransport};
@@ -704,6 +781,20 @@ fn client(stub: &StubTransport, endpoint: &str, validate: bool) -> svc::Client {
         .validate_requests(validate)
         .build();
     svc::Client::new(config)
+}
+
+fn client_by_rules(stub: &StubTransport, region: &str, built_ins: &[(&str, bool)], validate: bool) -> svc::Client {
+    let mut config = svc::Config::builder()
+        .region(region)
+        .credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"))
+        .transport(stub.clone())
+        .idempotency_token_provider(|| TOKEN.to_owned())
+        .max_attempts(1)
+        .validate_requests(validate);
+    for (name, value) in built_ins {
+        config = config.endpoint_built_in(*name, *value);
+    }
+    svc::Client::new(config.build())
 }
 
 fn respond(stub: &StubTransport, code: u16, headers: &[(&str, &str)], body: &[u8]) {
@@ -825,6 +916,10 @@ fn check_request<T: std::fmt::Debug, E: std::fmt::Debug>(stub: &StubTransport, r
         } else if media_type == "application/cbor" {
             if let Some(problem) = cbor_body_problem(body, &r.body) {
                 problems.push(problem);
+            }
+        } else if media_type.contains("xml") {
+            if let Err(diff) = xml_body_eq(body, &r.body) {
+                problems.push(diff);
             }
         } else if media_type == "application/x-www-form-urlencoded" {
             if form(&r.body) != form(body) {
@@ -971,9 +1066,52 @@ fn cbor_body_problem(_want: &[u8], _got: &[u8]) -> Option<String> {
 }
 "#;
 
-fn render_file(tests: &[(usize, String)], crate_ident: &str, cbor: bool) -> (String, Vec<(usize, usize)>) {
+/// XML bodies compared as trees (`bodyMediaType: application/xml`): element names, attributes
+/// as sets, text without surrounding whitespace, children in order. Only for XML protocols,
+/// whose runtime has the XML reader.
+const XML_COMPARE: &str = r#"
+fn xml_body_eq(want: &[u8], got: &[u8]) -> Result<(), String> {
+    use awslim_runtime::xml::{parse, Element};
+    // A canonical text of an element: attributes sorted, text trimmed, and children sorted by
+    // name (structure members have no order), keeping the order of same-named siblings (list
+    // items) except map entries (`entry`, or elements holding exactly a key and a value), whose
+    // order Smithy does not fix either.
+    fn canon(e: &Element) -> String {
+        let mut attrs = e.attributes.clone();
+        attrs.sort();
+        let mut children: Vec<(String, String)> = e.children.iter().map(|c| (c.name.clone(), canon(c))).collect();
+        children.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut i = 0;
+        while i < children.len() {
+            let j = children[i..].iter().position(|c| c.0 != children[i].0).map_or(children.len(), |k| i + k);
+            let run: Vec<&Element> = e.children.iter().filter(|c| c.name == children[i].0).collect();
+            let is_map = run.iter().all(|c| c.name == "entry" || c.children.len() == 2);
+            if is_map {
+                children[i..j].sort();
+            }
+            i = j;
+        }
+        let inner: String = children.into_iter().map(|c| c.1).collect();
+        format!("<{}{}>{}{}</{}>", e.name, attrs.iter().map(|(k, v)| format!(" {k}={v:?}")).collect::<String>(), e.text.trim(), inner, e.name)
+    }
+    let w = parse(want).map_err(|e| format!("the case's XML body does not parse: {}", e.message()))?;
+    let g = parse(got).map_err(|e| format!("XML body: expected {:?}, got unreadable {:?} ({})", String::from_utf8_lossy(want), String::from_utf8_lossy(got), e.message()))?;
+    let (cw, cg) = (canon(&w), canon(&g));
+    if cw == cg { Ok(()) } else { Err(format!("XML body differs (canonical forms): expected {cw}, got {cg}")) }
+}
+"#;
+
+/// For suites whose runtime has no XML reader: XML bodies compared byte for byte.
+const XML_COMPARE_BYTES: &str = r#"
+fn xml_body_eq(want: &[u8], got: &[u8]) -> Result<(), String> {
+    if want == got { Ok(()) } else { Err(format!("body: expected {:?}, got {:?}", String::from_utf8_lossy(want), String::from_utf8_lossy(got))) }
+}
+"#;
+
+fn render_file(tests: &[(usize, String)], crate_ident: &str, cbor: bool, xml: bool) -> (String, Vec<(usize, usize)>) {
     let mut file = PRELUDE.replace("awslim_restjson_protocol", crate_ident);
     file.push_str(if cbor { CBOR_PRELUDE } else { NO_CBOR_PRELUDE });
+    file.push_str(if xml { XML_COMPARE } else { XML_COMPARE_BYTES });
     let mut ranges = Vec::new();
     for (_, t) in tests {
         file.push('\n');
@@ -995,7 +1133,7 @@ fn str_list(v: Option<&Value>) -> String {
     format!("&[{}]", items.join(", "))
 }
 
-fn emit_case(krate: &Crate, case: &Case) -> Result<String, String> {
+fn emit_case(krate: &Crate, case: &Case, rules: bool) -> Result<String, String> {
     let op = krate
         .operations
         .iter()
@@ -1014,7 +1152,18 @@ fn emit_case(krate: &Crate, case: &Case) -> Result<String, String> {
             let host = c.get("host").and_then(Value::as_str);
             let endpoint = format!("https://{}", host.unwrap_or("example.com"));
             writeln!(t, "    stub.push_json(200, \"{{}}\");").ok();
-            writeln!(t, "    let client = client(&stub, {}, {VALIDATE_REQUESTS});", lit(&endpoint)).ok();
+            if rules {
+                let (region, built_ins) = vendor_config(c);
+                writeln!(
+                    t,
+                    "    let client = client_by_rules(&stub, {}, &[{}], {VALIDATE_REQUESTS});",
+                    lit(&region),
+                    built_ins.join(", ")
+                )
+                .ok();
+            } else {
+                writeln!(t, "    let client = client(&stub, {}, {VALIDATE_REQUESTS});", lit(&endpoint)).ok();
+            }
             let call = match &op.input {
                 Some(input) => {
                     let s = krate.find_struct(input).ok_or_else(|| format!("input {input} not in the IR"))?;
@@ -1136,6 +1285,32 @@ fn body_bytes(case: &Value, body: &str) -> Result<String, String> {
         .decode(body)
         .map_err(|e| format!("the case's CBOR body is not base64: {e}"))?;
     Ok(format!("&{bytes:?}[..]"))
+}
+
+/// The region and endpoint built-ins (`("AWS::S3::ForcePathStyle", true)`, ...) of a case's
+/// `vendorParams` (`aws.protocoltests.config#AwsConfig`): the client's scoped configuration,
+/// then the operation's over it.
+fn vendor_config(c: &Value) -> (String, Vec<String>) {
+    let mut region = "us-east-1".to_owned();
+    let mut flags: BTreeMap<&str, bool> = BTreeMap::new();
+    for scope in ["client", "operation"] {
+        let Some(cfg) = c.pointer(&format!("/vendorParams/scopedConfig/{scope}")) else { continue };
+        if let Some(r) = cfg.get("region").and_then(Value::as_str) {
+            region = r.to_owned();
+        }
+        let s3 = cfg.get("s3");
+        if let Some(style) = s3.and_then(|s| s.get("addressing_style")).and_then(Value::as_str) {
+            flags.insert("AWS::S3::ForcePathStyle", style == "path");
+        }
+        for (key, built_in) in
+            [("use_accelerate_endpoint", "AWS::S3::Accelerate"), ("use_dualstack_endpoint", "AWS::UseDualStack")]
+        {
+            if let Some(v) = s3.and_then(|s| s.get(key)).and_then(Value::as_bool) {
+                flags.insert(built_in, v);
+            }
+        }
+    }
+    (region, flags.into_iter().map(|(k, v)| format!("({}, {v})", lit(k))).collect())
 }
 
 fn has_nan(v: &Value) -> bool {

@@ -16,8 +16,9 @@
 //!   [`Protocol::runtime_feature`]) with at least `error_metadata`, which the runtime's retry
 //!   loop calls through `ServiceMeta`.
 //!
-//! Shared parts stay shared: [`http_binding`] (restJson1, and restXml next), [`query_codec`]
-//! (the form keys and XML readers of awsQuery and ec2Query), the JSON codec
+//! Shared parts stay shared: [`http_binding`] (restJson1 and restXml), [`query_codec`]
+//! (the form keys of awsQuery and ec2Query, the XML readers of all three XML protocols and
+//! restXml's XML writers), the JSON codec
 //! (`emit/json.rs`, and [`json_parser`] for restJson1, awsJson and rpcv2Cbor: rpcv2Cbor's
 //! writers are the JSON shape walk over CBOR writer types, and its responses are read into the
 //! same documents as JSON, [`Protocol::body_codec`]), and the request extensions
@@ -28,6 +29,7 @@ mod aws_query;
 mod http_binding;
 mod query_codec;
 mod rest_json;
+mod rest_xml;
 mod rpc_v2_cbor;
 
 pub(crate) use query_codec::query_rs;
@@ -53,6 +55,8 @@ pub enum Protocol {
     AwsQuery,
     /// `aws.protocols#ec2Query`.
     Ec2Query,
+    /// `aws.protocols#restXml`.
+    RestXml,
     /// `smithy.protocols#rpcv2Cbor`.
     RpcV2Cbor,
     /// `smithy.protocols#rpcv2Json` (not an AWS protocol yet; Smithy's RPC v2 with JSON bodies).
@@ -69,6 +73,7 @@ pub const SUPPORTED: &[Protocol] = &[
     Protocol::AwsJson1_0,
     Protocol::AwsJson1_1,
     Protocol::RestJson1,
+    Protocol::RestXml,
     Protocol::AwsQuery,
     Protocol::Ec2Query,
     Protocol::RpcV2Json,
@@ -87,6 +92,7 @@ impl Protocol {
             Protocol::AwsJson1_1 => "aws.protocols#awsJson1_1",
             Protocol::AwsQuery => "aws.protocols#awsQuery",
             Protocol::Ec2Query => "aws.protocols#ec2Query",
+            Protocol::RestXml => "aws.protocols#restXml",
             Protocol::RpcV2Cbor => "smithy.protocols#rpcv2Cbor",
             Protocol::RpcV2Json => "smithy.protocols#rpcv2Json",
         }
@@ -113,7 +119,7 @@ impl Protocol {
     /// Whether the HTTP binding traits (`@http`, `@httpLabel`, `@httpHeader`, ...) apply; when
     /// not, every member travels in the body and every operation is `POST /`.
     pub fn http_bindings(self) -> bool {
-        matches!(self, Protocol::RestJson1)
+        matches!(self, Protocol::RestJson1 | Protocol::RestXml)
     }
 
     /// Whether `@jsonName` renames body members (awsJson ignores it).
@@ -152,6 +158,11 @@ impl Protocol {
         }
     }
 
+    /// Whether bodies are XML, read (and for restXml written) by the crate's `src/query.rs`.
+    pub fn xml_codec(self) -> bool {
+        matches!(self, Protocol::AwsQuery | Protocol::Ec2Query | Protocol::RestXml)
+    }
+
     /// Whether `@awsQueryError` gives error codes.
     pub fn query_error_codes(self) -> bool {
         self.is_query()
@@ -164,6 +175,7 @@ impl Protocol {
             Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => "aws-json",
             Protocol::AwsQuery => "aws-query",
             Protocol::Ec2Query => "ec2-query",
+            Protocol::RestXml => "rest-xml",
             Protocol::RpcV2Cbor => "rpcv2-cbor",
             Protocol::RpcV2Json => "rpcv2-json",
         }
@@ -176,6 +188,7 @@ impl Protocol {
             Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => quote!(::awslim_runtime::protocol::aws_json),
             Protocol::AwsQuery => quote!(::awslim_runtime::protocol::aws_query),
             Protocol::Ec2Query => quote!(::awslim_runtime::protocol::ec2_query),
+            Protocol::RestXml => quote!(::awslim_runtime::protocol::rest_xml),
             Protocol::RpcV2Cbor => quote!(::awslim_runtime::protocol::rpc_v2_cbor),
             Protocol::RpcV2Json => quote!(::awslim_runtime::protocol::rpc_v2_json),
         }
@@ -189,6 +202,7 @@ impl Protocol {
             Protocol::AwsJson1_0 => aws_json::serializer(krate, op, input, "1.0"),
             Protocol::AwsJson1_1 => aws_json::serializer(krate, op, input, "1.1"),
             Protocol::AwsQuery | Protocol::Ec2Query => aws_query::serializer(krate, op, input),
+            Protocol::RestXml => rest_xml::serializer(krate, op, input),
             Protocol::RpcV2Cbor => rpc_v2_cbor::serializer(krate, op, input, rpc_v2_cbor::Format::Cbor),
             Protocol::RpcV2Json => rpc_v2_cbor::serializer(krate, op, input, rpc_v2_cbor::Format::Json),
         }
@@ -202,6 +216,7 @@ impl Protocol {
                 json_parser(krate, op, self, krate.service.query_compatible)
             }
             Protocol::AwsQuery | Protocol::Ec2Query => aws_query::parser(krate, op, self),
+            Protocol::RestXml => rest_xml::parser(krate, op),
         }
     }
 }
@@ -295,7 +310,7 @@ fn json_parser(krate: &Crate, op: &Operation, protocol: Protocol, query_compatib
         Some(s) => {
             let o = ident(&s.name);
             let f = de_fn(&s.name);
-            let bindings = response_bindings(s);
+            let bindings = response_bindings(s, false);
             let has_body = s.fields.iter().any(|f| crate::emit::json::reads_from_body(&f.http));
             let parse = crate::emit::json::parse_response_body_of(&s.name, &codec);
             let read = if has_body {
@@ -349,7 +364,7 @@ fn json_error_arms(krate: &Crate, op: &Operation, codec: &TokenStream) -> Vec<To
             let t = ident(&e.type_name);
             let code = lit(&e.info.code);
             let f = de_fn(&e.type_name);
-            let bindings = krate.find_struct(&e.type_name).map(response_bindings).unwrap_or_default();
+            let bindings = krate.find_struct(&e.type_name).map(|s| response_bindings(s, false)).unwrap_or_default();
             let parse = crate::emit::json::parse_response_body_of(&e.type_name, codec);
             // A body (or header) that cannot be read still leaves the code, status and request id.
             let read = if bindings.is_empty() {
@@ -400,10 +415,10 @@ mod tests {
     #[test]
     fn select_names_what_the_service_has_when_nothing_is_supported() {
         let err = Protocol::select(
-            ["aws.protocols#restXml", "aws.protocols#awsQueryCompatible", "smithy.api#title"].into_iter(),
+            ["aws.protocols#futureProtocol", "aws.protocols#awsQueryCompatible", "smithy.api#title"].into_iter(),
         )
         .unwrap_err();
-        assert!(err.starts_with("uses aws.protocols#restXml; the supported protocols are"), "{err}");
+        assert!(err.starts_with("uses aws.protocols#futureProtocol; the supported protocols are"), "{err}");
         assert!(err.contains("`aws.protocols#restJson1`"), "{err}");
         let none = Protocol::select(std::iter::empty()).unwrap_err();
         assert!(none.starts_with("uses no protocol trait;"), "{none}");

@@ -17,7 +17,7 @@ use quote::{format_ident, quote};
 use crate::emit::json::zero_value;
 use crate::emit::types::default_expr;
 use crate::emit::{ident, lit, rust_type};
-use crate::ir::{Crate, Field, Presence, Struct, TimestampFormat, Type, Union, ValueType};
+use crate::ir::{Crate, Field, HttpBinding, Presence, Struct, TimestampFormat, Type, Union, ValueType};
 use crate::naming;
 
 pub(crate) fn ser_fn(type_name: &str) -> Ident {
@@ -29,7 +29,7 @@ pub(crate) fn de_fn(type_name: &str) -> Ident {
 }
 
 /// The name of a structure member in XML (and awsQuery form keys).
-fn member_name(member: &str, v: &ValueType) -> String {
+pub(super) fn member_name(member: &str, v: &ValueType) -> String {
     v.xml.name.clone().unwrap_or_else(|| member.to_owned())
 }
 
@@ -51,7 +51,7 @@ fn key_name(dialect: Dialect, member: &str, v: &ValueType) -> String {
 }
 
 /// The `::awslim_runtime::TimestampFormat` of a timestamp; XML protocols default to date-time.
-fn timestamp_format(f: TimestampFormat) -> TokenStream {
+pub(super) fn timestamp_format(f: TimestampFormat) -> TokenStream {
     match f {
         TimestampFormat::Unset | TimestampFormat::DateTime => quote!(::awslim_runtime::TimestampFormat::DateTime),
         TimestampFormat::EpochSeconds => quote!(::awslim_runtime::TimestampFormat::EpochSeconds),
@@ -62,8 +62,11 @@ fn timestamp_format(f: TimestampFormat) -> TokenStream {
 pub(crate) fn query_rs(krate: &Crate) -> TokenStream {
     let d = if krate.service.protocol == super::Protocol::Ec2Query { Dialect::Ec2Query } else { Dialect::AwsQuery };
     let mut items = Vec::new();
+    let rest_xml = krate.service.protocol == super::Protocol::RestXml;
     for s in &krate.structs {
-        if s.usage.input {
+        if s.usage.input && rest_xml {
+            items.push(super::rest_xml::ser_struct(s));
+        } else if s.usage.input {
             items.push(ser_struct(d, s));
         }
         if s.usage.output {
@@ -71,7 +74,9 @@ pub(crate) fn query_rs(krate: &Crate) -> TokenStream {
         }
     }
     for u in &krate.unions {
-        if u.usage.input {
+        if u.usage.input && rest_xml {
+            items.push(super::rest_xml::ser_union(u));
+        } else if u.usage.input {
             items.push(ser_union(d, u));
         }
         if u.usage.output {
@@ -79,8 +84,13 @@ pub(crate) fn query_rs(krate: &Crate) -> TokenStream {
         }
     }
     let names = xml_names(krate).into_iter().map(|n| lit(&n));
+    let doc = if rest_xml {
+        " XML writers and readers of restXml (shared with the query protocols). For generated code; not a stable API."
+    } else {
+        " Form serializers and XML readers of the query protocols. For generated code; not a stable API."
+    };
     quote! {
-        //! Form serializers and XML readers of the query protocols. For generated code; not a stable API.
+        #![doc = #doc]
         #![allow(clippy::needless_borrow, clippy::redundant_closure)]
         /// Every element name the readers below look for (sorted): responses are parsed with
         /// other elements skipped unread (`::awslim_runtime::xml::parse_known`).
@@ -269,7 +279,7 @@ fn ser_union(d: Dialect, u: &Union) -> TokenStream {
 }
 
 /// An expression of type `Result<T, ParseError>` reading the `&Element` expression `el`.
-fn de_value(t: &ValueType, el: TokenStream) -> TokenStream {
+pub(super) fn de_value(t: &ValueType, el: TokenStream) -> TokenStream {
     let xml = quote!(::awslim_runtime::xml);
     match &t.ty {
         Type::String => {
@@ -375,6 +385,15 @@ fn de_member(field: &Field) -> TokenStream {
         Type::Map { .. } if flattened => Some(de_entries(&field.value, quote!(element.children_named(#key)))),
         _ => None,
     };
+    if field.value.xml.attribute {
+        let read = de_value(&field.value, quote!((&::awslim_runtime::xml::Element::leaf("", text))));
+        return quote! {
+            match element.attribute(#key) {
+                ::std::option::Option::Some(text) => ::std::option::Option::Some(#read.map_err(|e| e.within(#key))?),
+                ::std::option::Option::None => ::std::option::Option::None,
+            }
+        };
+    }
     if let Some(read) = read {
         return quote! {
             if element.child(#key).is_some() { ::std::option::Option::Some(#read.map_err(|e| e.within(#key))?) } else { ::std::option::Option::None }
@@ -390,15 +409,39 @@ fn de_member(field: &Field) -> TokenStream {
     }
 }
 
+/// Whether a member of a response structure is read from the XML body (always, except for
+/// restXml members bound to a header, the status or the payload).
+pub(super) fn in_response_body(field: &Field) -> bool {
+    !matches!(
+        field.http,
+        HttpBinding::Header(_) | HttpBinding::PrefixHeaders(_) | HttpBinding::ResponseCode | HttpBinding::Payload
+    )
+}
+
 fn de_struct(s: &Struct) -> TokenStream {
     let name = ident(&s.name);
     let f = de_fn(&s.name);
     let fields = s.fields.iter().map(|field| {
         let fname = ident(&field.name);
-        let found = de_member(field);
         let wrap_box = |e: TokenStream| if field.boxed { quote!(::std::boxed::Box::new(#e)) } else { e };
+        // restXml: members bound to headers, the status or the payload are read by the
+        // operation's parser (query and label bindings do not apply to responses).
+        let in_body = in_response_body(field);
+        let found = if in_body { de_member(field) } else { quote!(::std::option::Option::None) };
         match &field.presence {
             Presence::Optional => quote!(#fname: #found,),
+            _ if !in_body => {
+                let zero = match (&field.presence, &field.value.ty) {
+                    (Presence::Default(d), _) => default_expr(&field.value, d),
+                    (_, Type::Struct(n) | Type::Union(n)) => {
+                        let f = de_fn(n);
+                        quote!(crate::query::#f(&::awslim_runtime::xml::Element::default())?)
+                    }
+                    _ => zero_value(&field.value),
+                };
+                let zero = wrap_box(zero);
+                quote!(#fname: #zero,)
+            }
             Presence::Required => {
                 let zero = match &field.value.ty {
                     Type::Struct(n) | Type::Union(n) => {
@@ -418,7 +461,7 @@ fn de_struct(s: &Struct) -> TokenStream {
     });
     let meta = s.error.as_ref().map(|_| quote!(meta: ::std::default::Default::default(),));
     let request_id = s.operation_output.then(|| quote!(request_id: ::std::option::Option::None,));
-    let element = if s.fields.is_empty() { quote!(_element) } else { quote!(element) };
+    let element = if s.fields.iter().any(in_response_body) { quote!(element) } else { quote!(_element) };
     quote! {
         pub fn #f(#element: &::awslim_runtime::xml::Element) -> ::std::result::Result<crate::types::#name, ::awslim_runtime::json::ParseError> {
             ::std::result::Result::Ok(crate::types::#name {
