@@ -10,6 +10,8 @@ pub mod types;
 pub mod validate;
 
 pub mod auth;
+#[cfg(feature = "streaming")]
+pub mod body;
 pub mod client;
 pub mod config;
 pub mod credentials;
@@ -42,6 +44,8 @@ pub use bytes;
 pub use http;
 
 pub use auth::AuthScheme;
+#[cfg(feature = "streaming")]
+pub use body::{ByteStream, ByteStreamError};
 pub use client::{
     CompressionEncodings, ContentMd5Required, Handle, HostPrefix, OperationMeta, RetryableError, ServiceMeta,
 };
