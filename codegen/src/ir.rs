@@ -64,6 +64,9 @@ pub enum Type {
     BigInteger,
     BigDecimal,
     Blob,
+    /// A `@streaming` blob: `awslim_runtime::ByteStream`, only as the `@httpPayload` of an
+    /// operation's input or output.
+    ByteStream,
     Timestamp(TimestampFormat),
     Document,
     /// A generated open enum (string values), by Rust name.
@@ -180,6 +183,14 @@ pub struct Struct {
     pub needs_validation: bool,
     /// The output of an operation: carries the response's request id.
     pub operation_output: bool,
+}
+
+impl Struct {
+    /// The `@streaming` blob member (always the `@httpPayload`), if any: such a structure is
+    /// neither `Clone` nor `PartialEq`, and its operation streams that body.
+    pub fn streaming_member(&self) -> Option<&Field> {
+        self.fields.iter().find(|f| f.value.ty == Type::ByteStream)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -723,6 +734,7 @@ impl<'m> Lowering<'m> {
             ShapeKind::Double => Type::Double,
             ShapeKind::BigInteger => Type::BigInteger,
             ShapeKind::BigDecimal => Type::BigDecimal,
+            ShapeKind::Blob if target.traits.has(model::STREAMING) => Type::ByteStream,
             ShapeKind::Blob => Type::Blob,
             ShapeKind::Timestamp => Type::Timestamp(self.timestamp_format(member_traits, target)),
             ShapeKind::Document if self.protocol.is_query() => {
@@ -875,6 +887,10 @@ impl<'m> Lowering<'m> {
             let boxed = matches!(target.kind, ShapeKind::Structure | ShapeKind::Union)
                 && self.reaches_directly(&m.target, &shape.id);
             let http = if self.protocol.http_bindings() { http_binding(&m.traits) } else { HttpBinding::Body };
+            if value.ty == Type::ByteStream && http != HttpBinding::Payload {
+                let why = format!("targets the @streaming blob `{}`, which is supported only as the @httpPayload of an operation's input or output (with an HTTP-binding protocol)", m.target);
+                self.errors.push(err(&shape.id, Some(&m.name), why));
+            }
             let mut docs = docs_of(&m.traits);
             if docs.is_empty()
                 && !matches!(

@@ -24,6 +24,7 @@ const CRATES: &[(&str, Option<&str>, &str)] = &[
     ("endpoint_params", Some("tests/fixtures/models/endpoint-params.json"), "tests/fixture-crates/endpoint-params"),
     ("auth_schemes", Some("tests/fixtures/models/auth-schemes.json"), "tests/fixture-crates/auth-schemes"),
     ("doc_examples", Some("tests/fixtures/models/doc-examples.json"), "tests/fixture-crates/doc-examples"),
+    ("streaming", Some("tests/fixtures/models/streaming.json"), "tests/fixture-crates/streaming"),
 ];
 
 fn model_text(model: Option<&str>) -> String {

@@ -34,6 +34,15 @@ use crate::transport::ResponseBodyLimit;
 /// The parser of a successful streaming response: the head is read, the body is not.
 pub type StreamParseFn<O> = fn(http::Response<ByteStream>) -> Result<O, ParseError>;
 
+/// What a successful response goes to.
+#[derive(Clone, Copy)]
+enum Success<O, E> {
+    /// Unread, to a streaming parser.
+    Stream(StreamParseFn<O>),
+    /// Read whole (within the body limit), to the bytes parser.
+    Whole(ParseFn<O, E>),
+}
+
 impl Handle {
     /// Like [`Handle::invoke`] for a request body read as it is sent and a successful response
     /// handed to `parse` unread (see the [module docs](self)). Error responses (non-2xx) are read
@@ -46,6 +55,34 @@ impl Handle {
         parse: StreamParseFn<O>,
     ) -> Result<O, SdkError<E>> {
         let invocation_id = random_uuid_v4();
+        let attempts = AtomicU32::new(0);
+        let call = self.streaming_attempts(op, request, parse_error, Success::Stream(parse), &invocation_id, &attempts);
+        self.streaming_call(op, &invocation_id, &attempts, call).await
+    }
+
+    /// Like [`Handle::invoke`] for a request body read as it is sent (see the
+    /// [module docs](self)) and a response read whole, as `invoke` does: operations whose input
+    /// streams and whose output does not.
+    pub async fn invoke_upload<O, E>(
+        &self,
+        op: &'static OperationMeta,
+        request: http::Request<ByteStream>,
+        parse: ParseFn<O, E>,
+    ) -> Result<O, SdkError<E>> {
+        let invocation_id = random_uuid_v4();
+        let attempts = AtomicU32::new(0);
+        let call = self.streaming_attempts(op, request, parse, Success::Whole(parse), &invocation_id, &attempts);
+        self.streaming_call(op, &invocation_id, &attempts, call).await
+    }
+
+    /// Runs `call` in the call's span, within the operation timeout.
+    async fn streaming_call<O, E>(
+        &self,
+        op: &'static OperationMeta,
+        invocation_id: &str,
+        attempts: &AtomicU32,
+        call: impl std::future::Future<Output = Result<O, SdkError<E>>>,
+    ) -> Result<O, SdkError<E>> {
         let span = tracing::info_span!(
             "awslim.call",
             service = self.inner.service.sdk_id,
@@ -55,8 +92,6 @@ impl Handle {
             attempts = tracing::field::Empty,
             status = tracing::field::Empty,
         );
-        let attempts = AtomicU32::new(0);
-        let call = self.streaming_attempts(op, request, parse_error, parse, &invocation_id, &attempts);
         async {
             let result = match self.inner.config.timeouts().operation {
                 Some(limit) => tokio::time::timeout(limit, call).await.unwrap_or_else(|_| {
@@ -83,7 +118,7 @@ impl Handle {
         op: &'static OperationMeta,
         request: http::Request<ByteStream>,
         parse_error: ParseFn<O, E>,
-        parse: StreamParseFn<O>,
+        success: Success<O, E>,
         invocation_id: &str,
         attempts: &AtomicU32,
     ) -> Result<O, SdkError<E>> {
@@ -117,7 +152,13 @@ impl Handle {
                     if config.retry().use_retry_quota {
                         self.inner.quota.release(last_retry_cost);
                     }
-                    return parse_streaming(response, parse);
+                    return match success {
+                        Success::Stream(parse) => parse_streaming(response, parse),
+                        Success::Whole(parse) => match read_error_response(response, limit).await {
+                            Ok(response) => finish(response, parse),
+                            Err(e) => Err(SdkError::Transport(e)),
+                        },
+                    };
                 }
                 Ok(Ok(response)) => {
                     let response = read_error_response(response, limit).await;
