@@ -15,6 +15,9 @@ use crate::naming;
 mod endpoint_params;
 pub use endpoint_params::{ClientContextParam, EndpointParam, ParamKind, ParamSource, PathStep, StaticValue};
 
+/// Why a `@streaming` blob anywhere else is refused (Smithy allows it nowhere else either).
+const STREAM_ONLY_AS_PAYLOAD: &str = "a @streaming blob is supported only as the @httpPayload member of an operation's input or output (with an HTTP-binding protocol)";
+
 /// How timestamps are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimestampFormat {
@@ -764,6 +767,9 @@ impl<'m> Lowering<'m> {
                     },
                 };
                 sensitive |= item.sensitive;
+                if item.ty == Type::ByteStream {
+                    self.errors.push(err(target_id, Some("member"), STREAM_ONLY_AS_PAYLOAD));
+                }
                 Type::List { item: Box::new(item), sparse: target.traits.has(model::SPARSE) }
             }
             ShapeKind::Map => {
@@ -790,6 +796,9 @@ impl<'m> Lowering<'m> {
                     },
                 };
                 sensitive |= key.sensitive || value.sensitive;
+                if value.ty == Type::ByteStream {
+                    self.errors.push(err(target_id, Some("value"), STREAM_ONLY_AS_PAYLOAD));
+                }
                 Type::Map { key: Box::new(key), value: Box::new(value), sparse: target.traits.has(model::SPARSE) }
             }
             ShapeKind::Service | ShapeKind::Operation | ShapeKind::Resource => Type::Document,
@@ -888,7 +897,7 @@ impl<'m> Lowering<'m> {
                 && self.reaches_directly(&m.target, &shape.id);
             let http = if self.protocol.http_bindings() { http_binding(&m.traits) } else { HttpBinding::Body };
             if value.ty == Type::ByteStream && http != HttpBinding::Payload {
-                let why = format!("targets the @streaming blob `{}`, which is supported only as the @httpPayload of an operation's input or output (with an HTTP-binding protocol)", m.target);
+                let why = format!("targets the @streaming blob `{}`: {STREAM_ONLY_AS_PAYLOAD}", m.target);
                 self.errors.push(err(&shape.id, Some(&m.name), why));
             }
             let mut docs = docs_of(&m.traits);
@@ -973,6 +982,9 @@ impl<'m> Lowering<'m> {
             let target = self.shape(&m.target);
             let value =
                 if m.target == "smithy.api#Unit" { None } else { Some(self.value_type(Some(&m.traits), &m.target, 0)) };
+            if value.as_ref().is_some_and(|v| v.ty == Type::ByteStream) {
+                self.errors.push(err(&shape.id, Some(&m.name), STREAM_ONLY_AS_PAYLOAD));
+            }
             let boxed = matches!(target.kind, ShapeKind::Structure | ShapeKind::Union)
                 && m.target != "smithy.api#Unit"
                 && self.reaches_directly(&m.target, &shape.id);

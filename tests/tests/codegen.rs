@@ -263,6 +263,22 @@ fn event_streams_are_a_clear_error() {
 }
 
 #[test]
+fn streaming_blobs_outside_a_payload_are_a_clear_error() {
+    let text = r#"{"smithy":"2.0","shapes":{
+        "a.b#Svc":{"type":"service","version":"1","operations":[{"target":"a.b#Op"}],"traits":{"aws.protocols#restJson1":{}}},
+        "a.b#Op":{"type":"operation","input":{"target":"a.b#In"},"traits":{"smithy.api#http":{"method":"POST","uri":"/"}}},
+        "a.b#In":{"type":"structure","members":{"data":{"target":"a.b#Data"},"many":{"target":"a.b#DataList","traits":{"smithy.api#httpPayload":{}}}}},
+        "a.b#DataList":{"type":"list","member":{"target":"a.b#Data"}},
+        "a.b#Data":{"type":"blob","traits":{"smithy.api#streaming":{}}}}}"#;
+    let err = awslim_codegen::ir::lower(&load(text), &Selection::default()).unwrap_err().to_string();
+    assert!(
+        err.contains("a.b#In$data: targets the @streaming blob `a.b#Data`: a @streaming blob is supported only as the @httpPayload member"),
+        "{err}"
+    );
+    assert!(err.contains("a.b#DataList$member: a @streaming blob is supported only as the @httpPayload"), "{err}");
+}
+
+#[test]
 fn smithy_1_models_load() {
     let text = r#"{"smithy":"1.0","shapes":{
         "a.b#Svc":{"type":"service","version":"1","operations":[{"target":"a.b#Op"}],"traits":{"aws.protocols#restJson1":{}}},
