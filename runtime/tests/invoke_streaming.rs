@@ -267,6 +267,30 @@ async fn an_error_response_is_read_whole_and_parsed() {
 }
 
 #[tokio::test]
+async fn a_slow_upload_is_not_cut_by_the_attempt_timeout() {
+    // The body takes ~600 ms to produce; the attempt timeout is 200 ms.
+    let server = Server::start(vec![Action::Respond(200, "")]).await;
+    let (mut writer, reader) = tokio::io::duplex(1024);
+    tokio::spawn(async move {
+        for i in 0..6u8 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            writer.write_all(&[i; 100]).await.unwrap();
+        }
+    });
+    let config = Config::builder()
+        .region("us-west-2")
+        .endpoint_url(&server.url)
+        .credentials(Credentials::new("AKIDEXAMPLE", "SECRETKEYEXAMPLE"))
+        .attempt_timeout(Duration::from_millis(200))
+        .build();
+    let out = Handle::new(&SERVICE, config)
+        .invoke_streaming(&START_THING, put(ByteStream::from_reader(reader, None)), parse_error, parse)
+        .await;
+    assert!(out.is_ok(), "{:?}", out.err());
+    assert_eq!(server.seen()[0].body.len(), 600);
+}
+
+#[tokio::test]
 async fn async_read_and_collect_give_the_bytes() {
     use tokio::io::AsyncReadExt as _;
     let mut all = Vec::new();

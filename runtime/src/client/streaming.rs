@@ -13,7 +13,10 @@
 //! - an error response is read whole (within `max_response_body_size`) and parsed as usual; a
 //!   successful one goes to the parser unread, outside the body size limit;
 //! - the attempt and operation timeouts cover the call until the response head has arrived, not
-//!   the reading of the body (which the caller does at its own pace).
+//!   the reading of the body (which the caller does at its own pace); the attempt timeout applies
+//!   only to requests whose body is in memory, since the head of an upload's response comes after
+//!   the whole body, however long that takes to send (the connect timeout and the operation
+//!   timeout, if set, still apply).
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -141,6 +144,9 @@ impl Handle {
                 unreachable!("retries happen only with a replayable body")
             };
             let req = self.streaming_request(&parts, &target, body, attempt, max_attempts, &invocation_id, op).await?;
+            // The response head of an upload comes after the whole body: a body that is not in
+            // memory (a file, a reader) may take longer than any attempt timeout to send.
+            let attempt_timeout = attempt_timeout.filter(|_| req.body().bytes().is_some());
             let send = config.transport().send_streaming(req, attempt_timeout);
             let outcome = match attempt_timeout {
                 Some(limit) => tokio::time::timeout(limit, send).await.map_err(|_| limit),
