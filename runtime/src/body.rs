@@ -11,7 +11,8 @@
 //! A response body is read at the caller's pace: [`ByteStream::next`], the
 //! [`futures_core::Stream`] impl, [`ByteStream::into_async_read`], or
 //! [`ByteStream::collect`] with an explicit size limit. The HTTP connection goes back to the
-//! pool when the body has been read to the end; dropping it unread closes the connection.
+//! pool when the body has been read to the end; dropping it unread closes the connection
+//! (unless the rest has already arrived).
 
 use std::fmt;
 use std::future::Future;

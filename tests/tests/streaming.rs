@@ -188,6 +188,24 @@ async fn collect_has_an_explicit_limit() {
 }
 
 #[tokio::test]
+async fn the_connection_is_reused_once_the_body_is_read() {
+    let small = || Action::Respond(Response { status: 200, headers: vec![], body: pattern(0, 100_000) });
+    let big = Response { status: 200, headers: vec![], body: pattern(0, 251 * 1024) };
+    let server = TestServer::scripted([small(), Action::Chunked(big, 64, Arc::default()), small()]).await;
+    let c = client(&server);
+    let get = || c.get_blob(GetBlobInput::builder().key("k9").build());
+    // Read to the end: the connection goes back to the pool.
+    let out = get().await.unwrap();
+    assert_eq!(out.body.collect(u64::MAX).await.unwrap().len(), 100_000);
+    // 16 MiB dropped unread: that connection is closed, the next call opens another.
+    drop(get().await.unwrap());
+    get().await.unwrap().body.collect(u64::MAX).await.unwrap();
+    let connections: Vec<usize> = server.requests().iter().map(|r| r.connection).collect();
+    assert_eq!(connections[0], connections[1], "{connections:?}");
+    assert_ne!(connections[1], connections[2], "{connections:?}");
+}
+
+#[tokio::test]
 async fn an_error_response_is_a_typed_error() {
     let server =
         TestServer::scripted([Action::Respond(Response::error(404, "NoSuchBlob", r#"{"Message":"gone"}"#))]).await;
