@@ -46,6 +46,13 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
     let mock_mod = super::mock::module_decl();
     let waiter_mod = super::waiter::module_decl(krate);
     let client_context_params = super::endpoint_params::client_context_names(krate);
+    // The body type of `@streaming` blob members, for crates that have them.
+    let byte_stream = krate.structs.iter().any(|s| s.streaming_member().is_some()).then(|| {
+        quote! {
+            /// A body sent or received as it is read (`@streaming` blob members).
+            pub use ::awslim_runtime::ByteStream;
+        }
+    });
     let query_mod = krate.service.protocol.is_query().then(|| {
         quote! {
             #[rustfmt::skip]
@@ -96,6 +103,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
         pub use ::awslim_runtime::{ErrorMetadata, ProvideErrorMetadata};
         pub use ::awslim_runtime::{HttpTransport, StubTransport};
         pub use ::awslim_runtime::{RetryConfig, TimeoutConfig};
+        #byte_stream
         /// The runtime crate itself, for anything not re-exported above.
         pub use ::awslim_runtime as runtime;
 

@@ -58,6 +58,9 @@ pub use ::awslim_runtime::{HttpTransport, StubTransport};
 
 pub use ::awslim_runtime::{RetryConfig, TimeoutConfig};
 
+/// A body sent or received as it is read (`@streaming` blob members).
+pub use ::awslim_runtime::ByteStream;
+
 /// The runtime crate itself, for anything not re-exported above.
 pub use ::awslim_runtime as runtime;
 
