@@ -440,3 +440,29 @@ where
         self.0.as_mut().poll_next(cx).map(|c| c.map(|r| r.map_err(Into::into)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_neither_content_nor_file_name() {
+        let text = format!("{:?}", ByteStream::from("secret-content"));
+        assert_eq!(text, r#"ByteStream { source: "bytes", len: Some(14) }"#);
+        let file = ByteStream {
+            kind: Kind::File { path: Arc::new(PathBuf::from("/secret/name.txt")), state: FileState::Closed },
+            len: Some(3),
+            done: false,
+        };
+        let text = format!("{file:?}");
+        assert!(!text.contains("secret") && text.contains("file"), "{text}");
+    }
+
+    #[test]
+    fn only_bytes_and_files_replay() {
+        let bytes = ByteStream::from("abc");
+        assert!(bytes.try_clone().is_some_and(|c| c.bytes() == Some(&Bytes::from_static(b"abc"))));
+        let reader = ByteStream::from_reader(std::io::Cursor::new(vec![1u8]), Some(1));
+        assert!(!reader.is_replayable() && reader.try_clone().is_none());
+    }
+}

@@ -98,6 +98,29 @@ async fn a_reader_of_unknown_length_is_sent_chunked() {
 }
 
 #[tokio::test]
+async fn a_stream_of_known_length_is_sent_with_content_length() {
+    struct Chunks(Vec<&'static [u8]>);
+    impl futures_core::Stream for Chunks {
+        type Item = Result<awslim_runtime::bytes::Bytes, std::io::Error>;
+        fn poll_next(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Self::Item>> {
+            let next = (!self.0.is_empty()).then(|| self.0.remove(0));
+            std::task::Poll::Ready(next.map(|c| Ok(awslim_runtime::bytes::Bytes::from_static(c))))
+        }
+    }
+    let server = TestServer::scripted([stored(11)]).await;
+    let body = ByteStream::from_stream(Chunks(vec![b"hello", b" ", b"world"]), Some(11));
+    client(&server).put_blob(PutBlobInput::builder().key("ks").body(body).build()).await.expect("stored");
+    let r = &server.requests()[0];
+    assert_eq!(r.header("content-length"), Some("11"));
+    assert_eq!(r.header("transfer-encoding"), None);
+    assert_eq!(r.body, b"hello world");
+    signature_ok(r);
+}
+
+#[tokio::test]
 async fn a_retry_sends_the_file_again_from_the_start() {
     let content = pattern(9, 200_000);
     let path = temp_file("retry", &content).await;
