@@ -15,6 +15,9 @@ use crate::naming;
 mod endpoint_params;
 pub use endpoint_params::{ClientContextParam, EndpointParam, ParamKind, ParamSource, PathStep, StaticValue};
 
+/// Why a `@streaming` blob anywhere else is refused (Smithy allows it nowhere else either).
+const STREAM_ONLY_AS_PAYLOAD: &str = "a @streaming blob is supported only as the @httpPayload member of an operation's input or output (with an HTTP-binding protocol)";
+
 /// How timestamps are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimestampFormat {
@@ -94,6 +97,9 @@ pub enum Type {
     BigInteger,
     BigDecimal,
     Blob,
+    /// A `@streaming` blob: `awslim_runtime::ByteStream`, only as the `@httpPayload` of an
+    /// operation's input or output.
+    ByteStream,
     Timestamp(TimestampFormat),
     Document,
     /// A generated open enum (string values), by Rust name.
@@ -215,6 +221,14 @@ pub struct Struct {
     pub xml_root: String,
     /// `@xmlNamespace` of the structure (restXml).
     pub xml_namespace: Option<XmlNamespace>,
+}
+
+impl Struct {
+    /// The `@streaming` blob member (always the `@httpPayload`), if any: such a structure is
+    /// neither `Clone` nor `PartialEq`, and its operation streams that body.
+    pub fn streaming_member(&self) -> Option<&Field> {
+        self.fields.iter().find(|f| f.value.ty == Type::ByteStream)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -777,6 +791,7 @@ impl<'m> Lowering<'m> {
             ShapeKind::Double => Type::Double,
             ShapeKind::BigInteger => Type::BigInteger,
             ShapeKind::BigDecimal => Type::BigDecimal,
+            ShapeKind::Blob if target.traits.has(model::STREAMING) => Type::ByteStream,
             ShapeKind::Blob => Type::Blob,
             ShapeKind::Timestamp => Type::Timestamp(self.timestamp_format(member_traits, target)),
             ShapeKind::Document if self.protocol.xml_codec() => {
@@ -806,6 +821,9 @@ impl<'m> Lowering<'m> {
                     },
                 };
                 sensitive |= item.sensitive;
+                if item.ty == Type::ByteStream {
+                    self.errors.push(err(target_id, Some("member"), STREAM_ONLY_AS_PAYLOAD));
+                }
                 Type::List { item: Box::new(item), sparse: target.traits.has(model::SPARSE) }
             }
             ShapeKind::Map => {
@@ -832,6 +850,9 @@ impl<'m> Lowering<'m> {
                     },
                 };
                 sensitive |= key.sensitive || value.sensitive;
+                if value.ty == Type::ByteStream {
+                    self.errors.push(err(target_id, Some("value"), STREAM_ONLY_AS_PAYLOAD));
+                }
                 Type::Map { key: Box::new(key), value: Box::new(value), sparse: target.traits.has(model::SPARSE) }
             }
             ShapeKind::Service | ShapeKind::Operation | ShapeKind::Resource => Type::Document,
@@ -931,6 +952,10 @@ impl<'m> Lowering<'m> {
             let boxed = matches!(target.kind, ShapeKind::Structure | ShapeKind::Union)
                 && self.reaches_directly(&m.target, &shape.id);
             let http = if self.protocol.http_bindings() { http_binding(&m.traits) } else { HttpBinding::Body };
+            if value.ty == Type::ByteStream && http != HttpBinding::Payload {
+                let why = format!("targets the @streaming blob `{}`: {STREAM_ONLY_AS_PAYLOAD}", m.target);
+                self.errors.push(err(&shape.id, Some(&m.name), why));
+            }
             let mut docs = docs_of(&m.traits);
             if docs.is_empty()
                 && !matches!(
@@ -1020,6 +1045,9 @@ impl<'m> Lowering<'m> {
             let target = self.shape(&m.target);
             let value =
                 if m.target == "smithy.api#Unit" { None } else { Some(self.value_type(Some(&m.traits), &m.target, 0)) };
+            if value.as_ref().is_some_and(|v| v.ty == Type::ByteStream) {
+                self.errors.push(err(&shape.id, Some(&m.name), STREAM_ONLY_AS_PAYLOAD));
+            }
             let boxed = matches!(target.kind, ShapeKind::Structure | ShapeKind::Union)
                 && m.target != "smithy.api#Unit"
                 && self.reaches_directly(&m.target, &shape.id);

@@ -202,6 +202,7 @@ pub const PATTERN: &str = "smithy.api#pattern";
 pub const RANGE: &str = "smithy.api#range";
 pub const UNIQUE_ITEMS: &str = "smithy.api#uniqueItems";
 pub const SENSITIVE: &str = "smithy.api#sensitive";
+pub const STREAMING: &str = "smithy.api#streaming";
 pub const IDEMPOTENCY_TOKEN: &str = "smithy.api#idempotencyToken";
 pub const ENUM_VALUE: &str = "smithy.api#enumValue";
 pub const ENUM_V1: &str = "smithy.api#enum";

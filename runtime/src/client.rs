@@ -21,6 +21,11 @@ use crate::json::ParseError;
 use crate::retry::{classify_response, RetryKind, RetryQuota};
 use crate::text::{bounded, Bounded};
 
+#[cfg(feature = "streaming")]
+mod streaming;
+#[cfg(feature = "streaming")]
+pub use streaming::StreamParseFn;
+
 /// The response parser a generated operation hands to [`Handle::invoke`]: `Ok(Ok(output))`,
 /// `Ok(Err(operation_error))` for an error response, or `Err(ParseError)` if the response is
 /// not what the model says.

@@ -350,6 +350,10 @@ pub enum TransportErrorKind {
     /// [`ConfigBuilder::max_response_body_size`](crate::config::ConfigBuilder::max_response_body_size)
     /// (declared in `Content-Length` or found while reading); the rest was not read. Not retried.
     ResponseTooLarge,
+    /// An attempt failed in a way that is retried, but the request body is read once (a reader
+    /// or stream, feature `streaming`) and cannot be sent again; the message says why the
+    /// attempt failed.
+    BodyNotReplayable,
     /// Anything else the transport reported.
     Other,
 }
@@ -386,6 +390,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Tls => "TLS failure",
             TransportErrorKind::Io => "connection broken",
             TransportErrorKind::ResponseTooLarge => "response too large",
+            TransportErrorKind::BodyNotReplayable => "request body cannot be replayed",
             TransportErrorKind::Other => "transport error",
         };
         write!(f, "{what}: {}", self.message)

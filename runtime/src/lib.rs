@@ -10,6 +10,8 @@ pub mod types;
 pub mod validate;
 
 pub mod auth;
+#[cfg(feature = "streaming")]
+pub mod body;
 #[cfg(feature = "rpcv2-cbor")]
 pub mod cbor;
 pub mod client;
@@ -44,6 +46,8 @@ pub use bytes;
 pub use http;
 
 pub use auth::AuthScheme;
+#[cfg(feature = "streaming")]
+pub use body::{ByteStream, ByteStreamError};
 pub use client::{
     CompressionEncodings, ContentMd5Required, Handle, HostPrefix, OperationMeta, RetryableError, ServiceMeta,
 };

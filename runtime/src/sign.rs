@@ -68,6 +68,13 @@ impl<'a> SigningOptions<'a> {
     }
 }
 
+/// Put on a request's extensions to sign it with the payload hash `UNSIGNED-PAYLOAD` instead of
+/// the body's SHA-256: for a body that is read as it is sent (it cannot be hashed up front, as
+/// the official SDK does), and for operations with `@unsignedPayload`. The request then carries
+/// `x-amz-content-sha256: UNSIGNED-PAYLOAD` (signed), which tells the service how to check it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnsignedPayload;
+
 /// Signing failed (invalid request for signing).
 #[derive(Debug)]
 pub struct SigningError(String);
@@ -99,7 +106,10 @@ pub fn sign_request(
     if !options.double_encode {
         settings.percent_encoding_mode = PercentEncodingMode::Single;
     }
-    if options.content_sha256_header {
+    // A service can check an unsigned payload's signature only if it is told the payload is
+    // unsigned: `x-amz-content-sha256: UNSIGNED-PAYLOAD` goes with it.
+    let unsigned = request.extensions().get::<UnsignedPayload>().is_some();
+    if options.content_sha256_header || unsigned {
         settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
     }
     if let Some(expires_in) = options.presign_expires_in {
@@ -134,13 +144,9 @@ pub fn sign_request(
         let value = value.to_str().map_err(|_| SigningError(format!("header `{name}` is not visible ASCII")))?;
         headers.push((name.as_str(), value));
     }
-    let signable = SignableRequest::new(
-        request.method().as_str(),
-        uri.as_str(),
-        headers.into_iter(),
-        SignableBody::Bytes(request.body()),
-    )
-    .map_err(|e| SigningError(e.to_string()))?;
+    let body = if unsigned { SignableBody::UnsignedPayload } else { SignableBody::Bytes(request.body()) };
+    let signable = SignableRequest::new(request.method().as_str(), uri.as_str(), headers.into_iter(), body)
+        .map_err(|e| SigningError(e.to_string()))?;
     let (instructions, signature) =
         aws_sigv4::http_request::sign(signable, &params).map_err(|e| SigningError(e.to_string()))?.into_parts();
     instructions.apply_to_request_http1x(request);
@@ -151,6 +157,39 @@ pub fn sign_request(
 mod tests {
     use super::*;
     use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn unsigned_payload_marker_signs_without_hashing_the_body() {
+        let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+        let time = UNIX_EPOCH + Duration::from_secs(1_440_938_160);
+        let mut options = SigningOptions::new("us-east-1", "service", time);
+        let request = || {
+            http::Request::builder()
+                .method("PUT")
+                .uri("https://example.amazonaws.com/")
+                .body(Bytes::from("data"))
+                .unwrap()
+        };
+        let mut hashed = request();
+        let hashed_sig = sign_request(&mut hashed, &creds, &options).unwrap();
+        assert!(hashed.headers().get("x-amz-content-sha256").is_none(), "only S3-style signing sends the hash");
+        options.content_sha256_header = true;
+        let mut hashed = request();
+        let hashed_with_header = sign_request(&mut hashed, &creds, &options).unwrap();
+        assert_ne!(hashed_sig, hashed_with_header);
+        options.content_sha256_header = false;
+        assert_eq!(
+            hashed.headers()["x-amz-content-sha256"],
+            "3a6eb0790f39ac87c94f3856b2dd2c5d110e6811602261a9a923d3bb23adc8b7"
+        );
+        let mut unsigned = request();
+        unsigned.extensions_mut().insert(UnsignedPayload);
+        let unsigned_sig = sign_request(&mut unsigned, &creds, &options).unwrap();
+        // Sent (and signed) even without S3-style signing: the service needs to know.
+        assert_eq!(unsigned.headers()["x-amz-content-sha256"], "UNSIGNED-PAYLOAD");
+        assert!(unsigned.headers()["authorization"].to_str().unwrap().contains("x-amz-content-sha256"));
+        assert_ne!(hashed_sig, unsigned_sig);
+    }
 
     #[test]
     fn signs_vanilla_get_like_the_suite() {

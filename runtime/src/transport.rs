@@ -66,11 +66,47 @@ pub trait HttpTransport: Send + Sync + fmt::Debug {
         request: http::Request<Bytes>,
         timeout: Option<Duration>,
     ) -> BoxFuture<'_, Result<http::Response<Bytes>, TransportError>>;
+
+    /// Sends `request` with a body that is read as it is sent, and returns the response as soon
+    /// as its head has arrived, the body unread (feature `streaming`). No
+    /// [`ResponseBodyLimit`] applies: the caller reads the body at its own pace.
+    ///
+    /// The default gathers the request body in memory and calls [`send`](Self::send) (right
+    /// for in-memory transports such as [`StubTransport`]); [`HyperTransport`] streams both ways.
+    #[cfg(feature = "streaming")]
+    fn send_streaming(
+        &self,
+        request: http::Request<crate::body::ByteStream>,
+        timeout: Option<Duration>,
+    ) -> BoxFuture<'_, Result<http::Response<crate::body::ByteStream>, TransportError>> {
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            let body = body
+                .collect(u64::MAX)
+                .await
+                .map_err(|e| TransportError::new(TransportErrorKind::Io, format!("reading the request body: {e}")))?;
+            let response = self.send(http::Request::from_parts(parts, body), timeout).await?;
+            Ok(response.map(crate::body::ByteStream::from))
+        })
+    }
+}
+
+/// The hyper client's request body: whole bytes, or (feature `streaming`) a body read as it is sent.
+#[cfg(feature = "streaming")]
+type RequestBody = http_body_util::Either<http_body_util::Full<Bytes>, crate::body::ByteStream>;
+#[cfg(not(feature = "streaming"))]
+type RequestBody = http_body_util::Full<Bytes>;
+
+fn full_body(body: Bytes) -> RequestBody {
+    #[cfg(feature = "streaming")]
+    return http_body_util::Either::Left(http_body_util::Full::new(body));
+    #[cfg(not(feature = "streaming"))]
+    http_body_util::Full::new(body)
 }
 
 type HyperClient = hyper_util::client::legacy::Client<
     hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
-    http_body_util::Full<Bytes>,
+    RequestBody,
 >;
 
 /// The default transport: hyper 1 (HTTP/1.1) with a connection pool (keep-alive), rustls with
@@ -177,7 +213,7 @@ impl HttpTransport for HyperTransport {
             use http_body_util::BodyExt;
             let (parts, body) = request.into_parts();
             let limit = parts.extensions.get::<ResponseBodyLimit>().copied();
-            let request = http::Request::from_parts(parts, http_body_util::Full::new(body));
+            let request = http::Request::from_parts(parts, full_body(body));
             let response = self.client.request(request).await.map_err(classify_hyper_error)?;
             let Some(limit) = limit else {
                 let (parts, body) = response.into_parts();
@@ -196,6 +232,19 @@ impl HttpTransport for HyperTransport {
                 }
             })?;
             Ok(http::Response::from_parts(parts, body.to_bytes()))
+        })
+    }
+
+    #[cfg(feature = "streaming")]
+    fn send_streaming(
+        &self,
+        request: http::Request<crate::body::ByteStream>,
+        _timeout: Option<Duration>,
+    ) -> BoxFuture<'_, Result<http::Response<crate::body::ByteStream>, TransportError>> {
+        Box::pin(async move {
+            let request = request.map(http_body_util::Either::Right);
+            let response = self.client.request(request).await.map_err(classify_hyper_error)?;
+            Ok(response.map(crate::body::ByteStream::from_body))
         })
     }
 }

@@ -26,6 +26,7 @@ const CRATES: &[(&str, Option<&str>, &str)] = &[
     ("endpoint_params", Some("tests/fixtures/models/endpoint-params.json"), "tests/fixture-crates/endpoint-params"),
     ("auth_schemes", Some("tests/fixtures/models/auth-schemes.json"), "tests/fixture-crates/auth-schemes"),
     ("doc_examples", Some("tests/fixtures/models/doc-examples.json"), "tests/fixture-crates/doc-examples"),
+    ("streaming", Some("tests/fixtures/models/streaming.json"), "tests/fixture-crates/streaming"),
 ];
 
 fn model_text(model: Option<&str>) -> String {
@@ -282,6 +283,22 @@ fn event_streams_are_a_clear_error() {
         err.contains("a.b#In$events: targets the event stream `a.b#Events`; event streams are not supported yet"),
         "{err}"
     );
+}
+
+#[test]
+fn streaming_blobs_outside_a_payload_are_a_clear_error() {
+    let text = r#"{"smithy":"2.0","shapes":{
+        "a.b#Svc":{"type":"service","version":"1","operations":[{"target":"a.b#Op"}],"traits":{"aws.protocols#restJson1":{}}},
+        "a.b#Op":{"type":"operation","input":{"target":"a.b#In"},"traits":{"smithy.api#http":{"method":"POST","uri":"/"}}},
+        "a.b#In":{"type":"structure","members":{"data":{"target":"a.b#Data"},"many":{"target":"a.b#DataList","traits":{"smithy.api#httpPayload":{}}}}},
+        "a.b#DataList":{"type":"list","member":{"target":"a.b#Data"}},
+        "a.b#Data":{"type":"blob","traits":{"smithy.api#streaming":{}}}}}"#;
+    let err = awslim_codegen::ir::lower(&load(text), &Selection::default()).unwrap_err().to_string();
+    assert!(
+        err.contains("a.b#In$data: targets the @streaming blob `a.b#Data`: a @streaming blob is supported only as the @httpPayload member"),
+        "{err}"
+    );
+    assert!(err.contains("a.b#DataList$member: a @streaming blob is supported only as the @httpPayload"), "{err}");
 }
 
 #[test]

@@ -46,6 +46,13 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
     let mock_mod = super::mock::module_decl();
     let waiter_mod = super::waiter::module_decl(krate);
     let client_context_params = super::endpoint_params::client_context_names(krate);
+    // The body type of `@streaming` blob members, for crates that have them.
+    let byte_stream = krate.structs.iter().any(|s| s.streaming_member().is_some()).then(|| {
+        quote! {
+            /// A body sent or received as it is read (`@streaming` blob members).
+            pub use ::awslim_runtime::ByteStream;
+        }
+    });
     let query_mod = krate.service.protocol.xml_codec().then(|| {
         quote! {
             #[rustfmt::skip]
@@ -104,6 +111,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
         pub use ::awslim_runtime::{ErrorMetadata, ProvideErrorMetadata};
         pub use ::awslim_runtime::{HttpTransport, StubTransport};
         pub use ::awslim_runtime::{RetryConfig, TimeoutConfig};
+        #byte_stream
         /// The runtime crate itself, for anything not re-exported above.
         pub use ::awslim_runtime as runtime;
 
@@ -178,8 +186,17 @@ pub(super) fn client_rs(krate: &Crate, example_crate: Option<&str>) -> TokenStre
                 }
             }
         });
-        let mut_input = if input_struct.is_some_and(|s| s.fields.iter().any(|f| f.idempotency_token && f.value.ty == Type::String)) { quote!(let mut input = input;) } else { quote!() };
-        let serialize_arg = if op.input.is_some() { quote!(&input) } else { quote!() };
+        let output_struct = op.output.as_ref().and_then(|o| krate.find_struct(o));
+        let streams = Streams {
+            input: super::protocol::streaming_payload(input_struct).is_some(),
+            output: super::protocol::streaming_payload(output_struct).is_some(),
+        };
+        let mut_input = if streams.input || input_struct.is_some_and(|s| s.fields.iter().any(|f| f.idempotency_token && f.value.ty == Type::String)) { quote!(let mut input = input;) } else { quote!() };
+        let serialize_arg = match (&op.input, streams.input) {
+            (Some(_), true) => quote!(&mut input),
+            (Some(_), false) => quote!(&input),
+            (None, _) => quote!(),
+        };
         let mut doc_lines = vec![String::new()];
         doc_lines.push(format!("`{}` ({} {}).", op.name, op.http.method, uri_text(op)));
         if input_struct.is_some_and(|s| s.needs_validation) {
@@ -194,7 +211,9 @@ pub(super) fn client_rs(krate: &Crate, example_crate: Option<&str>) -> TokenStre
             doc_lines.extend(example(krate, op, &package.replace('-', "_")));
         }
         let extra_docs = doc_attrs(&doc_lines);
-        let attach = super::mock::attach_input(op);
+        // Typed mocks need a `Clone` input and an output from bytes: not for streaming operations.
+        let attach = if streams.any() { quote!() } else { super::mock::attach_input(op) };
+        let invoke = invoke_call(&module, streams);
         let attach_endpoint_params = super::endpoint_params::attach(op);
         quote! {
             #docs
@@ -206,7 +225,7 @@ pub(super) fn client_rs(krate: &Crate, example_crate: Option<&str>) -> TokenStre
                 let request = crate::operation::#module::serialize(#serialize_arg).map_err(::awslim_runtime::SdkError::Construction)?;
                 #attach
                 #attach_endpoint_params
-                self.handle.invoke(&crate::operation::#module::META, request, crate::operation::#module::parse).await
+                #invoke
             }
         }
     });
@@ -236,6 +255,34 @@ pub(super) fn client_rs(krate: &Crate, example_crate: Option<&str>) -> TokenStre
             }
             #(#methods)*
         }
+    }
+}
+
+/// Which side of an operation has a streaming (`@streaming` blob) payload.
+#[derive(Clone, Copy)]
+struct Streams {
+    input: bool,
+    output: bool,
+}
+
+impl Streams {
+    fn any(self) -> bool {
+        self.input || self.output
+    }
+}
+
+/// The runtime call for an operation: `invoke` with whole bodies; `invoke_streaming` when the
+/// output streams (a whole request body is wrapped); `invoke_upload` when only the input does.
+fn invoke_call(module: &proc_macro2::Ident, streams: Streams) -> TokenStream {
+    let op = quote!(crate::operation::#module);
+    match (streams.input, streams.output) {
+        (_, true) => {
+            let request =
+                if streams.input { quote!(request) } else { quote!(request.map(::awslim_runtime::ByteStream::from)) };
+            quote!(self.handle.invoke_streaming(&#op::META, #request, #op::parse, #op::parse_stream).await)
+        }
+        (true, false) => quote!(self.handle.invoke_upload(&#op::META, request, #op::parse).await),
+        (false, false) => quote!(self.handle.invoke(&#op::META, request, #op::parse).await),
     }
 }
 
@@ -433,6 +480,7 @@ fn value(krate: &Crate, v: &ValueType, krate_path: &str, path: &mut Vec<String>)
         Type::BigInteger => format!("{rt}::BigInteger::new(\"0\").expect(\"an integer\")"),
         Type::BigDecimal => format!("{rt}::BigDecimal::new(\"0\").expect(\"a decimal\")"),
         Type::Blob => format!("{rt}::Blob::new(b\"...\".to_vec())"),
+        Type::ByteStream => format!("{rt}::ByteStream::from(\"...\")"),
         Type::Timestamp(_) => format!("{rt}::DateTime::now()"),
         Type::Document => format!("{rt}::Document::Null"),
         Type::Enum(n) | Type::IntEnum(n) => enum_value(krate, n, krate_path),

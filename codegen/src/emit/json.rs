@@ -177,6 +177,8 @@ fn ser_value_in(codec: Codec, v: &ValueType, expr: TokenStream, w: TokenStream) 
         Type::Double => quote!(#w.double(*#expr);),
         Type::BigInteger | Type::BigDecimal => quote!(#w.number_text(#expr.as_str());),
         Type::Blob => quote!(#w.blob(#expr);),
+        // Only ever an `@httpPayload` (the generator refuses it elsewhere), never in a JSON body.
+        Type::ByteStream => quote!({ let _ = (#expr, &mut #w); }),
         Type::Timestamp(f) => {
             let f = timestamp_format(*f);
             quote!(#w.timestamp(#expr, #f);)
@@ -253,6 +255,10 @@ pub(crate) fn de_value(t: &ValueType, v: TokenStream) -> TokenStream {
         Type::BigInteger => quote!(::awslim_runtime::json::expect_big_integer(#v)),
         Type::BigDecimal => quote!(::awslim_runtime::json::expect_big_decimal(#v)),
         Type::Blob => quote!(::awslim_runtime::json::expect_blob(#v)),
+        Type::ByteStream => quote!({
+            let _ = #v;
+            ::std::result::Result::<::awslim_runtime::ByteStream, _>::Err(::awslim_runtime::json::ParseError::new("a streaming body is never read from a JSON document"))
+        }),
         Type::Timestamp(f) => {
             let f = timestamp_format(*f);
             quote!(::awslim_runtime::json::expect_timestamp(#v, #f))

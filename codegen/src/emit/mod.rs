@@ -183,6 +183,9 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
     if !krate.waiters.is_empty() {
         features.push("waiters");
     }
+    if krate.structs.iter().any(|s| s.streaming_member().is_some()) {
+        features.push("streaming");
+    }
     features.extend(auth::runtime_features(krate));
     out.insert("Cargo.toml".to_owned(), cargo_toml(options, &features));
     for (i, result) in results.into_iter().flatten() {
@@ -285,6 +288,7 @@ pub(crate) fn rust_type(v: &ValueType) -> TokenStream {
         Type::BigInteger => quote!(::awslim_runtime::BigInteger),
         Type::BigDecimal => quote!(::awslim_runtime::BigDecimal),
         Type::Blob => quote!(::awslim_runtime::Blob),
+        Type::ByteStream => quote!(::awslim_runtime::ByteStream),
         Type::Timestamp(_) => quote!(::awslim_runtime::DateTime),
         Type::Document => quote!(::awslim_runtime::Document),
         Type::Enum(n) | Type::IntEnum(n) | Type::Struct(n) | Type::Union(n) => {

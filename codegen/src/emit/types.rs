@@ -105,6 +105,8 @@ pub(crate) fn default_expr(v: &ValueType, value: &Value) -> TokenStream {
             quote!(::awslim_runtime::BigDecimal::new(#text).unwrap_or_default())
         }
         (Type::Blob, Value::String(s)) if s.is_empty() => quote!(::awslim_runtime::Blob::default()),
+        // A streaming body's only default is the empty body.
+        (Type::ByteStream, _) => quote!(::awslim_runtime::ByteStream::default()),
         (Type::Blob, Value::String(s)) => {
             quote!(::awslim_runtime::json::expect_blob(&::awslim_runtime::Document::String(::std::string::String::from(#s))).unwrap_or_default())
         }
@@ -343,9 +345,10 @@ fn structure(s: &Struct) -> TokenStream {
             }
         }
     });
+    let derives = value_derives(s);
     quote! {
         #docs
-        #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+        #derives
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
@@ -363,6 +366,11 @@ fn structure(s: &Struct) -> TokenStream {
         #debug
         #error_impls
     }
+}
+
+/// `Clone` and `PartialEq`, unless the structure holds a streaming body (read once, so neither).
+fn value_derives(s: &Struct) -> Option<TokenStream> {
+    s.streaming_member().is_none().then(|| quote!(#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]))
 }
 
 /// A `Debug` that never prints `@sensitive` values.
@@ -537,9 +545,11 @@ fn builder(s: &Struct, traits: &[String]) -> TokenStream {
     };
     let build_doc = format!(" Builds the [`{0}`](crate::types::{0}).", s.name);
     let impl_generics = if params.is_empty() { quote!() } else { quote!(<#(#params),*>) };
+    // A streaming body is read once: neither it nor what holds it can be cloned.
+    let builder_derive = s.streaming_member().is_none().then(|| quote!(#[derive(::std::clone::Clone)]));
     quote! {
         #[doc = #doc]
-        #[derive(::std::clone::Clone)]
+        #builder_derive
         #[must_use]
         pub struct #name #generics_decl {
             #(#storage)*

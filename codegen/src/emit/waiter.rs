@@ -46,12 +46,15 @@ fn view_impl(name: &str, body: TokenStream) -> TokenStream {
 }
 
 fn struct_view(s: &Struct) -> TokenStream {
-    let members = s.fields.iter().map(|f| {
+    // A streaming body is not in memory, so acceptors cannot look at it (none in the published
+    // models does); it is left out of the view.
+    let fields: Vec<_> = s.fields.iter().filter(|f| f.value.ty != crate::ir::Type::ByteStream).collect();
+    let members = fields.iter().map(|f| {
         let fname = ident(&f.name);
         let member = lit(&f.member);
         quote!(view.member(#member, &self.#fname);)
     });
-    let body = if s.fields.is_empty() {
+    let body = if fields.is_empty() {
         quote!(::awslim_runtime::waiter::ViewObject::new().finish())
     } else {
         quote! {

@@ -304,8 +304,10 @@ async fn read_request(
         headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
     }
     if headers.iter().any(|(k, v)| k == "transfer-encoding" && v.to_ascii_lowercase().contains("chunked")) {
-        // The clients under test always send Content-Length.
-        return None;
+        // Streaming bodies of unknown length.
+        buf.drain(..head_end + 4);
+        let body = read_chunked(stream, buf).await?;
+        return Some((method, target, version, headers, body));
     }
     let len: usize = match headers.iter().find(|(k, _)| k == "content-length") {
         Some((_, v)) => v.parse().ok()?,
@@ -324,6 +326,44 @@ async fn read_request(
     }
     let body: Vec<u8> = buf.drain(..len).collect();
     Some((method, target, version, headers, body))
+}
+
+/// Reads more bytes into `buf` (`None` on EOF, error or timeout).
+async fn fill(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<()> {
+    let mut chunk = [0u8; 16 * 1024];
+    let n = tokio::time::timeout(IDLE_TIMEOUT, stream.read(&mut chunk)).await.ok()?.ok()?;
+    if n == 0 {
+        return None;
+    }
+    buf.extend_from_slice(&chunk[..n]);
+    Some(())
+}
+
+/// A `Transfer-Encoding: chunked` body (no trailers), at most [`MAX_BODY`] bytes.
+async fn read_chunked(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = loop {
+            if let Some(i) = buf.windows(2).position(|w| w == b"\r\n") {
+                break i;
+            }
+            fill(stream, buf).await?;
+        };
+        let line = std::str::from_utf8(&buf[..line_end]).ok()?;
+        let size = usize::from_str_radix(line.split(';').next()?.trim(), 16).ok()?;
+        if body.len() + size > MAX_BODY {
+            return None;
+        }
+        buf.drain(..line_end + 2);
+        while buf.len() < size + 2 {
+            fill(stream, buf).await?;
+        }
+        body.extend_from_slice(&buf[..size]);
+        buf.drain(..size + 2);
+        if size == 0 {
+            return Some(body);
+        }
+    }
 }
 
 fn reason(status: u16) -> &'static str {

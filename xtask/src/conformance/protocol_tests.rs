@@ -1236,7 +1236,17 @@ fn emit_case(krate: &Crate, case: &Case, rules: bool) -> Result<String, String> 
                         let expr = b.structure(s, &params, true)?;
                         writeln!(t, "    let expected = {expr};").ok();
                         writeln!(t, "    match result {{").ok();
-                        writeln!(t, "        Ok(out) => same(out.with_request_id(None), expected, {nan}),").ok();
+                        match s.streaming_member() {
+                            // Not `PartialEq`: the bodies are compared as read, the rest by `Debug`.
+                            Some(f) => writeln!(
+                                t,
+                                "        Ok(mut out) => {{ let mut expected = expected; {} {} assert_eq!(got.collect(u64::MAX).await.unwrap(), want.collect(u64::MAX).await.unwrap(), \"streaming body\"); same(format!(\"{{:?}}\", out.with_request_id(None)), format!(\"{{:?}}\", expected), true) }}",
+                                take_stream("got", "out", f),
+                                take_stream("want", "expected", f)
+                            )
+                            .ok(),
+                            None => writeln!(t, "        Ok(out) => same(out.with_request_id(None), expected, {nan}),").ok(),
+                        };
                         writeln!(t, "        Err(e) => panic!(\"the call failed: {{:?}}\", e),").ok();
                         writeln!(t, "    }}").ok();
                     }
@@ -1313,6 +1323,16 @@ fn vendor_config(c: &Value) -> (String, Vec<String>) {
     (region, flags.into_iter().map(|(k, v)| format!("({}, {v})", lit(k))).collect())
 }
 
+/// `let {var} = <the streaming member of {from}, moved out>;`
+fn take_stream(var: &str, from: &str, f: &ir::Field) -> String {
+    let name = &f.name;
+    if f.presence == ir::Presence::Optional {
+        format!("let {var} = {from}.{name}.take().unwrap_or_default();")
+    } else {
+        format!("let {var} = ::std::mem::take(&mut {from}.{name});")
+    }
+}
+
 fn has_nan(v: &Value) -> bool {
     match v {
         Value::String(s) => s == "NaN",
@@ -1340,6 +1360,7 @@ impl Builder<'_> {
             Type::BigInteger => "::awslim_runtime::BigInteger".into(),
             Type::BigDecimal => "::awslim_runtime::BigDecimal".into(),
             Type::Blob => "::awslim_runtime::Blob".into(),
+            Type::ByteStream => "::awslim_runtime::ByteStream".into(),
             Type::Timestamp(_) => "::awslim_runtime::DateTime".into(),
             Type::Document => "::awslim_runtime::Document".into(),
             Type::Enum(n) | Type::IntEnum(n) | Type::Struct(n) | Type::Union(n) => format!("svc::types::{n}"),
@@ -1463,6 +1484,9 @@ impl Builder<'_> {
             }
             (Type::BigDecimal, Value::String(s)) => format!("::awslim_runtime::BigDecimal::new({}).unwrap()", lit(s)),
             (Type::Blob, Value::String(s)) => format!("::awslim_runtime::Blob::new({}.as_bytes().to_vec())", lit(s)),
+            (Type::ByteStream, Value::String(s)) => {
+                format!("::awslim_runtime::ByteStream::from(::std::string::String::from({}))", lit(s))
+            }
             (Type::Timestamp(_), Value::Number(n)) => match n.as_i64() {
                 Some(i) => format!("::awslim_runtime::DateTime::from_secs({i})"),
                 None => {

@@ -367,6 +367,8 @@ pub(super) fn response_bindings(s: &Struct, xml: bool) -> TokenStream {
                     }
                 });
             }
+            // Read by the streaming parser (or, from bytes, by `streaming_from_bytes`).
+            HttpBinding::Payload if f.value.ty == Type::ByteStream => {}
             HttpBinding::Payload => {
                 let assign = |e: TokenStream| {
                     if f.presence == Presence::Optional {
@@ -463,5 +465,68 @@ fn header_value(v: &ValueType, text: TokenStream) -> TokenStream {
             let _ = #text;
             ::std::result::Result::<_, ::awslim_runtime::json::ParseError>::Err(#err("this type cannot be read from a header"))
         }),
+    }
+}
+
+/// Statements setting `body` (an `awslim_runtime::ByteStream`, moved out of `input`) and
+/// `content_type` from the streaming `@httpPayload` member `p`; the request body is then sent as
+/// it is read. Shared by the HTTP-binding protocols.
+pub(super) fn streaming_payload_code(p: &Field) -> TokenStream {
+    let fname = ident(&p.name);
+    let content_type = p.value.media_type.clone().unwrap_or_else(|| "application/octet-stream".to_owned());
+    let take = if p.presence == Presence::Optional {
+        quote!(input.#fname.take())
+    } else {
+        quote!(::std::option::Option::Some(::std::mem::take(&mut input.#fname)))
+    };
+    quote! {
+        let (body, content_type): (::awslim_runtime::ByteStream, ::std::option::Option<&'static str>) = match #take {
+            ::std::option::Option::Some(body) => (body, ::std::option::Option::Some(#content_type)),
+            ::std::option::Option::None => (::awslim_runtime::ByteStream::default(), ::std::option::Option::None),
+        };
+    }
+}
+
+/// The `@streaming` blob member of an operation's input or output, if any.
+pub(crate) fn streaming_payload(s: Option<&Struct>) -> Option<&Field> {
+    s.and_then(Struct::streaming_member).filter(|f| f.http == HttpBinding::Payload)
+}
+
+/// Statements putting a whole (already read) response body into `output`'s streaming member,
+/// for the bytes parser (typed mocks, in-memory transports). Expects `response` and `output`.
+pub(super) fn streaming_from_bytes(s: &Struct) -> TokenStream {
+    let Some(f) = streaming_payload(Some(s)) else { return quote!() };
+    let fname = ident(&f.name);
+    let body = quote!(::awslim_runtime::ByteStream::from(::std::clone::Clone::clone(response.body())));
+    if f.presence == Presence::Optional {
+        quote!(output.#fname = ::std::option::Option::Some(#body);)
+    } else {
+        quote!(output.#fname = #body;)
+    }
+}
+
+/// `fn parse_stream(response) -> Result<Output, ParseError>` for an operation whose output has a
+/// streaming payload: the head's bindings (headers, status) are read, the body is handed over
+/// unread. `empty_output` is the protocol's expression of an output read from an empty body
+/// (a streaming payload leaves no other member in the body). Shared by the HTTP-binding protocols.
+pub(super) fn streaming_parser(s: &Struct, empty_output: TokenStream) -> TokenStream {
+    let Some(f) = streaming_payload(Some(s)) else { return quote!() };
+    let o = ident(&s.name);
+    let fname = ident(&f.name);
+    let bindings = response_bindings(s, false);
+    let assign = if f.presence == Presence::Optional {
+        quote!(output.#fname = ::std::option::Option::Some(response.into_body());)
+    } else {
+        quote!(output.#fname = response.into_body();)
+    };
+    quote! {
+        /// Reads a successful response's head; its body becomes the output's stream, unread.
+        pub(crate) fn parse_stream(response: ::awslim_runtime::http::Response<::awslim_runtime::ByteStream>) -> ::std::result::Result<crate::types::#o, ::awslim_runtime::json::ParseError> {
+            let mut output = #empty_output;
+            #bindings
+            output.request_id = ::awslim_runtime::protocol::request_id(response.headers());
+            #assign
+            ::std::result::Result::Ok(output)
+        }
     }
 }

@@ -32,6 +32,7 @@ mod rest_json;
 mod rest_xml;
 mod rpc_v2_cbor;
 
+pub(crate) use http_binding::streaming_payload;
 pub(crate) use query_codec::query_rs;
 
 use proc_macro2::TokenStream;
@@ -78,6 +79,12 @@ pub const SUPPORTED: &[Protocol] = &[
     Protocol::Ec2Query,
     Protocol::RpcV2Json,
 ];
+
+/// Whether `op`'s input or output has a streaming (`@streaming` blob) payload.
+pub(crate) fn operation_streams(krate: &Crate, op: &Operation) -> bool {
+    let find = |name: &Option<String>| name.as_ref().and_then(|n| krate.find_struct(n));
+    streaming_payload(find(&op.input)).is_some() || streaming_payload(find(&op.output)).is_some()
+}
 
 /// `aws.protocols#awsQueryCompatible`: an awsJson service that replaced an awsQuery one and keeps
 /// its error codes.
@@ -306,11 +313,17 @@ fn json_parser(krate: &Crate, op: &Operation, protocol: Protocol, query_compatib
             };
         }
     };
+    let mut stream_parser = quote!();
     let (output_ty, success) = match output {
         Some(s) => {
             let o = ident(&s.name);
             let f = de_fn(&s.name);
             let bindings = response_bindings(s, false);
+            let from_bytes = http_binding::streaming_from_bytes(s);
+            stream_parser = http_binding::streaming_parser(
+                s,
+                quote!(crate::json::#f(&::awslim_runtime::Document::Object(::std::default::Default::default()))?),
+            );
             let has_body = s.fields.iter().any(|f| crate::emit::json::reads_from_body(&f.http));
             let parse = crate::emit::json::parse_response_body_of(&s.name, &codec);
             let read = if has_body {
@@ -323,6 +336,7 @@ fn json_parser(krate: &Crate, op: &Operation, protocol: Protocol, query_compatib
                 quote! {
                     #read
                     #bindings
+                    #from_bytes
                     output.request_id = ::awslim_runtime::protocol::request_id(response.headers());
                     ::std::result::Result::Ok(::std::result::Result::Ok(output))
                 },
@@ -336,7 +350,8 @@ fn json_parser(krate: &Crate, op: &Operation, protocol: Protocol, query_compatib
     } else {
         quote!(status == #code || (200..300).contains(&status))
     };
-    let take_answer = crate::emit::mock::take_answer();
+    // Streaming operations have no typed mock to answer them.
+    let take_answer = (!operation_streams(krate, op)).then(crate::emit::mock::take_answer);
     quote! {
         /// Reads the response: the output for a success status, else the error.
         pub(crate) fn parse(response: &::awslim_runtime::http::Response<::awslim_runtime::bytes::Bytes>) -> ::std::result::Result<::std::result::Result<#output_ty, #err_name>, ::awslim_runtime::json::ParseError> {
@@ -350,6 +365,7 @@ fn json_parser(krate: &Crate, op: &Operation, protocol: Protocol, query_compatib
                 ::std::result::Result::Ok(::std::result::Result::Err(error))
             }
         }
+        #stream_parser
     }
 }
 

@@ -156,6 +156,8 @@ fn ser_value(d: Dialect, v: &ValueType, expr: TokenStream, key: TokenStream) -> 
         Type::Double => quote!(writer.double(#key, *#expr);),
         Type::BigInteger | Type::BigDecimal => quote!(writer.number_text(#key, #expr.as_str());),
         Type::Blob => quote!(writer.blob(#key, #expr);),
+        // Refused by the generator for these protocols (no `@httpPayload`).
+        Type::ByteStream => quote!({ let _ = (#key, #expr); }),
         Type::Timestamp(f) => {
             let f = timestamp_format(*f);
             quote!(writer.timestamp(#key, #expr, #f);)
@@ -299,6 +301,10 @@ pub(super) fn de_value(t: &ValueType, el: TokenStream) -> TokenStream {
             quote!(::awslim_runtime::types::BigDecimal::new(#el.text.trim()).ok_or_else(|| ::awslim_runtime::json::ParseError::new("not a decimal number")))
         }
         Type::Blob => quote!(#xml::blob_text(&#el.text)),
+        Type::ByteStream => quote!({
+            let _ = #el;
+            ::std::result::Result::<::awslim_runtime::ByteStream, _>::Err(::awslim_runtime::json::ParseError::new("a streaming body is never read from XML"))
+        }),
         Type::Timestamp(f) => {
             let f = timestamp_format(*f);
             quote!(#xml::timestamp_text(&#el.text, #f))

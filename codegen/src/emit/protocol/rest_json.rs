@@ -17,7 +17,10 @@ pub(super) fn serializer(op: &Operation, input: Option<&Struct>) -> TokenStream 
     let fields: Vec<&Field> = input.map(|s| s.fields.iter().collect()).unwrap_or_default();
     let payload = fields.iter().find(|f| f.http == HttpBinding::Payload);
     let body_fields: Vec<&&Field> = fields.iter().filter(|f| f.http == HttpBinding::Body).collect();
-    let body_code = if let Some(p) = payload {
+    let streaming = payload.filter(|p| p.value.ty == Type::ByteStream);
+    let body_code = if let Some(p) = streaming {
+        super::http_binding::streaming_payload_code(p)
+    } else if let Some(p) = payload {
         payload_code(p)
     } else if body_fields.is_empty() {
         quote!(let body = ::awslim_runtime::bytes::Bytes::new();)
@@ -37,12 +40,19 @@ pub(super) fn serializer(op: &Operation, input: Option<&Struct>) -> TokenStream 
         payload.is_some() || !body_fields.is_empty() || fields.iter().any(|f| f.http != HttpBinding::Body);
     let input_used = input.filter(|_| !reads_input).map(|_| quote!(let _ = &input;));
     let input_param = match input {
+        // The streaming body is moved out of the input.
+        Some(s) if streaming.is_some() => {
+            let n = ident(&s.name);
+            quote!(input: &mut crate::types::#n)
+        }
         Some(s) => {
             let n = ident(&s.name);
             quote!(input: &crate::types::#n)
         }
         None => quote!(),
     };
+    let body_type =
+        if streaming.is_some() { quote!(::awslim_runtime::ByteStream) } else { quote!(::awslim_runtime::bytes::Bytes) };
     let extensions = super::request_extensions(op, input);
     let (ct_mut, ct_apply) = if payload.is_some() {
         (
@@ -63,7 +73,7 @@ pub(super) fn serializer(op: &Operation, input: Option<&Struct>) -> TokenStream 
     };
     quote! {
         /// Builds the HTTP request (relative URI) for this operation.
-        pub(crate) fn serialize(#input_param) -> ::std::result::Result<::awslim_runtime::http::Request<::awslim_runtime::bytes::Bytes>, ::awslim_runtime::ConstructionError> {
+        pub(crate) fn serialize(#input_param) -> ::std::result::Result<::awslim_runtime::http::Request<#body_type>, ::awslim_runtime::ConstructionError> {
             #[allow(unused)]
             fn bad_request(message: ::std::string::String) -> ::awslim_runtime::ConstructionError {
                 ::awslim_runtime::ConstructionError::new(::awslim_runtime::error::ConstructionErrorKind::Request, message)

@@ -26,7 +26,9 @@ pub(super) fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) 
     let fields: Vec<&Field> = input.map(|s| s.fields.iter().collect()).unwrap_or_default();
     let payload = fields.iter().find(|f| f.http == HttpBinding::Payload);
     let has_body = fields.iter().any(|f| f.http == HttpBinding::Body);
+    let streaming = payload.filter(|p| p.value.ty == Type::ByteStream);
     let body_code = match (payload, input) {
+        (Some(p), _) if streaming.is_some() => super::http_binding::streaming_payload_code(p),
         (Some(p), _) => payload_code(krate, p),
         (None, Some(s)) if has_body => {
             let root = document(krate, quote!(input), &s.name, &s.xml_root, s.xml_namespace.as_ref());
@@ -42,14 +44,21 @@ pub(super) fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) 
     };
     let reads_input = payload.is_some() || has_body || fields.iter().any(|f| f.http != HttpBinding::Body);
     let input_used = input.filter(|_| !reads_input).map(|_| quote!(let _ = &input;));
+    // A streaming body is moved out of the input.
     let input_param = input.map(|s| {
         let n = ident(&s.name);
-        quote!(input: &crate::types::#n)
+        if streaming.is_some() {
+            quote!(input: &mut crate::types::#n)
+        } else {
+            quote!(input: &crate::types::#n)
+        }
     });
+    let body_type =
+        if streaming.is_some() { quote!(::awslim_runtime::ByteStream) } else { quote!(::awslim_runtime::bytes::Bytes) };
     let extensions = super::request_extensions(op, input);
     quote! {
         /// Builds the HTTP request (relative URI) for this operation.
-        pub(crate) fn serialize(#input_param) -> ::std::result::Result<::awslim_runtime::http::Request<::awslim_runtime::bytes::Bytes>, ::awslim_runtime::ConstructionError> {
+        pub(crate) fn serialize(#input_param) -> ::std::result::Result<::awslim_runtime::http::Request<#body_type>, ::awslim_runtime::ConstructionError> {
             #[allow(unused)]
             fn bad_request(message: ::std::string::String) -> ::awslim_runtime::ConstructionError {
                 ::awslim_runtime::ConstructionError::new(::awslim_runtime::error::ConstructionErrorKind::Request, message)
@@ -127,11 +136,17 @@ pub(super) fn parser(krate: &Crate, op: &Operation) -> TokenStream {
     let err_name = ident(&op.error_name);
     let rt = super::Protocol::RestXml.runtime_module();
     let output = op.output.as_ref().and_then(|o| krate.find_struct(o));
+    let mut stream_parser = quote!();
     let (output_ty, success) = match output {
         Some(s) => {
             let o = ident(&s.name);
             let f = de_fn(&s.name);
             let bindings = response_bindings(s, true);
+            let from_bytes = super::http_binding::streaming_from_bytes(s);
+            stream_parser = super::http_binding::streaming_parser(
+                s,
+                quote!(crate::query::#f(&::awslim_runtime::xml::Element::default())?),
+            );
             let read = if op.xml_unwrapped_output {
                 unwrapped_output(s)
             } else if s.fields.iter().any(in_response_body) {
@@ -147,6 +162,7 @@ pub(super) fn parser(krate: &Crate, op: &Operation) -> TokenStream {
                 quote! {
                     #read
                     #bindings
+                    #from_bytes
                     output.request_id = #rt::request_id(response.headers());
                     ::std::result::Result::Ok(::std::result::Result::Ok(output))
                 },
@@ -167,7 +183,8 @@ pub(super) fn parser(krate: &Crate, op: &Operation) -> TokenStream {
     } else {
         quote!(status == #code || (200..300).contains(&status))
     };
-    let take_answer = crate::emit::mock::take_answer();
+    // Streaming operations have no typed mock to answer them.
+    let take_answer = (!super::operation_streams(krate, op)).then(crate::emit::mock::take_answer);
     quote! {
         /// Reads the response: the output for a success status, else the error.
         pub(crate) fn parse(response: &::awslim_runtime::http::Response<::awslim_runtime::bytes::Bytes>) -> ::std::result::Result<::std::result::Result<#output_ty, #err_name>, ::awslim_runtime::json::ParseError> {
@@ -181,6 +198,7 @@ pub(super) fn parser(krate: &Crate, op: &Operation) -> TokenStream {
                 ::std::result::Result::Ok(::std::result::Result::Err(error))
             }
         }
+        #stream_parser
     }
 }
 
