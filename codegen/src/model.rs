@@ -222,6 +222,7 @@ pub const HTTP_QUERY_PARAMS: &str = "smithy.api#httpQueryParams";
 pub const HTTP_HEADER: &str = "smithy.api#httpHeader";
 pub const HTTP_PREFIX_HEADERS: &str = "smithy.api#httpPrefixHeaders";
 pub const HTTP_PAYLOAD: &str = "smithy.api#httpPayload";
+pub const STREAMING: &str = "smithy.api#streaming";
 pub const HTTP_RESPONSE_CODE: &str = "smithy.api#httpResponseCode";
 pub const MIXIN: &str = "smithy.api#mixin";
 pub const AWS_SERVICE: &str = "aws.api#service";

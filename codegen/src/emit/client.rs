@@ -46,6 +46,12 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
     let mock_mod = super::mock::module_decl();
     let waiter_mod = super::waiter::module_decl(krate);
     let client_context_params = super::endpoint_params::client_context_names(krate);
+    let event_stream_mod = super::protocol::event_stream::needed(krate).then(|| {
+        quote! {
+            #[rustfmt::skip]
+            mod event_stream;
+        }
+    });
     let query_mod = krate.service.protocol.is_query().then(|| {
         quote! {
             #[rustfmt::skip]
@@ -87,6 +93,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
         #waiter_mod
         #mock_mod
         #query_mod
+        #event_stream_mod
 
         pub use client::Client;
         pub use ::awslim_runtime::{Config, SdkError};
@@ -188,6 +195,14 @@ pub(super) fn client_rs(krate: &Crate, example_crate: Option<&str>) -> TokenStre
         let extra_docs = doc_attrs(&doc_lines);
         let attach = super::mock::attach_input(op);
         let attach_endpoint_params = super::endpoint_params::attach(op);
+        let invoke = if super::protocol::event_stream::stream_output(krate, op).is_some() {
+            quote! {
+                let request = request.map(::awslim_runtime::ByteStream::from);
+                self.handle.invoke_streaming(&crate::operation::#module::META, request, crate::operation::#module::parse, crate::operation::#module::parse_stream).await
+            }
+        } else {
+            quote!(self.handle.invoke(&crate::operation::#module::META, request, crate::operation::#module::parse).await)
+        };
         quote! {
             #docs
             #extra_docs
@@ -198,7 +213,7 @@ pub(super) fn client_rs(krate: &Crate, example_crate: Option<&str>) -> TokenStre
                 let request = crate::operation::#module::serialize(#serialize_arg).map_err(::awslim_runtime::SdkError::Construction)?;
                 #attach
                 #attach_endpoint_params
-                self.handle.invoke(&crate::operation::#module::META, request, crate::operation::#module::parse).await
+                #invoke
             }
         }
     });
@@ -268,6 +283,7 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
     let name = lit(&op.name);
     let serialize = krate.service.protocol.serializer(krate, op);
     let parse = krate.service.protocol.parser(krate, op);
+    let parse_stream = super::protocol::event_stream::stream_parser(krate, op);
     let retryable = op.errors.iter().filter_map(|e| {
         let t = e.info.retryable?;
         let code = lit(&e.info.code);
@@ -343,6 +359,7 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
         #endpoint_params
 
         #parse
+        #parse_stream
     }
 }
 
@@ -430,6 +447,8 @@ fn value(krate: &Crate, v: &ValueType, krate_path: &str, path: &mut Vec<String>)
         Type::Enum(n) | Type::IntEnum(n) => enum_value(krate, n, krate_path),
         Type::Struct(n) => struct_value(krate, n, krate_path, path)?,
         Type::Union(n) => union_value(krate, n, krate_path, path)?,
+        // Only in outputs (refused in inputs when the IR is built): never in an example input.
+        Type::EventStream(_) => return None,
         Type::List { .. } => "::std::vec::Vec::new()".to_owned(),
         Type::Map { .. } => "::std::collections::BTreeMap::new()".to_owned(),
     })

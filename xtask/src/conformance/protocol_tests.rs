@@ -1033,6 +1033,7 @@ impl Builder<'_> {
             Type::Timestamp(_) => "::awslim_runtime::DateTime".into(),
             Type::Document => "::awslim_runtime::Document".into(),
             Type::Enum(n) | Type::IntEnum(n) | Type::Struct(n) | Type::Union(n) => format!("svc::types::{n}"),
+            Type::EventStream(n) => format!("::awslim_runtime::event_stream::EventReceiver<svc::types::{n}>"),
             Type::List { item, sparse } => {
                 let t = self.type_text(item);
                 if *sparse {

@@ -382,6 +382,8 @@ pub(super) fn response_bindings(s: &Struct) -> TokenStream {
                             quote!(crate::types::#n::from(::std::string::String::from_utf8_lossy(response.body()).as_ref())),
                         )
                     }
+                    // Read from the body as it arrives, by the operation's `parse_stream`.
+                    Type::EventStream(_) => continue,
                     _ => {
                         let read = de_value(&f.value, quote!(&document));
                         let a = assign(quote!(value));
