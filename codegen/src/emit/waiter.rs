@@ -46,12 +46,14 @@ fn view_impl(name: &str, body: TokenStream) -> TokenStream {
 }
 
 fn struct_view(s: &Struct) -> TokenStream {
-    let members = s.fields.iter().map(|f| {
+    // An event stream is read as it arrives: acceptor paths cannot look into it.
+    let viewed: Vec<_> = s.fields.iter().filter(|f| !matches!(f.value.ty, crate::ir::Type::EventStream(_))).collect();
+    let members = viewed.iter().map(|f| {
         let fname = ident(&f.name);
         let member = lit(&f.member);
         quote!(view.member(#member, &self.#fname);)
     });
-    let body = if s.fields.is_empty() {
+    let body = if viewed.is_empty() {
         quote!(::awslim_runtime::waiter::ViewObject::new().finish())
     } else {
         quote! {
