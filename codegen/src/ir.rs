@@ -878,6 +878,21 @@ impl<'m> Lowering<'m> {
             if target.kind == ShapeKind::Union && target.traits.has(model::STREAMING) {
                 self.check_event_stream_member(shape, m, usage);
             }
+            let header_kinds = [
+                ShapeKind::Boolean,
+                ShapeKind::Byte,
+                ShapeKind::Short,
+                ShapeKind::Integer,
+                ShapeKind::Long,
+                ShapeKind::Blob,
+                ShapeKind::String,
+                ShapeKind::Timestamp,
+                ShapeKind::Enum,
+                ShapeKind::IntEnum,
+            ];
+            if m.traits.has("smithy.api#eventHeader") && !header_kinds.contains(&target.kind) {
+                self.errors.push(err(&shape.id, Some(&m.name), format!("is an @eventHeader targeting `{}`, which is not a boolean, byte, short, integer, long, blob, string or timestamp", m.target)));
+            }
             let value = self.value_type(Some(&m.traits), &m.target, 0);
             let idempotency_token = m.traits.has(model::IDEMPOTENCY_TOKEN);
             let default = m
@@ -979,6 +994,17 @@ impl<'m> Lowering<'m> {
                 ));
             }
             let target = self.shape(&m.target);
+            let event_stream = shape.traits.has(model::STREAMING);
+            if event_stream && m.target != "smithy.api#Unit" && target.kind != ShapeKind::Structure {
+                self.errors.push(err(
+                    &shape.id,
+                    Some(&m.name),
+                    format!(
+                        "is a member of an event stream targeting `{}`; event stream members must target structures",
+                        m.target
+                    ),
+                ));
+            }
             let value =
                 if m.target == "smithy.api#Unit" { None } else { Some(self.value_type(Some(&m.traits), &m.target, 0)) };
             let boxed = matches!(target.kind, ShapeKind::Structure | ShapeKind::Union)

@@ -271,6 +271,23 @@ fn unsupported_event_streams_are_a_clear_error() {
     assert!(e.contains("a.b#S$events: targets the event stream `a.b#Events` without `@httpPayload`"), "{e}");
     let e = err(model("aws.protocols#awsJson1_1", "output", payload));
     assert!(e.contains("event streams are supported for restJson1 only so far"), "{e}");
+    // Event members must be structures; headers must have a header value type.
+    let bad = model("aws.protocols#restJson1", "output", payload)
+        .replace(
+            r#""smithy.api#Integer","traits":{"smithy.api#eventHeader""#,
+            r#""a.b#Tags","traits":{"smithy.api#eventHeader""#,
+        )
+        .replace(
+            r#""tick":{"target":"a.b#Tick"}"#,
+            r#""tick":{"target":"a.b#Tick"},"text":{"target":"smithy.api#String"}"#,
+        )
+        .replace(
+            r#""a.b#Events":"#,
+            r#""a.b#Tags":{"type":"list","member":{"target":"smithy.api#String"}},"a.b#Events":"#,
+        );
+    let e = err(bad);
+    assert!(e.contains("a.b#Tick$n: is an @eventHeader targeting `a.b#Tags`"), "{e}");
+    assert!(e.contains("a.b#Events$text: is a member of an event stream targeting `smithy.api#String`"), "{e}");
     // The supported case: an output payload of a restJson1 operation.
     let ok = model("aws.protocols#restJson1", "output", payload);
     assert!(awslim_codegen::ir::lower(&load(&ok), &Selection::default()).is_ok());
