@@ -326,5 +326,10 @@ pub mod headers {
     }
 }
 
+#[cfg(feature = "event-stream-signing")]
+mod signer;
+#[cfg(feature = "event-stream-signing")]
+pub use signer::MessageSigner;
+
 #[cfg(test)]
 mod tests;

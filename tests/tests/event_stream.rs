@@ -303,3 +303,68 @@ async fn http_error_before_the_stream_is_the_operation_error() {
     }
     server.await.unwrap();
 }
+
+/// Client-to-server building block: each envelope's `:chunk-signature` is recomputed here from
+/// the documented string to sign (HMAC-SHA256 by hand, not aws-sigv4), chaining from the
+/// request's signature; the envelope's payload is the encoded message; an empty envelope ends.
+#[test]
+fn message_signatures_chain_from_the_request_signature() {
+    use awslim_runtime::event_stream::MessageSigner;
+    use hmac::{Hmac, Mac};
+    use sha2::{Digest, Sha256};
+    use std::time::UNIX_EPOCH;
+
+    fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
+        let mut m = Hmac::<Sha256>::new_from_slice(key).unwrap();
+        m.update(data);
+        m.finalize().into_bytes().to_vec()
+    }
+    let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    let creds = Credentials::new("AKIDEXAMPLE", secret);
+    let seed = "e1d8e8c8815e60969f2a34765c9a15945ffc0badbaa4b7e3b163ea19131e949b";
+    let mut signer = MessageSigner::new(&creds, "us-east-1", "transcribe", seed);
+    let key = ["20240102", "us-east-1", "transcribe", "aws4_request"]
+        .iter()
+        .fold(format!("AWS4{secret}").into_bytes(), |k, part| hmac(&k, part.as_bytes()));
+
+    let mut prev = seed.to_owned();
+    for (i, text) in ["one", "two", ""].iter().enumerate() {
+        let secs = 1_704_164_645 + i as u64; // 2024-01-02T03:04:05Z onwards
+        let time = UNIX_EPOCH + Duration::from_secs(secs) + Duration::from_millis(789);
+        let inner = if text.is_empty() { None } else { Some(event("AudioEvent", vec![], text.as_bytes())) };
+        let envelope = match &inner {
+            Some(bytes) => {
+                let m = aws_smithy_eventstream::frame::read_message_from(&bytes[..]).unwrap();
+                signer.sign(&m, time).unwrap()
+            }
+            None => signer.sign_end(time).unwrap(),
+        };
+        assert_eq!(envelope.payload().as_ref(), inner.as_deref().unwrap_or(&[]), "the payload is the encoded message");
+        let header = |n: &str| envelope.headers().iter().find(|h| h.name().as_str() == n).unwrap().value().clone();
+        let HeaderValue::Timestamp(date) = header(":date") else { panic!(":date") };
+        assert_eq!(date.secs() as u64, secs, "whole seconds are signed");
+        let HeaderValue::ByteArray(got) = header(":chunk-signature") else { panic!(":chunk-signature") };
+        // The `:date` header as encoded on the wire: name length, name, type 8, i64 milliseconds.
+        let mut date_header = vec![5u8];
+        date_header.extend(b":date");
+        date_header.push(8);
+        date_header.extend((secs as i64 * 1000).to_be_bytes());
+        let sha = |b: &[u8]| hex::encode(Sha256::digest(b));
+        let string_to_sign = format!(
+            "AWS4-HMAC-SHA256-PAYLOAD\n{}\n20240102/us-east-1/transcribe/aws4_request\n{prev}\n{}\n{}",
+            time_text(secs),
+            sha(&date_header),
+            sha(inner.as_deref().unwrap_or(&[]))
+        );
+        let want = hmac(&key, string_to_sign.as_bytes());
+        assert_eq!(hex::encode(&got), hex::encode(&want), "message {i}");
+        prev = hex::encode(want);
+    }
+}
+
+/// `YYYYMMDDTHHMMSSZ` for seconds on 2024-01-02 (the only day the test signs on).
+fn time_text(secs: u64) -> String {
+    let day_start = 1_704_153_600; // 2024-01-02T00:00:00Z
+    let s = secs - day_start;
+    format!("20240102T{:02}{:02}{:02}Z", s / 3600, (s / 60) % 60, s % 60)
+}
