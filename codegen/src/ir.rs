@@ -110,6 +110,9 @@ pub enum Type {
     Struct(String),
     /// A generated union, by Rust name.
     Union(String),
+    /// An event stream: a member targeting a `@streaming` union (by the union's Rust name),
+    /// read as `awslim_runtime::event_stream::EventReceiver` of that union.
+    EventStream(String),
     List {
         item: Box<ValueType>,
         sparse: bool,
@@ -180,6 +183,19 @@ pub struct Field {
     pub docs: Vec<String>,
     pub idempotency_token: bool,
     pub http: HttpBinding,
+    /// Where the member travels in an event-stream message (members of event structures).
+    pub event: EventBinding,
+}
+
+/// Where a member of an event structure travels in an event-stream message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventBinding {
+    /// In the JSON of the members that are neither headers nor the payload.
+    Body,
+    /// `@eventHeader`: a message header named like the member.
+    Header,
+    /// `@eventPayload`: the whole message payload.
+    Payload,
 }
 
 /// What a structure is used for, which decides what code it needs.
@@ -258,6 +274,8 @@ pub struct UnionVariant {
     pub value: Option<ValueType>,
     pub boxed: bool,
     pub docs: Vec<String>,
+    /// The member targets an `@error` structure (in an event stream: an exception event).
+    pub error: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -269,6 +287,8 @@ pub struct Union {
     pub sensitive: bool,
     pub usage: Usage,
     pub needs_validation: bool,
+    /// `@streaming`: the union is an event stream, each member an event.
+    pub event_stream: bool,
 }
 
 /// A URI pattern segment of `@http`.
@@ -803,6 +823,9 @@ impl<'m> Lowering<'m> {
             ShapeKind::Enum => Type::Enum(self.rust_type_name(target_id)),
             ShapeKind::IntEnum => Type::IntEnum(self.rust_type_name(target_id)),
             ShapeKind::Structure => Type::Struct(self.rust_type_name(target_id)),
+            ShapeKind::Union if target.traits.has(model::STREAMING) => {
+                Type::EventStream(self.rust_type_name(target_id))
+            }
             ShapeKind::Union => Type::Union(self.rust_type_name(target_id)),
             ShapeKind::List | ShapeKind::Map if depth > 32 => {
                 self.errors.push(err(target_id, None, "collections nest more than 32 levels deep"));
@@ -929,8 +952,23 @@ impl<'m> Lowering<'m> {
                 ));
             }
             let target = self.shape(&m.target);
-            if target.kind == ShapeKind::Union && target.traits.has("smithy.api#streaming") {
-                self.errors.push(err(&shape.id, Some(&m.name), format!("targets the event stream `{}`; event streams are not supported yet (leave out the operations that use it with --operations)", m.target)));
+            if target.kind == ShapeKind::Union && target.traits.has(model::STREAMING) {
+                self.check_event_stream_member(shape, m, usage);
+            }
+            let header_kinds = [
+                ShapeKind::Boolean,
+                ShapeKind::Byte,
+                ShapeKind::Short,
+                ShapeKind::Integer,
+                ShapeKind::Long,
+                ShapeKind::Blob,
+                ShapeKind::String,
+                ShapeKind::Timestamp,
+                ShapeKind::Enum,
+                ShapeKind::IntEnum,
+            ];
+            if m.traits.has("smithy.api#eventHeader") && !header_kinds.contains(&target.kind) {
+                self.errors.push(err(&shape.id, Some(&m.name), format!("is an @eventHeader targeting `{}`, which is not a boolean, byte, short, integer, long, blob, string or timestamp", m.target)));
             }
             let value = self.value_type(Some(&m.traits), &m.target, 0);
             let idempotency_token = m.traits.has(model::IDEMPOTENCY_TOKEN);
@@ -982,6 +1020,7 @@ impl<'m> Lowering<'m> {
                 docs,
                 idempotency_token,
                 http,
+                event: event_binding(&m.traits),
             });
         }
         Struct {
@@ -1043,6 +1082,17 @@ impl<'m> Lowering<'m> {
                 ));
             }
             let target = self.shape(&m.target);
+            let event_stream = shape.traits.has(model::STREAMING);
+            if event_stream && m.target != "smithy.api#Unit" && target.kind != ShapeKind::Structure {
+                self.errors.push(err(
+                    &shape.id,
+                    Some(&m.name),
+                    format!(
+                        "is a member of an event stream targeting `{}`; event stream members must target structures",
+                        m.target
+                    ),
+                ));
+            }
             let value =
                 if m.target == "smithy.api#Unit" { None } else { Some(self.value_type(Some(&m.traits), &m.target, 0)) };
             if value.as_ref().is_some_and(|v| v.ty == Type::ByteStream) {
@@ -1058,6 +1108,7 @@ impl<'m> Lowering<'m> {
                 value,
                 boxed,
                 docs: docs_of(&m.traits),
+                error: target.traits.has(model::ERROR),
             });
         }
         Union {
@@ -1068,6 +1119,25 @@ impl<'m> Lowering<'m> {
             sensitive: shape.traits.has(model::SENSITIVE),
             usage,
             needs_validation: false,
+            event_stream: shape.traits.has(model::STREAMING),
+        }
+    }
+
+    /// A member targeting an event stream: supported as a restJson1 `@httpPayload` of an
+    /// operation output (server to client).
+    fn check_event_stream_member(&mut self, shape: &Shape, m: &model::Member, usage: Usage) {
+        let target = &m.target;
+        let why = if self.protocol != Protocol::RestJson1 {
+            Some(format!("targets the event stream `{target}`; event streams are supported for restJson1 only so far (leave out the operations that use it with --operations)"))
+        } else if usage.input {
+            Some(format!("targets the event stream `{target}` in an input; client-to-server event streams are not supported yet (leave out the operations that use it with --operations)"))
+        } else if !m.traits.has(model::HTTP_PAYLOAD) {
+            Some(format!("targets the event stream `{target}` without `@httpPayload`, which restJson1 requires"))
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            self.errors.push(err(&shape.id, Some(&m.name), why));
         }
     }
 
@@ -1254,6 +1324,16 @@ impl<'m> Lowering<'m> {
             endpoint_params: self.operation_endpoint_params(op, service),
             docs: docs_of(&op.traits),
         })
+    }
+}
+
+fn event_binding(traits: &Traits) -> EventBinding {
+    if traits.has("smithy.api#eventHeader") {
+        EventBinding::Header
+    } else if traits.has("smithy.api#eventPayload") {
+        EventBinding::Payload
+    } else {
+        EventBinding::Body
     }
 }
 

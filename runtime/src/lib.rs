@@ -19,6 +19,8 @@ pub mod config;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
+#[cfg(feature = "event-stream")]
+pub mod event_stream;
 #[cfg(feature = "waiters")]
 pub mod jmespath;
 #[cfg(feature = "test-util")]

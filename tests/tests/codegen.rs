@@ -27,6 +27,7 @@ const CRATES: &[(&str, Option<&str>, &str)] = &[
     ("auth_schemes", Some("tests/fixtures/models/auth-schemes.json"), "tests/fixture-crates/auth-schemes"),
     ("doc_examples", Some("tests/fixtures/models/doc-examples.json"), "tests/fixture-crates/doc-examples"),
     ("streaming", Some("tests/fixtures/models/streaming.json"), "tests/fixture-crates/streaming"),
+    ("event_stream", Some("tests/fixtures/models/event-stream.json"), "tests/fixture-crates/event-stream"),
 ];
 
 fn model_text(model: Option<&str>) -> String {
@@ -272,17 +273,48 @@ fn name_collisions_name_both_shapes() {
 }
 
 #[test]
-fn event_streams_are_a_clear_error() {
-    let text = r#"{"smithy":"2.0","shapes":{
-        "a.b#Svc":{"type":"service","version":"1","operations":[{"target":"a.b#Op"}],"traits":{"aws.protocols#restJson1":{}}},
-        "a.b#Op":{"type":"operation","input":{"target":"a.b#In"},"traits":{"smithy.api#http":{"method":"POST","uri":"/"}}},
-        "a.b#In":{"type":"structure","members":{"events":{"target":"a.b#Events","traits":{"smithy.api#httpPayload":{}}}}},
-        "a.b#Events":{"type":"union","members":{"tick":{"target":"smithy.api#Unit"}},"traits":{"smithy.api#streaming":{}}}}}"#;
-    let err = awslim_codegen::ir::lower(&load(text), &Selection::default()).unwrap_err().to_string();
+fn unsupported_event_streams_are_a_clear_error() {
+    let model = |protocol: &str, shape: &str, payload: &str| {
+        format!(
+            r#"{{"smithy":"2.0","shapes":{{
+        "a.b#Svc":{{"type":"service","version":"1","operations":[{{"target":"a.b#Op"}}],"traits":{{"{protocol}":{{}}}}}},
+        "a.b#Op":{{"type":"operation","{shape}":{{"target":"a.b#S"}},"traits":{{"smithy.api#http":{{"method":"POST","uri":"/"}}}}}},
+        "a.b#S":{{"type":"structure","members":{{"events":{{"target":"a.b#Events","traits":{{{payload}}}}}}}}},
+        "a.b#Tick":{{"type":"structure","members":{{"n":{{"target":"smithy.api#Integer","traits":{{"smithy.api#eventHeader":{{}}}}}}}}}},
+        "a.b#Events":{{"type":"union","members":{{"tick":{{"target":"a.b#Tick"}}}},"traits":{{"smithy.api#streaming":{{}}}}}}}}}}"#
+        )
+    };
+    let err = |text: String| awslim_codegen::ir::lower(&load(&text), &Selection::default()).unwrap_err().to_string();
+    let payload = r#""smithy.api#httpPayload":{}"#;
+    let e = err(model("aws.protocols#restJson1", "input", payload));
     assert!(
-        err.contains("a.b#In$events: targets the event stream `a.b#Events`; event streams are not supported yet"),
-        "{err}"
+        e.contains("a.b#S$events: targets the event stream `a.b#Events` in an input; client-to-server event streams are not supported yet"),
+        "{e}"
     );
+    let e = err(model("aws.protocols#restJson1", "output", ""));
+    assert!(e.contains("a.b#S$events: targets the event stream `a.b#Events` without `@httpPayload`"), "{e}");
+    let e = err(model("aws.protocols#awsJson1_1", "output", payload));
+    assert!(e.contains("event streams are supported for restJson1 only so far"), "{e}");
+    // Event members must be structures; headers must have a header value type.
+    let bad = model("aws.protocols#restJson1", "output", payload)
+        .replace(
+            r#""smithy.api#Integer","traits":{"smithy.api#eventHeader""#,
+            r#""a.b#Tags","traits":{"smithy.api#eventHeader""#,
+        )
+        .replace(
+            r#""tick":{"target":"a.b#Tick"}"#,
+            r#""tick":{"target":"a.b#Tick"},"text":{"target":"smithy.api#String"}"#,
+        )
+        .replace(
+            r#""a.b#Events":"#,
+            r#""a.b#Tags":{"type":"list","member":{"target":"smithy.api#String"}},"a.b#Events":"#,
+        );
+    let e = err(bad);
+    assert!(e.contains("a.b#Tick$n: is an @eventHeader targeting `a.b#Tags`"), "{e}");
+    assert!(e.contains("a.b#Events$text: is a member of an event stream targeting `smithy.api#String`"), "{e}");
+    // The supported case: an output payload of a restJson1 operation.
+    let ok = model("aws.protocols#restJson1", "output", payload);
+    assert!(awslim_codegen::ir::lower(&load(&ok), &Selection::default()).is_ok());
 }
 
 #[test]

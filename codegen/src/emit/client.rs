@@ -53,6 +53,12 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
             pub use ::awslim_runtime::ByteStream;
         }
     });
+    let event_stream_mod = super::protocol::event_stream::needed(krate).then(|| {
+        quote! {
+            #[rustfmt::skip]
+            mod event_stream;
+        }
+    });
     let query_mod = krate.service.protocol.xml_codec().then(|| {
         quote! {
             #[rustfmt::skip]
@@ -102,6 +108,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
         #mock_mod
         #query_mod
         #cbor_mod
+        #event_stream_mod
 
         pub use client::Client;
         pub use ::awslim_runtime::{Config, SdkError};
@@ -213,7 +220,9 @@ pub(super) fn client_rs(krate: &Crate, example_crate: Option<&str>) -> TokenStre
         let extra_docs = doc_attrs(&doc_lines);
         // Typed mocks need a `Clone` input and an output from bytes: not for streaming operations.
         let attach = if streams.any() { quote!() } else { super::mock::attach_input(op) };
-        let invoke = invoke_call(&module, streams);
+        // An output event stream is read as it arrives, as a streaming blob is.
+        let event_output = super::protocol::event_stream::stream_output(krate, op).is_some();
+        let invoke = invoke_call(&module, Streams { output: streams.output || event_output, ..streams });
         let attach_endpoint_params = super::endpoint_params::attach(op);
         quote! {
             #docs
@@ -323,6 +332,7 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
     let name = lit(&op.name);
     let serialize = krate.service.protocol.serializer(krate, op);
     let parse = krate.service.protocol.parser(krate, op);
+    let parse_stream = super::protocol::event_stream::stream_parser(krate, op);
     let retryable = op.errors.iter().filter_map(|e| {
         let t = e.info.retryable?;
         let code = lit(&e.info.code);
@@ -398,6 +408,7 @@ pub(super) fn operation_rs(krate: &Crate, op: &Operation) -> TokenStream {
         #endpoint_params
 
         #parse
+        #parse_stream
     }
 }
 
@@ -486,6 +497,8 @@ fn value(krate: &Crate, v: &ValueType, krate_path: &str, path: &mut Vec<String>)
         Type::Enum(n) | Type::IntEnum(n) => enum_value(krate, n, krate_path),
         Type::Struct(n) => struct_value(krate, n, krate_path, path)?,
         Type::Union(n) => union_value(krate, n, krate_path, path)?,
+        // Only in outputs (refused in inputs when the IR is built): never in an example input.
+        Type::EventStream(_) => return None,
         Type::List { .. } => "::std::vec::Vec::new()".to_owned(),
         Type::Map { .. } => "::std::collections::BTreeMap::new()".to_owned(),
     })

@@ -198,6 +198,8 @@ fn ser_value_in(codec: Codec, v: &ValueType, expr: TokenStream, w: TokenStream) 
             let f = ser_fn(n);
             quote!(#module::#f(#expr, #w);)
         }
+        // Event streams are refused in inputs when the IR is built.
+        Type::EventStream(_) => quote!(let _ = (#expr, #w);),
         Type::List { item, sparse } => {
             let inner = ser_value_in(codec, item, quote!(item), quote!(array.value()));
             let body = if *sparse {
@@ -278,6 +280,11 @@ pub(crate) fn de_value(t: &ValueType, v: TokenStream) -> TokenStream {
             let f = de_fn(n);
             quote!(crate::json::#f(#v))
         }
+        // The `@httpPayload` of an output, read from the response body as messages arrive.
+        Type::EventStream(_) => quote!({
+            let _ = #v;
+            ::std::result::Result::Err(::awslim_runtime::json::ParseError::new("an event stream is not a JSON value"))
+        }),
         Type::List { item, sparse } => {
             let inner = de_value(item, quote!(item));
             let item_t = super::rust_type(item);

@@ -130,6 +130,9 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
     if krate.service.protocol == protocol::Protocol::RpcV2Cbor {
         jobs.push(("src/cbor.rs".to_owned(), Box::new(|| json::cbor_rs(krate))));
     }
+    if protocol::event_stream::needed(krate) {
+        jobs.push(("src/event_stream.rs".to_owned(), Box::new(|| protocol::event_stream::event_stream_rs(krate))));
+    }
     if !krate.waiters.is_empty() {
         jobs.push(("src/waiter.rs".to_owned(), Box::new(|| waiter::waiter_rs(krate))));
     }
@@ -176,6 +179,9 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
     }
     if krate.operations.iter().any(|o| o.compression.iter().any(|e| e == "gzip")) {
         features.push("compression-gzip");
+    }
+    if protocol::event_stream::needed(krate) {
+        features.push("event-stream");
     }
     if !krate.paginators.is_empty() {
         features.push("paginators");
@@ -294,6 +300,10 @@ pub(crate) fn rust_type(v: &ValueType) -> TokenStream {
         Type::Enum(n) | Type::IntEnum(n) | Type::Struct(n) | Type::Union(n) => {
             let n = ident(n);
             quote!(crate::types::#n)
+        }
+        Type::EventStream(n) => {
+            let n = ident(n);
+            quote!(::awslim_runtime::event_stream::EventReceiver<crate::types::#n>)
         }
         Type::List { item, sparse } => {
             let t = rust_type(item);

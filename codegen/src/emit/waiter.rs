@@ -46,15 +46,19 @@ fn view_impl(name: &str, body: TokenStream) -> TokenStream {
 }
 
 fn struct_view(s: &Struct) -> TokenStream {
-    // A streaming body is not in memory, so acceptors cannot look at it (none in the published
-    // models does); it is left out of the view.
-    let fields: Vec<_> = s.fields.iter().filter(|f| f.value.ty != crate::ir::Type::ByteStream).collect();
-    let members = fields.iter().map(|f| {
+    // A streaming body or an event stream is read as it arrives, not in memory: acceptor paths
+    // cannot look into it (none in the published models does); it is left out of the view.
+    let viewed: Vec<_> = s
+        .fields
+        .iter()
+        .filter(|f| !matches!(f.value.ty, crate::ir::Type::ByteStream | crate::ir::Type::EventStream(_)))
+        .collect();
+    let members = viewed.iter().map(|f| {
         let fname = ident(&f.name);
         let member = lit(&f.member);
         quote!(view.member(#member, &self.#fname);)
     });
-    let body = if fields.is_empty() {
+    let body = if viewed.is_empty() {
         quote!(::awslim_runtime::waiter::ViewObject::new().finish())
     } else {
         quote! {

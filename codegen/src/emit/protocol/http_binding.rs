@@ -388,6 +388,8 @@ pub(super) fn response_bindings(s: &Struct, xml: bool) -> TokenStream {
                             quote!(crate::types::#n::from(::std::string::String::from_utf8_lossy(response.body()).as_ref())),
                         )
                     }
+                    // Read from the body as it arrives, by the operation's `parse_stream`.
+                    Type::EventStream(_) => continue,
                     _ if xml => {
                         let read = super::query_codec::de_value(&f.value, quote!(&root));
                         let a = assign(quote!(value));

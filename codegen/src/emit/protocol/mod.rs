@@ -26,6 +26,7 @@
 
 mod aws_json;
 mod aws_query;
+pub(crate) mod event_stream;
 mod http_binding;
 mod query_codec;
 mod rest_json;
