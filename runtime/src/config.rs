@@ -291,6 +291,8 @@ impl Config {
             allow_insecure_http: self.allow_insecure_http,
             client_context_params: self.client_context_params.clone(),
             endpoint_built_ins: self.endpoint_built_ins.clone(),
+            // The providers are already cached (or were meant not to be).
+            cache_identities: true,
         }
     }
 }
@@ -316,6 +318,7 @@ pub struct ConfigBuilder {
     allow_insecure_http: bool,
     client_context_params: BTreeMap<String, awslim_endpoints::Value>,
     endpoint_built_ins: BTreeMap<String, awslim_endpoints::Value>,
+    cache_identities: bool,
 }
 
 impl Default for ConfigBuilder {
@@ -339,6 +342,7 @@ impl Default for ConfigBuilder {
             allow_insecure_http: false,
             client_context_params: BTreeMap::new(),
             endpoint_built_ins: BTreeMap::new(),
+            cache_identities: true,
         }
     }
 }
@@ -492,14 +496,23 @@ impl ConfigBuilder {
         self.endpoint_built_ins.insert(built_in.into(), value.into());
         self
     }
+    /// Whether the credentials and token providers are wrapped in the runtime's identity cache
+    /// ([`crate::credentials::cache`]; default true). Providers that cache themselves
+    /// ([`ProvideCredentials::caches_itself`]) are never wrapped; turn this off only for a
+    /// provider that must be asked before every attempt.
+    pub fn cache_identities(mut self, on: bool) -> Self {
+        self.cache_identities = on;
+        self
+    }
     /// Builds the configuration.
     pub fn build(self) -> Config {
         let timeouts = self.timeouts;
+        let credentials = self.credentials.unwrap_or_else(|| Arc::new(CredentialsChain::default_chain()));
         Config {
             region: self.region,
-            credentials: self.credentials.unwrap_or_else(|| Arc::new(CredentialsChain::default_chain())),
+            credentials: cached_credentials(credentials, self.cache_identities),
             #[cfg(feature = "bearer")]
-            token: self.token,
+            token: self.token.map(|t| cached_token(t, self.cache_identities)),
             endpoint_url: self.endpoint_url,
             use_fips: self.use_fips,
             use_dual_stack: self.use_dual_stack,
@@ -516,6 +529,23 @@ impl ConfigBuilder {
             endpoint_built_ins: self.endpoint_built_ins,
         }
     }
+}
+
+/// `provider` in the identity cache, unless it caches itself or caching is off.
+fn cached_credentials(provider: Arc<dyn ProvideCredentials>, cache: bool) -> Arc<dyn ProvideCredentials> {
+    if !cache || provider.caches_itself() {
+        return provider;
+    }
+    Arc::new(crate::credentials::cache::CachingProvider::new(provider))
+}
+
+/// `provider` in the identity cache, unless it caches itself or caching is off.
+#[cfg(feature = "bearer")]
+fn cached_token(provider: Arc<dyn crate::token::ProvideToken>, cache: bool) -> Arc<dyn crate::token::ProvideToken> {
+    if !cache || provider.caches_itself() {
+        return provider;
+    }
+    Arc::new(crate::credentials::cache::CachingTokenProvider::new(provider))
 }
 
 #[cfg(test)]

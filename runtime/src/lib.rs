@@ -46,6 +46,7 @@ pub use client::{
     CompressionEncodings, ContentMd5Required, Handle, HostPrefix, OperationMeta, RetryableError, ServiceMeta,
 };
 pub use config::{Config, ConfigBuilder, RequestCompression, TimeoutConfig};
+pub use credentials::cache::CachingProvider;
 pub use credentials::{Credentials, CredentialsError, EnvironmentCredentials, ProvideCredentials};
 pub use endpoint::{OperationEndpointParams, ResolvedEndpoint};
 pub use error::{
