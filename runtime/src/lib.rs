@@ -11,6 +11,7 @@ pub mod validate;
 
 pub mod auth;
 pub mod client;
+pub mod clock_skew;
 pub mod config;
 pub mod credentials;
 pub mod endpoint;
