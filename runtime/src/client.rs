@@ -532,7 +532,9 @@ impl Handle {
                     // A certificate or handshake failure, or an oversized response, will not fix
                     // itself on retry.
                     let kind = match error.kind() {
-                        TransportErrorKind::Tls | TransportErrorKind::ResponseTooLarge => RetryKind::No,
+                        TransportErrorKind::Tls | TransportErrorKind::ResponseTooLarge | TransportErrorKind::Proxy => {
+                            RetryKind::No
+                        }
                         _ => RetryKind::Transport,
                     };
                     (kind, Failure::Transport(error))

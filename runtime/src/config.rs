@@ -171,6 +171,7 @@ impl Config {
             b.retry.max_attempts = n.max(1);
         }
         b.request_compression.disabled = truthy("AWS_DISABLE_REQUEST_COMPRESSION");
+        b.proxy = Some(crate::proxy::ProxyConfig::from_vars(&var));
         if let Some(n) = non_empty("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES").and_then(|v| v.parse::<u32>().ok()) {
             b.request_compression.min_size_bytes = n;
         }
@@ -293,6 +294,8 @@ impl Config {
             endpoint_built_ins: self.endpoint_built_ins.clone(),
             // The providers are already cached (or were meant not to be).
             cache_identities: true,
+            // The transport is kept, so its proxies are too.
+            proxy: None,
         }
     }
 }
@@ -319,6 +322,8 @@ pub struct ConfigBuilder {
     client_context_params: BTreeMap<String, awslim_endpoints::Value>,
     endpoint_built_ins: BTreeMap<String, awslim_endpoints::Value>,
     cache_identities: bool,
+    /// `None`: the environment's, read by `build()`.
+    proxy: Option<crate::proxy::ProxyConfig>,
 }
 
 impl Default for ConfigBuilder {
@@ -343,6 +348,7 @@ impl Default for ConfigBuilder {
             client_context_params: BTreeMap::new(),
             endpoint_built_ins: BTreeMap::new(),
             cache_identities: true,
+            proxy: None,
         }
     }
 }
@@ -439,7 +445,8 @@ impl ConfigBuilder {
         self.validate_requests = on;
         self
     }
-    /// The transport (default: [`HyperTransport`] with the configured connect timeout).
+    /// The transport (default: [`HyperTransport`] with the configured connect timeout and
+    /// proxies).
     pub fn transport(mut self, transport: impl HttpTransport + 'static) -> Self {
         self.transport = Some(Arc::new(transport));
         self
@@ -496,6 +503,17 @@ impl ConfigBuilder {
         self.endpoint_built_ins.insert(built_in.into(), value.into());
         self
     }
+    /// HTTP(S) proxies for the default transport, instead of the environment's
+    /// (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`; see [`crate::proxy`]). Has no
+    /// effect with a transport of your own ([`transport`](Self::transport)).
+    pub fn proxy(mut self, proxy: crate::proxy::ProxyConfig) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+    /// No proxy, whatever the environment says.
+    pub fn no_proxy(self) -> Self {
+        self.proxy(crate::proxy::ProxyConfig::disabled())
+    }
     /// Whether the credentials and token providers are wrapped in the runtime's identity cache
     /// ([`crate::credentials::cache`]; default true). Providers that cache themselves
     /// ([`ProvideCredentials::caches_itself`]) are never wrapped; turn this off only for a
@@ -520,7 +538,10 @@ impl ConfigBuilder {
             timeouts,
             validate_requests: self.validate_requests,
             request_compression: self.request_compression,
-            transport: self.transport.unwrap_or_else(|| Arc::new(HyperTransport::new(timeouts.connect))),
+            transport: self.transport.unwrap_or_else(|| {
+                let proxy = self.proxy.unwrap_or_else(crate::proxy::ProxyConfig::from_env);
+                Arc::new(HyperTransport::with_proxy(timeouts.connect, &proxy))
+            }),
             idempotency_tokens: self.idempotency_tokens.unwrap_or_else(IdempotencyTokenProvider::random),
             app_name: self.app_name,
             max_response_body: self.max_response_body,

@@ -350,6 +350,9 @@ pub enum TransportErrorKind {
     /// [`ConfigBuilder::max_response_body_size`](crate::config::ConfigBuilder::max_response_body_size)
     /// (declared in `Content-Length` or found while reading); the rest was not read. Not retried.
     ResponseTooLarge,
+    /// The proxy setting cannot be used (e.g. a `socks5://` proxy) or the proxy refused the
+    /// CONNECT tunnel (e.g. `407 Proxy Authentication Required`). Not retried.
+    Proxy,
     /// Anything else the transport reported.
     Other,
 }
@@ -386,6 +389,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Tls => "TLS failure",
             TransportErrorKind::Io => "connection broken",
             TransportErrorKind::ResponseTooLarge => "response too large",
+            TransportErrorKind::Proxy => "proxy failure",
             TransportErrorKind::Other => "transport error",
         };
         write!(f, "{what}: {}", self.message)

@@ -23,6 +23,7 @@ pub mod mock;
 #[cfg(feature = "paginators")]
 pub mod paginator;
 pub mod protocol;
+pub mod proxy;
 pub mod retry;
 pub mod sign;
 pub mod text;
@@ -54,6 +55,7 @@ pub use error::{
     ConstructionError, ErrorMetadata, OperationError, ProvideErrorMetadata, ResponseMeta, SdkError, TimeoutError,
     TransportError, UnhandledError,
 };
+pub use proxy::ProxyConfig;
 pub use retry::RetryConfig;
 #[cfg(feature = "bearer")]
 pub use token::{EnvironmentToken, ProvideToken, Token};
