@@ -106,6 +106,8 @@ pub struct Config {
     allow_insecure_http: bool,
     client_context_params: BTreeMap<String, awslim_endpoints::Value>,
     endpoint_built_ins: BTreeMap<String, awslim_endpoints::Value>,
+    /// The proxies of the default transport; `None` when the transport was given.
+    proxy: Option<crate::proxy::ProxyConfig>,
 }
 
 /// The default [`ConfigBuilder::max_response_body_size`]: 64 MiB.
@@ -271,7 +273,12 @@ impl Config {
     pub fn endpoint_built_ins(&self) -> &BTreeMap<String, awslim_endpoints::Value> {
         &self.endpoint_built_ins
     }
-    /// A builder starting from this configuration.
+    /// The proxies of the default transport (`None` when a transport was given).
+    pub fn proxy(&self) -> Option<&crate::proxy::ProxyConfig> {
+        self.proxy.as_ref()
+    }
+    /// A builder starting from this configuration. A transport that was given is kept; the
+    /// default one is made again by `build()` (so new timeouts and proxies apply).
     pub fn to_builder(&self) -> ConfigBuilder {
         ConfigBuilder {
             region: self.region.clone(),
@@ -285,7 +292,7 @@ impl Config {
             timeouts: self.timeouts,
             validate_requests: self.validate_requests,
             request_compression: self.request_compression,
-            transport: Some(self.transport.clone()),
+            transport: self.proxy.is_none().then(|| self.transport.clone()),
             idempotency_tokens: Some(self.idempotency_tokens.clone()),
             app_name: self.app_name.clone(),
             max_response_body: self.max_response_body,
@@ -294,8 +301,7 @@ impl Config {
             endpoint_built_ins: self.endpoint_built_ins.clone(),
             // The providers are already cached (or were meant not to be).
             cache_identities: true,
-            // The transport is kept, so its proxies are too.
-            proxy: None,
+            proxy: self.proxy.clone(),
         }
     }
 }
@@ -526,6 +532,15 @@ impl ConfigBuilder {
     pub fn build(self) -> Config {
         let timeouts = self.timeouts;
         let credentials = self.credentials.unwrap_or_else(|| Arc::new(CredentialsChain::default_chain()));
+        // The default transport, with the configured (else the environment's) proxies.
+        let (transport, proxy) = match self.transport {
+            Some(given) => (given, None),
+            None => {
+                let proxy = self.proxy.unwrap_or_else(crate::proxy::ProxyConfig::from_env);
+                let transport: Arc<dyn HttpTransport> = Arc::new(HyperTransport::with_proxy(timeouts.connect, &proxy));
+                (transport, Some(proxy))
+            }
+        };
         Config {
             region: self.region,
             credentials: cached_credentials(credentials, self.cache_identities),
@@ -538,10 +553,8 @@ impl ConfigBuilder {
             timeouts,
             validate_requests: self.validate_requests,
             request_compression: self.request_compression,
-            transport: self.transport.unwrap_or_else(|| {
-                let proxy = self.proxy.unwrap_or_else(crate::proxy::ProxyConfig::from_env);
-                Arc::new(HyperTransport::with_proxy(timeouts.connect, &proxy))
-            }),
+            transport,
+            proxy,
             idempotency_tokens: self.idempotency_tokens.unwrap_or_else(IdempotencyTokenProvider::random),
             app_name: self.app_name,
             max_response_body: self.max_response_body,

@@ -249,6 +249,16 @@ async fn loopback_goes_direct_and_no_proxy_overrides_the_setting() {
     assert!(format!("{:?}", with.transport()).contains(&proxy_url), "{with:?}");
     let without = config(&direct_url).proxy(ProxyConfig::all(&proxy_url)).no_proxy().build();
     assert!(!format!("{:?}", without.transport()).contains("proxy"), "{without:?}");
+    // A rebuilt configuration makes its default transport again, with the new setting...
+    let rebuilt = with.to_builder().no_proxy().build();
+    assert!(!format!("{:?}", rebuilt.transport()).contains("proxy"), "{rebuilt:?}");
+    assert!(with.to_builder().build().proxy().unwrap().is_enabled());
+    // ...and keeps a transport that was given (to which proxy settings do not apply).
+    let given = config(&direct_url).transport(awslim_runtime::StubTransport::new()).build();
+    assert!(given.proxy().is_none());
+    assert!(
+        format!("{:?}", given.to_builder().proxy(ProxyConfig::all(&proxy_url)).build().transport()).contains("Stub")
+    );
 }
 
 #[tokio::test]

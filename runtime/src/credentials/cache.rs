@@ -44,6 +44,8 @@ struct Cached<T> {
 
 /// The cache shared by the credentials and token caches.
 struct LazyCache<T> {
+    /// `credentials` or `bearer token`, for the warning.
+    what: &'static str,
     cached: Mutex<Option<Cached<T>>>,
     refresh: tokio::sync::Mutex<()>,
     clock: Clock,
@@ -51,8 +53,9 @@ struct LazyCache<T> {
 }
 
 impl<T: Clone> LazyCache<T> {
-    fn new() -> Self {
+    fn new(what: &'static str) -> Self {
         LazyCache {
+            what,
             cached: Mutex::new(None),
             refresh: tokio::sync::Mutex::new(()),
             clock: Arc::new(SystemTime::now),
@@ -115,11 +118,19 @@ impl<T: Clone> LazyCache<T> {
         let mut cached = self.cached.lock().unwrap_or_else(|p| p.into_inner());
         match cached.as_mut() {
             Some(old) if old.expires.is_none_or(|e| now < e) => {
-                tracing::warn!(
-                    %error,
-                    expires = ?old.expires,
-                    "refreshing credentials failed; using the cached credentials, which are still valid"
-                );
+                if self.what == "credentials" {
+                    tracing::warn!(
+                        %error,
+                        expires = ?old.expires,
+                        "refreshing credentials failed; using the cached credentials, which are still valid"
+                    );
+                } else {
+                    tracing::warn!(
+                        %error,
+                        expires = ?old.expires,
+                        "refreshing the bearer token failed; using the cached token, which is still valid"
+                    );
+                }
                 old.refresh_at = now + RETRY_AFTER_FAILURE;
                 if let Some(e) = old.expires {
                     old.refresh_at = old.refresh_at.min(e);
@@ -149,7 +160,7 @@ impl<P: fmt::Debug> fmt::Debug for CachingProvider<P> {
 impl<P: ProvideCredentials> CachingProvider<P> {
     /// Caches `source`, with the system clock.
     pub fn new(source: P) -> Self {
-        CachingProvider { source, cache: LazyCache::new() }
+        CachingProvider { source, cache: LazyCache::new("credentials") }
     }
 
     /// Uses another clock (for tests) and jitter bound.
@@ -192,7 +203,7 @@ impl<P: fmt::Debug> fmt::Debug for CachingTokenProvider<P> {
 impl<P: crate::token::ProvideToken> CachingTokenProvider<P> {
     /// Caches `source`, with the system clock.
     pub fn new(source: P) -> Self {
-        CachingTokenProvider { source, cache: LazyCache::new() }
+        CachingTokenProvider { source, cache: LazyCache::new("bearer token") }
     }
 
     /// Uses another clock (for tests) and jitter bound.
