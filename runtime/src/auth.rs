@@ -150,13 +150,15 @@ fn signing_error(message: impl Into<String>) -> ConstructionError {
     ConstructionError::new(ConstructionErrorKind::Signing, message)
 }
 
-/// Authenticates one attempt with the first usable option (see the module docs).
+/// Authenticates one attempt with the first usable option (see the module docs); signatures
+/// carry `time` (the clock-skew corrected time).
 pub(crate) async fn authorize(
     request: &mut http::Request<Bytes>,
     options: &[AuthOption],
     config: &Config,
     service: &'static ServiceMeta,
     operation: &str,
+    time: SystemTime,
 ) -> Result<(), ConstructionError> {
     let mut reasons: Vec<String> = Vec::new();
     // Asked at most once per attempt, however many signing schemes there are.
@@ -202,7 +204,7 @@ pub(crate) async fn authorize(
             signing.region.as_deref().or(config.region()).ok_or_else(|| {
                 signing_error("no region to sign with: set Config::builder().region(..) or AWS_REGION")
             })?;
-        let mut settings = SigningOptions::new(region, &signing.name, SystemTime::now());
+        let mut settings = SigningOptions::new(region, &signing.name, time);
         settings.algorithm = algorithm;
         settings.double_encode = signing.double_encode;
         settings.normalize_path = signing.normalize_path;

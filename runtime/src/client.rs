@@ -128,6 +128,8 @@ struct Inner {
     quota: RetryQuota,
     user_agent: HeaderValue,
     x_amz_user_agent: HeaderValue,
+    /// The service's clock minus ours, learned from clock-skew errors (see [`crate::clock_skew`]).
+    clock: crate::clock_skew::ClockOffset,
 }
 
 /// Shared, cheaply cloned state of one client: configuration, transport, retry quota, parsed
@@ -148,6 +150,8 @@ struct Inner {
 /// 3. retries in the AWS *standard* mode (see [`crate::retry`]): transient statuses,
 ///    throttling and transient codes, the operation's `@retryable` errors, connection failures
 ///    and attempt timeouts, with full-jitter exponential backoff and the shared retry quota;
+///    a clock-skew error (see [`crate::clock_skew`]) sets the client's clock offset from the
+///    response's `Date` and is retried once at once, signed with the corrected time;
 /// 4. hands the final response to the operation's parser.
 ///
 /// The whole call is bounded by the operation timeout. Timers need a Tokio runtime with time
@@ -211,6 +215,7 @@ impl Handle {
                 quota,
                 x_amz_user_agent: user_agent.clone(),
                 user_agent,
+                clock: crate::clock_skew::ClockOffset::default(),
             }),
         }
     }
@@ -233,6 +238,11 @@ impl Handle {
     /// A new idempotency token (for an `@idempotencyToken` member the caller left unset).
     pub fn new_idempotency_token(&self) -> String {
         self.inner.config.idempotency_token_provider().token()
+    }
+
+    /// The clock-skew offset this client signs with, in milliseconds (service minus local).
+    pub fn clock_offset_millis(&self) -> i64 {
+        self.inner.clock.millis()
     }
 
     /// Retry-quota tokens left (for tests and metrics).
@@ -420,6 +430,7 @@ impl Handle {
         let invocation_id = HeaderValue::from_str(invocation_id)
             .map_err(|_| construction(ConstructionErrorKind::Request, "invalid invocation id"))?;
         let mut last_retry_cost: Option<u32> = None;
+        let mut skew_corrected = false;
 
         for attempt in 1..=max_attempts {
             attempts.store(attempt, Ordering::Relaxed);
@@ -450,7 +461,8 @@ impl Handle {
                 headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(body.len()));
             }
 
-            crate::auth::authorize(&mut req, &target.auth, config, self.inner.service, op.name)
+            let signing_time = self.inner.clock.now();
+            crate::auth::authorize(&mut req, &target.auth, config, self.inner.service, op.name, signing_time)
                 .await
                 .map_err(SdkError::Construction)?;
 
@@ -502,6 +514,14 @@ impl Handle {
                 }
                 Ok(Ok(response)) => {
                     let meta = (self.inner.service.error_metadata)(&response);
+                    // Rejected for our clock: the offset is learned (for later calls too), and
+                    // the request signed again with the service's time and retried once.
+                    if !skew_corrected && self.correct_clock(&meta, &response) {
+                        skew_corrected = true;
+                        if attempt < max_attempts {
+                            continue;
+                        }
+                    }
                     let kind = classify_response(meta.status(), meta.code(), op.retryable_errors);
                     tracing::debug!(
                         attempt,
@@ -517,7 +537,9 @@ impl Handle {
                     // A certificate or handshake failure, or an oversized response, will not fix
                     // itself on retry.
                     let kind = match error.kind() {
-                        TransportErrorKind::Tls | TransportErrorKind::ResponseTooLarge => RetryKind::No,
+                        TransportErrorKind::Tls | TransportErrorKind::ResponseTooLarge | TransportErrorKind::Proxy => {
+                            RetryKind::No
+                        }
                         _ => RetryKind::Transport,
                     };
                     (kind, Failure::Transport(error))
@@ -548,6 +570,13 @@ impl Handle {
             };
         }
         unreachable!("the last attempt always returns")
+    }
+}
+
+impl Handle {
+    /// Whether `response` is a clock-skew error that changed the client's clock offset.
+    fn correct_clock(&self, meta: &ErrorMetadata, response: &http::Response<Bytes>) -> bool {
+        self.inner.clock.correct(meta.code(), response.headers(), std::time::SystemTime::now())
     }
 }
 

@@ -106,6 +106,8 @@ pub struct Config {
     allow_insecure_http: bool,
     client_context_params: BTreeMap<String, awslim_endpoints::Value>,
     endpoint_built_ins: BTreeMap<String, awslim_endpoints::Value>,
+    /// The proxies of the default transport; `None` when the transport was given.
+    proxy: Option<crate::proxy::ProxyConfig>,
 }
 
 /// The default [`ConfigBuilder::max_response_body_size`]: 64 MiB.
@@ -171,6 +173,7 @@ impl Config {
             b.retry.max_attempts = n.max(1);
         }
         b.request_compression.disabled = truthy("AWS_DISABLE_REQUEST_COMPRESSION");
+        b.proxy = Some(crate::proxy::ProxyConfig::from_vars(&var));
         if let Some(n) = non_empty("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES").and_then(|v| v.parse::<u32>().ok()) {
             b.request_compression.min_size_bytes = n;
         }
@@ -270,7 +273,12 @@ impl Config {
     pub fn endpoint_built_ins(&self) -> &BTreeMap<String, awslim_endpoints::Value> {
         &self.endpoint_built_ins
     }
-    /// A builder starting from this configuration.
+    /// The proxies of the default transport (`None` when a transport was given).
+    pub fn proxy(&self) -> Option<&crate::proxy::ProxyConfig> {
+        self.proxy.as_ref()
+    }
+    /// A builder starting from this configuration. A transport that was given is kept; the
+    /// default one is made again by `build()` (so new timeouts and proxies apply).
     pub fn to_builder(&self) -> ConfigBuilder {
         ConfigBuilder {
             region: self.region.clone(),
@@ -284,13 +292,16 @@ impl Config {
             timeouts: self.timeouts,
             validate_requests: self.validate_requests,
             request_compression: self.request_compression,
-            transport: Some(self.transport.clone()),
+            transport: self.proxy.is_none().then(|| self.transport.clone()),
             idempotency_tokens: Some(self.idempotency_tokens.clone()),
             app_name: self.app_name.clone(),
             max_response_body: self.max_response_body,
             allow_insecure_http: self.allow_insecure_http,
             client_context_params: self.client_context_params.clone(),
             endpoint_built_ins: self.endpoint_built_ins.clone(),
+            // The providers are already cached (or were meant not to be).
+            cache_identities: true,
+            proxy: self.proxy.clone(),
         }
     }
 }
@@ -316,6 +327,9 @@ pub struct ConfigBuilder {
     allow_insecure_http: bool,
     client_context_params: BTreeMap<String, awslim_endpoints::Value>,
     endpoint_built_ins: BTreeMap<String, awslim_endpoints::Value>,
+    cache_identities: bool,
+    /// `None`: the environment's, read by `build()`.
+    proxy: Option<crate::proxy::ProxyConfig>,
 }
 
 impl Default for ConfigBuilder {
@@ -339,6 +353,8 @@ impl Default for ConfigBuilder {
             allow_insecure_http: false,
             client_context_params: BTreeMap::new(),
             endpoint_built_ins: BTreeMap::new(),
+            cache_identities: true,
+            proxy: None,
         }
     }
 }
@@ -435,7 +451,8 @@ impl ConfigBuilder {
         self.validate_requests = on;
         self
     }
-    /// The transport (default: [`HyperTransport`] with the configured connect timeout).
+    /// The transport (default: [`HyperTransport`] with the configured connect timeout and
+    /// proxies).
     pub fn transport(mut self, transport: impl HttpTransport + 'static) -> Self {
         self.transport = Some(Arc::new(transport));
         self
@@ -492,14 +509,43 @@ impl ConfigBuilder {
         self.endpoint_built_ins.insert(built_in.into(), value.into());
         self
     }
+    /// HTTP(S) proxies for the default transport, instead of the environment's
+    /// (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`; see [`crate::proxy`]). Has no
+    /// effect with a transport of your own ([`transport`](Self::transport)).
+    pub fn proxy(mut self, proxy: crate::proxy::ProxyConfig) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+    /// No proxy, whatever the environment says.
+    pub fn no_proxy(self) -> Self {
+        self.proxy(crate::proxy::ProxyConfig::disabled())
+    }
+    /// Whether the credentials and token providers are wrapped in the runtime's identity cache
+    /// ([`crate::credentials::cache`]; default true). Providers that cache themselves
+    /// ([`ProvideCredentials::caches_itself`]) are never wrapped; turn this off only for a
+    /// provider that must be asked before every attempt.
+    pub fn cache_identities(mut self, on: bool) -> Self {
+        self.cache_identities = on;
+        self
+    }
     /// Builds the configuration.
     pub fn build(self) -> Config {
         let timeouts = self.timeouts;
+        let credentials = self.credentials.unwrap_or_else(|| Arc::new(CredentialsChain::default_chain()));
+        // The default transport, with the configured (else the environment's) proxies.
+        let (transport, proxy) = match self.transport {
+            Some(given) => (given, None),
+            None => {
+                let proxy = self.proxy.unwrap_or_else(crate::proxy::ProxyConfig::from_env);
+                let transport: Arc<dyn HttpTransport> = Arc::new(HyperTransport::with_proxy(timeouts.connect, &proxy));
+                (transport, Some(proxy))
+            }
+        };
         Config {
             region: self.region,
-            credentials: self.credentials.unwrap_or_else(|| Arc::new(CredentialsChain::default_chain())),
+            credentials: cached_credentials(credentials, self.cache_identities),
             #[cfg(feature = "bearer")]
-            token: self.token,
+            token: self.token.map(|t| cached_token(t, self.cache_identities)),
             endpoint_url: self.endpoint_url,
             use_fips: self.use_fips,
             use_dual_stack: self.use_dual_stack,
@@ -507,7 +553,8 @@ impl ConfigBuilder {
             timeouts,
             validate_requests: self.validate_requests,
             request_compression: self.request_compression,
-            transport: self.transport.unwrap_or_else(|| Arc::new(HyperTransport::new(timeouts.connect))),
+            transport,
+            proxy,
             idempotency_tokens: self.idempotency_tokens.unwrap_or_else(IdempotencyTokenProvider::random),
             app_name: self.app_name,
             max_response_body: self.max_response_body,
@@ -516,6 +563,23 @@ impl ConfigBuilder {
             endpoint_built_ins: self.endpoint_built_ins,
         }
     }
+}
+
+/// `provider` in the identity cache, unless it caches itself or caching is off.
+fn cached_credentials(provider: Arc<dyn ProvideCredentials>, cache: bool) -> Arc<dyn ProvideCredentials> {
+    if !cache || provider.caches_itself() {
+        return provider;
+    }
+    Arc::new(crate::credentials::cache::CachingProvider::new(provider))
+}
+
+/// `provider` in the identity cache, unless it caches itself or caching is off.
+#[cfg(feature = "bearer")]
+fn cached_token(provider: Arc<dyn crate::token::ProvideToken>, cache: bool) -> Arc<dyn crate::token::ProvideToken> {
+    if !cache || provider.caches_itself() {
+        return provider;
+    }
+    Arc::new(crate::credentials::cache::CachingTokenProvider::new(provider))
 }
 
 #[cfg(test)]

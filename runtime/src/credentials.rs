@@ -5,7 +5,10 @@
 //! `~/.aws/config` / `~/.aws/credentials` files with profiles (`ProfileCredentials`).
 //! Anything else: implement [`ProvideCredentials`].
 //!
-//! Secrets never appear in `Debug` output.
+//! Secrets never appear in `Debug` output. [`Config`](crate::Config) caches whatever provider it
+//! is given ([`cache`]).
+
+pub mod cache;
 
 use std::fmt;
 use std::sync::Arc;
@@ -104,12 +107,21 @@ impl fmt::Display for CredentialsError {
 
 impl std::error::Error for CredentialsError {}
 
-/// A source of credentials, asked before every attempt (cache inside if loading is costly).
+/// A source of credentials. [`Config`](crate::Config) wraps it in a
+/// [`CachingProvider`](cache::CachingProvider) unless [`caches_itself`](Self::caches_itself)
+/// says otherwise, so it is asked only when the cached credentials near their expiry.
 ///
 /// `Debug` implementations must not print secrets.
 pub trait ProvideCredentials: Send + Sync + fmt::Debug {
     /// Loads credentials.
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>>;
+
+    /// Whether this provider caches (or has nothing to refresh) itself, so that the client
+    /// must not wrap it in another cache (smithy-rs's `IdentityCacheLocation::IdentityResolver`).
+    /// Default `false`: the client caches it.
+    fn caches_itself(&self) -> bool {
+        false
+    }
 }
 
 impl ProvideCredentials for Credentials {
@@ -117,11 +129,20 @@ impl ProvideCredentials for Credentials {
         let c = self.clone();
         Box::pin(async move { Ok(c) })
     }
+
+    /// Static credentials need no cache.
+    fn caches_itself(&self) -> bool {
+        true
+    }
 }
 
 impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         (**self).provide_credentials()
+    }
+
+    fn caches_itself(&self) -> bool {
+        (**self).caches_itself()
     }
 }
 

@@ -354,6 +354,9 @@ pub enum TransportErrorKind {
     /// or stream, feature `streaming`) and cannot be sent again; the message says why the
     /// attempt failed.
     BodyNotReplayable,
+    /// The proxy setting cannot be used (e.g. a `socks5://` proxy) or the proxy refused the
+    /// CONNECT tunnel (e.g. `407 Proxy Authentication Required`). Not retried.
+    Proxy,
     /// Anything else the transport reported.
     Other,
 }
@@ -391,6 +394,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Io => "connection broken",
             TransportErrorKind::ResponseTooLarge => "response too large",
             TransportErrorKind::BodyNotReplayable => "request body cannot be replayed",
+            TransportErrorKind::Proxy => "proxy failure",
             TransportErrorKind::Other => "transport error",
         };
         write!(f, "{what}: {}", self.message)

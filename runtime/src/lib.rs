@@ -15,6 +15,7 @@ pub mod body;
 #[cfg(feature = "rpcv2-cbor")]
 pub mod cbor;
 pub mod client;
+pub mod clock_skew;
 pub mod config;
 pub mod credentials;
 pub mod endpoint;
@@ -28,6 +29,7 @@ pub mod mock;
 #[cfg(feature = "paginators")]
 pub mod paginator;
 pub mod protocol;
+pub mod proxy;
 pub mod retry;
 pub mod sign;
 pub mod text;
@@ -54,12 +56,14 @@ pub use client::{
     CompressionEncodings, ContentMd5Required, Handle, HostPrefix, OperationMeta, RetryableError, ServiceMeta,
 };
 pub use config::{Config, ConfigBuilder, RequestCompression, TimeoutConfig};
+pub use credentials::cache::CachingProvider;
 pub use credentials::{Credentials, CredentialsError, EnvironmentCredentials, ProvideCredentials};
 pub use endpoint::{OperationEndpointParams, ResolvedEndpoint};
 pub use error::{
     ConstructionError, ErrorMetadata, OperationError, ProvideErrorMetadata, ResponseMeta, SdkError, TimeoutError,
     TransportError, UnhandledError,
 };
+pub use proxy::ProxyConfig;
 pub use retry::RetryConfig;
 #[cfg(feature = "bearer")]
 pub use token::{EnvironmentToken, ProvideToken, Token};

@@ -48,11 +48,19 @@ impl fmt::Debug for Token {
     }
 }
 
-/// A source of bearer tokens, asked before every attempt of a bearer-authenticated call
-/// (cache inside if loading is costly). `Debug` implementations must not print tokens.
+/// A source of bearer tokens. [`Config`](crate::Config) wraps a configured one in a
+/// [`CachingTokenProvider`](crate::credentials::cache::CachingTokenProvider) unless
+/// [`caches_itself`](Self::caches_itself) says otherwise. `Debug` implementations must not
+/// print tokens.
 pub trait ProvideToken: Send + Sync + fmt::Debug {
     /// Loads a token. The error message must not contain secrets.
     fn provide_token(&self) -> BoxFuture<'_, Result<Token, CredentialsError>>;
+
+    /// Whether this provider caches (or has nothing to refresh) itself, so that the client
+    /// must not wrap it in another cache. Default `false`.
+    fn caches_itself(&self) -> bool {
+        false
+    }
 }
 
 impl ProvideToken for Token {
@@ -60,11 +68,20 @@ impl ProvideToken for Token {
         let t = self.clone();
         Box::pin(async move { Ok(t) })
     }
+
+    /// A static token needs no cache.
+    fn caches_itself(&self) -> bool {
+        true
+    }
 }
 
 impl<T: ProvideToken + ?Sized> ProvideToken for Arc<T> {
     fn provide_token(&self) -> BoxFuture<'_, Result<Token, CredentialsError>> {
         (**self).provide_token()
+    }
+
+    fn caches_itself(&self) -> bool {
+        (**self).caches_itself()
     }
 }
 

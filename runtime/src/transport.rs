@@ -105,44 +105,73 @@ fn full_body(body: Bytes) -> RequestBody {
 }
 
 type HyperClient = hyper_util::client::legacy::Client<
-    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    hyper_rustls::HttpsConnector<crate::proxy::ProxyConnector>,
     RequestBody,
 >;
 
 /// The default transport: hyper 1 (HTTP/1.1) with a connection pool (keep-alive), rustls with
 /// the `ring` provider and the Mozilla (webpki) root certificates. `http://` works too, for
-/// local test servers.
+/// local test servers. Optionally through HTTP(S) proxies ([`HyperTransport::with_proxy`]; the
+/// [`Config`](crate::Config)'s default transport uses the configured or environment's proxies).
 ///
 /// Needs a Tokio runtime when sending.
 #[derive(Clone)]
 pub struct HyperTransport {
     client: HyperClient,
+    proxy: Option<Arc<crate::proxy::Router>>,
 }
 
 impl fmt::Debug for HyperTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HyperTransport").finish_non_exhaustive()
+        let mut d = f.debug_struct("HyperTransport");
+        if let Some(proxy) = &self.proxy {
+            d.field("proxy", proxy);
+        }
+        d.finish_non_exhaustive()
     }
 }
 
 impl HyperTransport {
-    /// A transport whose TCP connects give up after `connect_timeout`.
+    /// A transport whose TCP connects give up after `connect_timeout`; no proxy.
     pub fn new(connect_timeout: Option<Duration>) -> Self {
+        Self::with_proxy(connect_timeout, &crate::proxy::ProxyConfig::disabled())
+    }
+
+    /// A transport that uses `proxy` (see [`crate::proxy`]).
+    pub fn with_proxy(connect_timeout: Option<Duration>, proxy: &crate::proxy::ProxyConfig) -> Self {
+        let tls = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_webpki_roots(Arc::new(rustls::crypto::ring::default_provider()))
+            .expect("ring supports the default TLS versions");
+        Self::build(tls, connect_timeout, proxy)
+    }
+
+    /// A transport with your own TLS settings, e.g. a root store with a corporate CA whose
+    /// proxy inspects TLS, and `proxy`. Certificates are verified as `tls` says.
+    pub fn with_tls_config(
+        tls: rustls::ClientConfig,
+        connect_timeout: Option<Duration>,
+        proxy: &crate::proxy::ProxyConfig,
+    ) -> Self {
+        Self::build(hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls), connect_timeout, proxy)
+    }
+
+    fn build(
+        tls: hyper_rustls::HttpsConnectorBuilder<hyper_rustls::builderstates::WantsSchemes>,
+        connect_timeout: Option<Duration>,
+        proxy: &crate::proxy::ProxyConfig,
+    ) -> Self {
         let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
         http.enforce_http(false);
         http.set_connect_timeout(connect_timeout);
         http.set_nodelay(true);
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(Arc::new(rustls::crypto::ring::default_provider()))
-            .expect("ring supports the default TLS versions")
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(http);
+        let router = proxy.router();
+        let tcp = crate::proxy::ProxyConnector::new(http, router.clone());
+        let https = tls.https_or_http().enable_http1().wrap_connector(tcp);
         let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(90))
             .pool_timer(hyper_util::rt::TokioTimer::new())
             .build(https);
-        HyperTransport { client }
+        HyperTransport { client, proxy: router }
     }
 }
 
@@ -172,7 +201,13 @@ fn is_tls_error(e: &(dyn std::error::Error + 'static)) -> bool {
 
 fn classify_hyper_error(e: hyper_util::client::legacy::Error) -> TransportError {
     let text = error_chain_text(&e);
-    let kind = if is_tls_error(&e) {
+    let kind = if let Some(proxy) = crate::proxy::find_proxy_error(&e) {
+        if proxy.retryable {
+            TransportErrorKind::Connect
+        } else {
+            TransportErrorKind::Proxy
+        }
+    } else if is_tls_error(&e) {
         TransportErrorKind::Tls
     } else if e.is_connect() {
         TransportErrorKind::Connect
@@ -211,7 +246,10 @@ impl HttpTransport for HyperTransport {
     ) -> BoxFuture<'_, Result<http::Response<Bytes>, TransportError>> {
         Box::pin(async move {
             use http_body_util::BodyExt;
-            let (parts, body) = request.into_parts();
+            let (mut parts, body) = request.into_parts();
+            if let Some(proxy) = &self.proxy {
+                proxy.authorize(&mut parts);
+            }
             let limit = parts.extensions.get::<ResponseBodyLimit>().copied();
             let request = http::Request::from_parts(parts, full_body(body));
             let response = self.client.request(request).await.map_err(classify_hyper_error)?;

@@ -136,6 +136,7 @@ impl Handle {
         let replay = body.try_clone();
         let mut first = Some(body);
         let mut last_retry_cost: Option<u32> = None;
+        let mut skew_corrected = false;
 
         for attempt in 1..=max_attempts {
             attempts.store(attempt, Ordering::Relaxed);
@@ -171,17 +172,25 @@ impl Handle {
                     match response {
                         Ok(response) => {
                             let meta = (self.inner.service.error_metadata)(&response);
-                            (
-                                classify_response(meta.status(), meta.code(), op.retryable_errors),
-                                Failure::Response(response),
-                            )
+                            // Rejected for our clock: the offset is learned, and the request
+                            // signed again and retried once when its body can be sent again.
+                            if !skew_corrected && self.correct_clock(&meta, &response) {
+                                skew_corrected = true;
+                                if attempt < max_attempts && replay.is_some() {
+                                    continue;
+                                }
+                            }
+                            let kind = classify_response(meta.status(), meta.code(), op.retryable_errors);
+                            (kind, Failure::Response(response))
                         }
                         Err(e) => (RetryKind::No, Failure::Transport(e)),
                     }
                 }
                 Ok(Err(error)) => {
                     let kind = match error.kind() {
-                        TransportErrorKind::Tls | TransportErrorKind::ResponseTooLarge => RetryKind::No,
+                        TransportErrorKind::Tls | TransportErrorKind::ResponseTooLarge | TransportErrorKind::Proxy => {
+                            RetryKind::No
+                        }
                         _ => RetryKind::Transport,
                     };
                     (kind, failure_transport(error))
@@ -258,7 +267,8 @@ impl Handle {
                 headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(len));
             }
         }
-        crate::auth::authorize(&mut req, &target.auth, &self.inner.config, self.inner.service, op.name)
+        let signing_time = self.inner.clock.now();
+        crate::auth::authorize(&mut req, &target.auth, &self.inner.config, self.inner.service, op.name, signing_time)
             .await
             .map_err(SdkError::Construction)?;
         let (mut parts, _) = req.into_parts();
