@@ -135,15 +135,14 @@ struct Inner {
 /// 1. resolves the endpoint with the service's rule set (built-ins and client context parameters
 ///    from the [`Config`], the operation's own parameters from the request's
 ///    [`OperationEndpointParams`]; see [`crate::endpoint`]) and joins its URL with the request's
-///    relative URI;
-/// 2. per attempt: adds the endpoint's headers, `amz-sdk-invocation-id`, `amz-sdk-request`,
-///    `user-agent`/`x-amz-user-agent` and the
-///    [`ResolvedEndpoint`] extension, authenticates with the first of the operation's auth
-///    schemes it has an identity for (SigV4, SigV4a, bearer token or none; the endpoint's
+///    relative URI; the rules run once per distinct parameter set (a small per-client cache);
+/// 2. per attempt: adds the endpoint's headers, `amz-sdk-invocation-id` (one UUID for all
+///    attempts of the call), `amz-sdk-request: attempt=N; max=M`, `user-agent`/`x-amz-user-agent`
+///    and the [`ResolvedEndpoint`] extension, authenticates with the first of the operation's
+///    auth schemes it has an identity for (SigV4, SigV4a, bearer token or none; the endpoint's
 ///    `authSchemes` may pick the scheme and override signing name and region, see
-///    [`crate::auth`]; the body is hashed once per call; `amz-sdk-invocation-id`, one UUID
-///    for all attempts of the call, and `amz-sdk-request: attempt=N; max=M` are sent but not
-///    signed), and sends with the attempt timeout;
+///    [`crate::auth`]; the body is hashed once per call; the two `amz-sdk-*` headers are sent
+///    but not signed, as by the official SDK), and sends with the attempt timeout;
 /// 3. retries in the AWS *standard* mode (see [`crate::retry`]): transient statuses,
 ///    throttling and transient codes, the operation's `@retryable` errors, connection failures
 ///    and attempt timeouts, with full-jitter exponential backoff and the shared retry quota;
