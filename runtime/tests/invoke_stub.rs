@@ -358,14 +358,15 @@ impl ProvideCredentials for FailingCredentials {
     }
 }
 
-/// Hands out a new access key on every call: shows which attempt was signed with what.
+/// Hands out a new key pair on every call: shows which attempt was signed with what (the
+/// signature itself depends on the secret, not on the access key id).
 #[derive(Debug, Default)]
 struct RotatingCredentials(std::sync::atomic::AtomicU32);
 
 impl ProvideCredentials for RotatingCredentials {
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        Box::pin(async move { Ok(Credentials::new(format!("AKIDROTATING{n}"), "SECRETKEYEXAMPLE")) })
+        Box::pin(async move { Ok(Credentials::new(format!("AKIDROTATING{n}"), format!("SECRETKEYEXAMPLE{n}"))) })
     }
 }
 
