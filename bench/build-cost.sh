@@ -58,17 +58,18 @@ EOF
 (cd "$scratch/sdk" && cargo fetch -q)
 (cd "$repo" && cargo fetch -q)
 
-measure() { # name, directory, cargo arguments...
-    local name=$1 dir=$2
-    shift 2
-    (cd "$dir" && /usr/bin/time -v cargo build --release -q "$@") 2>"$scratch/$name.time" >/dev/null
+measure() { # name, project directory, target directory, cargo arguments...
+    local name=$1 dir=$2 target=$3
+    shift 3
+    (cd "$dir" && CARGO_TARGET_DIR="$target" /usr/bin/time -v cargo build --release -q "$@") \
+        2>"$scratch/$name.time" >/dev/null
     awk -v name="$name" '
         /User time/ {u=$NF} /System time/ {s=$NF} /Maximum resident set size/ {r=$NF}
         END {printf "%s\t%.1f\t%.0f\n", name, u+s, r/1024}' "$scratch/$name.time"
 }
 
-awslim=$(CARGO_TARGET_DIR="$scratch/awslim-target" measure awslim "$repo" -p awslim-example)
-sdk=$(CARGO_TARGET_DIR="$scratch/sdk-target" measure sdk "$scratch/sdk")
+awslim=$(measure awslim "$repo" "$scratch/awslim-target" -p awslim-example)
+sdk=$(measure sdk "$scratch/sdk" "$scratch/sdk-target")
 printf '%-44s %12s %14s\n' "clean release build" "CPU s (u+s)" "peak RSS MB"
 for line in "$awslim" "$sdk"; do
     IFS=$'\t' read -r name cpu rss <<<"$line"
