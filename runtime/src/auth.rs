@@ -151,7 +151,9 @@ fn signing_error(message: impl Into<String>) -> ConstructionError {
 }
 
 /// Authenticates one attempt with the first usable option (see the module docs); signatures
-/// carry `time` (the clock-skew corrected time).
+/// carry `time` (the clock-skew corrected time). `payload_sha256` keeps the body's hash across
+/// the attempts of a call: hashed at the first signature, reused by the next ones (the body does
+/// not change between attempts).
 pub(crate) async fn authorize(
     request: &mut http::Request<Bytes>,
     options: &[AuthOption],
@@ -159,6 +161,7 @@ pub(crate) async fn authorize(
     service: &'static ServiceMeta,
     operation: &str,
     time: SystemTime,
+    payload_sha256: &mut Option<String>,
 ) -> Result<(), ConstructionError> {
     let mut reasons: Vec<String> = Vec::new();
     // Asked at most once per attempt, however many signing schemes there are.
@@ -208,6 +211,12 @@ pub(crate) async fn authorize(
         settings.algorithm = algorithm;
         settings.double_encode = signing.double_encode;
         settings.normalize_path = signing.normalize_path;
+        // A body signed as `UNSIGNED-PAYLOAD` is not hashed.
+        if request.extensions().get::<crate::sign::UnsignedPayload>().is_none() {
+            let hash = payload_sha256.get_or_insert_with(|| crate::sign::payload_sha256(request.body()));
+            settings.payload_sha256 = Some(hash);
+        }
+        settings.unsigned_headers = crate::sign::UNSIGNED_SDK_HEADERS;
         sign_request(request, creds, &settings).map_err(|e| signing_error(e.to_string()))?;
         return Ok(());
     }

@@ -125,6 +125,8 @@ struct Inner {
     config: Config,
     /// `None` when the model has no rule set.
     rule_set: Option<Result<awslim_endpoints::RuleSet, awslim_endpoints::Error>>,
+    /// What the rule set resolved, per distinct parameter set.
+    endpoints: crate::endpoint::EndpointCache,
     quota: RetryQuota,
     user_agent: HeaderValue,
     x_amz_user_agent: HeaderValue,
@@ -140,13 +142,14 @@ struct Inner {
 /// 1. resolves the endpoint with the service's rule set (built-ins and client context parameters
 ///    from the [`Config`], the operation's own parameters from the request's
 ///    [`OperationEndpointParams`]; see [`crate::endpoint`]) and joins its URL with the request's
-///    relative URI;
-/// 2. per attempt: adds `amz-sdk-invocation-id` (one UUID for all attempts of the call),
-///    `amz-sdk-request: attempt=N; max=M`, `user-agent`/`x-amz-user-agent` and the endpoint's
-///    headers and the [`ResolvedEndpoint`] extension, authenticates with the first of the operation's auth schemes it has an identity
-///    for (SigV4, SigV4a, bearer token or none; the endpoint's `authSchemes` may pick the
-///    scheme and override signing name and region, see [`crate::auth`]), sends with the
-///    attempt timeout;
+///    relative URI; the rules run once per distinct parameter set (a small per-client cache);
+/// 2. per attempt: adds the endpoint's headers, `amz-sdk-invocation-id` (one UUID for all
+///    attempts of the call), `amz-sdk-request: attempt=N; max=M`, `user-agent`/`x-amz-user-agent`
+///    and the [`ResolvedEndpoint`] extension, authenticates with the first of the operation's
+///    auth schemes it has an identity for (SigV4, SigV4a, bearer token or none; the endpoint's
+///    `authSchemes` may pick the scheme and override signing name and region, see
+///    [`crate::auth`]; the body is hashed once per call; the two `amz-sdk-*` headers are sent
+///    but not signed, as by the official SDK), and sends with the attempt timeout;
 /// 3. retries in the AWS *standard* mode (see [`crate::retry`]): transient statuses,
 ///    throttling and transient codes, the operation's `@retryable` errors, connection failures
 ///    and attempt timeouts, with full-jitter exponential backoff and the shared retry quota;
@@ -212,6 +215,7 @@ impl Handle {
                 service,
                 config,
                 rule_set,
+                endpoints: Default::default(),
                 quota,
                 x_amz_user_agent: user_agent.clone(),
                 user_agent,
@@ -250,13 +254,14 @@ impl Handle {
         self.inner.quota.available()
     }
 
-    /// Evaluates the service's endpoint rules for one call (see [`crate::endpoint`] for where
-    /// each parameter's value comes from).
+    /// The endpoint for one call (see [`crate::endpoint`] for where each parameter's value comes
+    /// from): the service's rules evaluated once per distinct parameter set, with a custom
+    /// endpoint URL applied ([`endpoint_guard::apply_endpoint_url`]).
     fn resolve_endpoint<E>(
         &self,
         rules: &Result<awslim_endpoints::RuleSet, awslim_endpoints::Error>,
         operation: Option<&OperationEndpointParams>,
-    ) -> Result<awslim_endpoints::Endpoint, SdkError<E>> {
+    ) -> Result<Arc<awslim_endpoints::Endpoint>, SdkError<E>> {
         let config = &self.inner.config;
         let rule_set = rules.as_ref().map_err(|e| {
             SdkError::Construction(
@@ -275,7 +280,11 @@ impl Handle {
         };
         let params =
             crate::endpoint::call_params(rule_set, self.inner.service, config, operation).map_err(endpoint_error)?;
-        rule_set.resolve(&params).map_err(endpoint_error)
+        let resolve = |params: &awslim_endpoints::Params| -> Result<_, awslim_endpoints::Error> {
+            let endpoint = rule_set.resolve(params)?;
+            Ok(endpoint_guard::apply_endpoint_url(endpoint, rule_set, config.endpoint_url()))
+        };
+        self.inner.endpoints.get_or_resolve(params, resolve).map_err(endpoint_error)
     }
 
     /// Resolves the endpoint for a call and joins it with the request's relative URI.
@@ -288,15 +297,9 @@ impl Handle {
         let config = &self.inner.config;
         let host_prefix = extensions.get::<HostPrefix>();
         let endpoint = match &self.inner.rule_set {
-            Some(rules) => {
-                let endpoint = self.resolve_endpoint(rules, extensions.get::<OperationEndpointParams>())?;
-                match rules {
-                    Ok(rule_set) => endpoint_guard::apply_endpoint_url(endpoint, rule_set, config.endpoint_url()),
-                    Err(_) => endpoint,
-                }
-            }
+            Some(rules) => self.resolve_endpoint(rules, extensions.get::<OperationEndpointParams>())?,
             None => match config.endpoint_url() {
-                Some(url) => awslim_endpoints::Endpoint { url: url.to_owned(), ..Default::default() },
+                Some(url) => Arc::new(awslim_endpoints::Endpoint { url: url.to_owned(), ..Default::default() }),
                 None => {
                     return Err(construction(
                         ConstructionErrorKind::Endpoint,
@@ -353,7 +356,7 @@ impl Handle {
 
         let endpoint_schemes = endpoint.properties.get("authSchemes").and_then(|s| s.as_array());
         let auth = crate::auth::options(auth, endpoint_schemes.map(Vec::as_slice));
-        Ok(Target { uri, headers, auth, endpoint: Arc::new(endpoint) })
+        Ok(Target { uri, headers, auth, endpoint })
     }
 
     /// Sends `request` (relative URI: path and optional query, already percent-encoded) to the
@@ -431,40 +434,32 @@ impl Handle {
             .map_err(|_| construction(ConstructionErrorKind::Request, "invalid invocation id"))?;
         let mut last_retry_cost: Option<u32> = None;
         let mut skew_corrected = false;
+        let mut payload_sha256: Option<String> = None;
 
         for attempt in 1..=max_attempts {
             attempts.store(attempt, Ordering::Relaxed);
-            let mut req = http::Request::new(body.clone());
-            #[cfg(feature = "test-util")]
-            if let Some(call) = parts.extensions.get::<crate::mock::MockCall>() {
-                req.extensions_mut().insert(call.clone());
-            }
-            *req.method_mut() = parts.method.clone();
-            *req.uri_mut() = target.uri.clone();
-            *req.headers_mut() = parts.headers.clone();
-            req.extensions_mut().insert(ResolvedEndpoint(target.endpoint.clone()));
-            let headers = req.headers_mut();
-            for (name, value) in &target.headers {
-                headers.append(name.clone(), value.clone());
-            }
-            headers.insert(HeaderName::from_static("amz-sdk-invocation-id"), invocation_id.clone());
-            headers.insert(
-                HeaderName::from_static("amz-sdk-request"),
-                HeaderValue::from_str(&format!("attempt={attempt}; max={max_attempts}"))
-                    .expect("digits are a valid header value"),
+            let mut req = self.attempt_request(
+                &parts,
+                &target,
+                body.clone(),
+                Some(body.len() as u64),
+                attempt,
+                max_attempts,
+                &invocation_id,
             );
-            headers.insert(http::header::USER_AGENT, self.inner.user_agent.clone());
-            headers.insert(HeaderName::from_static("x-amz-user-agent"), self.inner.x_amz_user_agent.clone());
-            // Set here rather than by the HTTP client so it is signed and every transport sees it.
-            let bodyless = matches!(parts.method, http::Method::GET | http::Method::HEAD | http::Method::OPTIONS);
-            if !headers.contains_key(http::header::CONTENT_LENGTH) && (!body.is_empty() || !bodyless) {
-                headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(body.len()));
-            }
 
             let signing_time = self.inner.clock.now();
-            crate::auth::authorize(&mut req, &target.auth, config, self.inner.service, op.name, signing_time)
-                .await
-                .map_err(SdkError::Construction)?;
+            crate::auth::authorize(
+                &mut req,
+                &target.auth,
+                config,
+                self.inner.service,
+                op.name,
+                signing_time,
+                &mut payload_sha256,
+            )
+            .await
+            .map_err(SdkError::Construction)?;
 
             let span = tracing::debug_span!(
                 "awslim.attempt",
@@ -574,10 +569,67 @@ impl Handle {
 }
 
 impl Handle {
+    /// One attempt's request before signing: the call's method, URI (resolved endpoint), headers
+    /// and extensions, the endpoint's headers, the per-attempt SDK headers and, when `body_len`
+    /// is known, `Content-Length` (set here rather than by the HTTP client so that it is signed
+    /// and every transport sees it).
+    #[allow(clippy::too_many_arguments)]
+    fn attempt_request<B>(
+        &self,
+        parts: &http::request::Parts,
+        target: &Target,
+        body: B,
+        body_len: Option<u64>,
+        attempt: u32,
+        max_attempts: u32,
+        invocation_id: &HeaderValue,
+    ) -> http::Request<B> {
+        let mut req = http::Request::new(body);
+        #[cfg(feature = "test-util")]
+        if let Some(call) = parts.extensions.get::<crate::mock::MockCall>() {
+            req.extensions_mut().insert(call.clone());
+        }
+        *req.method_mut() = parts.method.clone();
+        *req.uri_mut() = target.uri.clone();
+        *req.headers_mut() = parts.headers.clone();
+        req.extensions_mut().insert(ResolvedEndpoint(target.endpoint.clone()));
+        let headers = req.headers_mut();
+        for (name, value) in &target.headers {
+            headers.append(name.clone(), value.clone());
+        }
+        add_unsigned_attempt_headers(headers, invocation_id, attempt, max_attempts);
+        headers.insert(http::header::USER_AGENT, self.inner.user_agent.clone());
+        headers.insert(HeaderName::from_static("x-amz-user-agent"), self.inner.x_amz_user_agent.clone());
+        if let Some(len) = body_len {
+            let bodyless = matches!(parts.method, http::Method::GET | http::Method::HEAD | http::Method::OPTIONS);
+            if !headers.contains_key(http::header::CONTENT_LENGTH) && (len > 0 || !bodyless) {
+                headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(len));
+            }
+        }
+        req
+    }
+
     /// Whether `response` is a clock-skew error that changed the client's clock offset.
     fn correct_clock(&self, meta: &ErrorMetadata, response: &http::Response<Bytes>) -> bool {
         self.inner.clock.correct(meta.code(), response.headers(), std::time::SystemTime::now())
     }
+}
+
+/// The per-call and per-attempt SDK headers. They are left out of the signature
+/// ([`crate::sign::UNSIGNED_SDK_HEADERS`]) as the official SDK does, which adds them after
+/// signing (its `InvocationIdInterceptor` and `RequestInfoInterceptor` run in
+/// `modify_before_transmit`); they keep their place among the headers sent.
+/// `amz-sdk-invocation-id` is one UUID for all attempts of a call.
+fn add_unsigned_attempt_headers(
+    headers: &mut http::HeaderMap,
+    invocation_id: &HeaderValue,
+    attempt: u32,
+    max_attempts: u32,
+) {
+    headers.insert(HeaderName::from_static("amz-sdk-invocation-id"), invocation_id.clone());
+    let request_info = HeaderValue::from_str(&format!("attempt={attempt}; max={max_attempts}"))
+        .expect("digits are a valid header value");
+    headers.insert(HeaderName::from_static("amz-sdk-request"), request_info);
 }
 
 /// The client's own check of the body limit, for transports that do not honour

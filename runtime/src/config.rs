@@ -73,7 +73,9 @@ pub fn random_uuid_v4() -> String {
     let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&fastrand::u64(..).to_le_bytes());
     bytes[8..].copy_from_slice(&fastrand::u64(..).to_le_bytes());
-    uuid::Builder::from_random_bytes(bytes).into_uuid().hyphenated().to_string()
+    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    // Encoded straight into a buffer: no formatting machinery (`to_string`) on every call.
+    uuid::Builder::from_random_bytes(bytes).into_uuid().hyphenated().encode_lower(&mut text).to_owned()
 }
 
 /// Everything a client needs: region, credentials, endpoint, retries, timeouts, transport.
@@ -587,6 +589,16 @@ mod tests {
     use super::*;
     use crate::credentials::Credentials;
     use crate::transport::StubTransport;
+
+    #[test]
+    fn random_uuids_are_lowercase_hyphenated_version_4() {
+        let a = random_uuid_v4();
+        let parsed = uuid::Uuid::parse_str(&a).unwrap();
+        assert_eq!(parsed.get_version_num(), 4);
+        assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122);
+        assert_eq!(a, parsed.hyphenated().to_string(), "lowercase, hyphenated");
+        assert_ne!(a, random_uuid_v4());
+    }
 
     #[test]
     fn debug_never_shows_secrets() {

@@ -13,7 +13,8 @@
 //!
 //! Parameters left unset take the rule set's defaults.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 
 use awslim_endpoints::{Endpoint, Error, Params, RuleSet, Value};
 
@@ -94,5 +95,111 @@ fn built_in_value(config: &Config, built_in: &str) -> Option<Value> {
         "AWS::UseDualStack" => Some(Value::Bool(config.use_dual_stack())),
         "SDK::Endpoint" => config.endpoint_url().map(Value::from),
         _ => None,
+    }
+}
+
+/// Resolved endpoints of one client, keyed by the *full* parameter set of a call: the rules
+/// engine runs once per distinct set and stays the only authority (a set it has not seen is
+/// always resolved by it; errors are never kept). Bounded: at most [`EndpointCache::CAPACITY`]
+/// sets, the least recently used one dropped first, so a client that sees many distinct
+/// parameters (e.g. one S3 bucket per call) keeps a small, fixed footprint.
+#[derive(Debug, Default)]
+pub(crate) struct EndpointCache {
+    /// Most recently used last.
+    entries: Mutex<VecDeque<(Params, Arc<Endpoint>)>>,
+}
+
+impl EndpointCache {
+    /// How many parameter sets are kept.
+    pub(crate) const CAPACITY: usize = 16;
+
+    /// The endpoint for `params`: cached, else `resolve(&params)` (called without the lock held),
+    /// kept when it succeeds.
+    pub(crate) fn get_or_resolve<E>(
+        &self,
+        params: Params,
+        resolve: impl FnOnce(&Params) -> Result<Endpoint, E>,
+    ) -> Result<Arc<Endpoint>, E> {
+        if let Some(hit) = self.get(&params) {
+            return Ok(hit);
+        }
+        let endpoint = Arc::new(resolve(&params)?);
+        let mut entries = self.lock();
+        if !entries.iter().any(|(p, _)| *p == params) {
+            if entries.len() >= Self::CAPACITY {
+                entries.pop_front();
+            }
+            entries.push_back((params, Arc::clone(&endpoint)));
+        }
+        Ok(endpoint)
+    }
+
+    fn get(&self, params: &Params) -> Option<Arc<Endpoint>> {
+        let mut entries = self.lock();
+        let i = entries.iter().rposition(|(p, _)| p == params)?;
+        let endpoint = Arc::clone(&entries[i].1);
+        if i + 1 != entries.len() {
+            let entry = entries.remove(i).expect("index found above");
+            entries.push_back(entry);
+        }
+        Some(endpoint)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<(Params, Arc<Endpoint>)>> {
+        // The entries are whole after every step, so a panic elsewhere leaves them usable.
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint(url: &str) -> Endpoint {
+        Endpoint { url: url.to_owned(), ..Default::default() }
+    }
+
+    #[test]
+    fn resolves_once_per_distinct_parameter_set() {
+        let cache = EndpointCache::default();
+        let mut runs = 0;
+        let mut resolve = |region: &str| {
+            let params = Params::new().with("Region", region).with("UseFIPS", false);
+            cache.get_or_resolve(params, |p| {
+                runs += 1;
+                Ok::<_, ()>(endpoint(&format!("https://svc.{:?}", p.get("Region"))))
+            })
+        };
+        let first = resolve("us-west-2").unwrap();
+        let again = resolve("us-west-2").unwrap();
+        assert!(Arc::ptr_eq(&first, &again), "the second call is served from the cache");
+        let other = resolve("eu-west-1").unwrap();
+        assert_ne!(first.url, other.url);
+        assert_eq!(runs, 2);
+        // A set differing in one value only is a different key.
+        let fips = Params::new().with("Region", "us-west-2").with("UseFIPS", true);
+        let fips = cache.get_or_resolve(fips, |_| Ok::<_, ()>(endpoint("https://fips"))).unwrap();
+        assert_eq!(fips.url, "https://fips");
+    }
+
+    #[test]
+    fn errors_are_not_kept_and_the_cache_is_bounded() {
+        let cache = EndpointCache::default();
+        let params = |i: usize| Params::new().with("Bucket", format!("b{i}"));
+        assert_eq!(cache.get_or_resolve(params(0), |_| Err("no region")), Err("no region"));
+        assert_eq!(cache.get_or_resolve(params(0), |_| Ok::<_, &str>(endpoint("https://a"))).unwrap().url, "https://a");
+        for i in 1..=EndpointCache::CAPACITY {
+            cache.get_or_resolve(params(i), |_| Ok::<_, ()>(endpoint("https://b"))).unwrap();
+        }
+        assert_eq!(cache.lock().len(), EndpointCache::CAPACITY);
+        // The oldest set (0) was dropped: the rules engine is asked again.
+        let mut asked = false;
+        cache
+            .get_or_resolve(params(0), |_| {
+                asked = true;
+                Ok::<_, ()>(endpoint("https://a"))
+            })
+            .unwrap();
+        assert!(asked);
     }
 }

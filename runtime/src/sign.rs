@@ -49,6 +49,13 @@ pub struct SigningOptions<'a> {
     /// Presign: put the signature in the query string (`X-Amz-Signature`, ...) with this
     /// validity instead of in the `Authorization` header. Calls never do this.
     pub presign_expires_in: Option<Duration>,
+    /// Headers sent but left out of the signature (lowercase names), besides those the signer
+    /// always leaves out (`authorization`, `user-agent`, `x-amzn-trace-id`,
+    /// `transfer-encoding`). The runtime passes [`UNSIGNED_SDK_HEADERS`].
+    pub unsigned_headers: &'a [&'a str],
+    /// The body's SHA-256 as lowercase hex ([`payload_sha256`]), when the caller computed it
+    /// once for all attempts of a call; `None`: the body is hashed here.
+    pub payload_sha256: Option<&'a str>,
 }
 
 impl<'a> SigningOptions<'a> {
@@ -64,6 +71,8 @@ impl<'a> SigningOptions<'a> {
             include_session_token: true,
             content_sha256_header: false,
             presign_expires_in: None,
+            payload_sha256: None,
+            unsigned_headers: &[],
         }
     }
 }
@@ -74,6 +83,25 @@ impl<'a> SigningOptions<'a> {
 /// `x-amz-content-sha256: UNSIGNED-PAYLOAD` (signed), which tells the service how to check it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UnsignedPayload;
+
+/// The per-call and per-attempt headers of the AWS SDKs, which the official Rust SDK adds after
+/// signing: `amz-sdk-invocation-id` (new for every call) and `amz-sdk-request` (new for every
+/// attempt). Signing them protects nothing and costs time on every attempt.
+pub const UNSIGNED_SDK_HEADERS: &[&str] = &["amz-sdk-invocation-id", "amz-sdk-request"];
+
+/// The SHA-256 of `body` as lowercase hex: the payload hash of the canonical request (for
+/// [`SigningOptions::payload_sha256`]).
+pub fn payload_sha256(body: &[u8]) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(body);
+    let mut hex = String::with_capacity(64);
+    for byte in digest.iter() {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(byte & 0xf)]));
+    }
+    hex
+}
 
 /// Signing failed (invalid request for signing).
 #[derive(Debug)]
@@ -141,10 +169,17 @@ pub fn sign_request(
     let uri = request.uri().to_string();
     let mut headers = Vec::with_capacity(request.headers().len());
     for (name, value) in request.headers() {
+        if options.unsigned_headers.contains(&name.as_str()) {
+            continue;
+        }
         let value = value.to_str().map_err(|_| SigningError(format!("header `{name}` is not visible ASCII")))?;
         headers.push((name.as_str(), value));
     }
-    let body = if unsigned { SignableBody::UnsignedPayload } else { SignableBody::Bytes(request.body()) };
+    let body = match options.payload_sha256 {
+        _ if unsigned => SignableBody::UnsignedPayload,
+        Some(hash) => SignableBody::Precomputed(hash.to_owned()),
+        None => SignableBody::Bytes(request.body()),
+    };
     let signable = SignableRequest::new(request.method().as_str(), uri.as_str(), headers.into_iter(), body)
         .map_err(|e| SigningError(e.to_string()))?;
     let (instructions, signature) =
@@ -261,6 +296,58 @@ mod tests {
             sign_request(&mut req, &creds, &options).unwrap()
         };
         assert_ne!(sign(true), sign(false), "the canonical path differs (`a%2520b` vs `a%20b`)");
+    }
+
+    #[test]
+    fn a_precomputed_payload_hash_signs_like_the_body() {
+        let sign = |precomputed: bool| {
+            let mut req = http::Request::builder()
+                .method("POST")
+                .uri("https://example.amazonaws.com/")
+                .header("content-type", "application/json")
+                .body(Bytes::from_static(br#"{"a":1}"#))
+                .unwrap();
+            let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+            let hash = payload_sha256(req.body());
+            let mut options =
+                SigningOptions::new("us-east-1", "service", UNIX_EPOCH + Duration::from_secs(1_440_938_160));
+            options.content_sha256_header = true;
+            if precomputed {
+                options.payload_sha256 = Some(&hash);
+            }
+            let sig = sign_request(&mut req, &creds, &options).unwrap();
+            (sig, req.headers()["x-amz-content-sha256"].clone())
+        };
+        assert_eq!(sign(true), sign(false));
+        // The SHA-256 of the empty string, as every SigV4 document shows it.
+        assert_eq!(payload_sha256(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    }
+
+    #[test]
+    fn unsigned_headers_are_sent_but_not_signed() {
+        let sign = |unsigned: &[&str], attempt: &str| {
+            let mut req = http::Request::builder()
+                .method("GET")
+                .uri("https://example.amazonaws.com/")
+                .header("amz-sdk-request", attempt)
+                .body(Bytes::new())
+                .unwrap();
+            let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+            let mut options =
+                SigningOptions::new("us-east-1", "service", UNIX_EPOCH + Duration::from_secs(1_440_938_160));
+            options.unsigned_headers = unsigned;
+            let sig = sign_request(&mut req, &creds, &options).unwrap();
+            assert_eq!(req.headers()["amz-sdk-request"], attempt);
+            (sig, req.headers()["authorization"].to_str().unwrap().to_owned())
+        };
+        let (sig, auth) = sign(UNSIGNED_SDK_HEADERS, "attempt=1; max=3");
+        assert!(auth.contains("SignedHeaders=host;x-amz-date,"), "{auth}");
+        // Without the header in the signature, it is the suite's `get-vanilla` signature.
+        assert_eq!(sig, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+        assert_eq!(sign(UNSIGNED_SDK_HEADERS, "attempt=2; max=3").0, sig);
+        let (signed, auth) = sign(&[], "attempt=1; max=3");
+        assert!(auth.contains("SignedHeaders=amz-sdk-request;host;x-amz-date,"), "{auth}");
+        assert_ne!(signed, sig);
     }
 
     #[test]

@@ -104,10 +104,8 @@ fn full_body(body: Bytes) -> RequestBody {
     http_body_util::Full::new(body)
 }
 
-type HyperClient = hyper_util::client::legacy::Client<
-    hyper_rustls::HttpsConnector<crate::proxy::ProxyConnector>,
-    RequestBody,
->;
+type HyperClient =
+    hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<crate::proxy::ProxyConnector>, RequestBody>;
 
 /// The default transport: hyper 1 (HTTP/1.1) with a connection pool (keep-alive), rustls with
 /// the `ring` provider and the Mozilla (webpki) root certificates. `http://` works too, for

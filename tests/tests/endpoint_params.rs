@@ -43,6 +43,25 @@ async fn context_param_member_selects_the_host() {
     assert_eq!(req.uri.to_string(), "https://my-bucket.svc.us-east-1.example.com/photo.jpg");
 }
 
+/// One client resolves endpoints once per distinct parameter set (a small cache): alternating
+/// buckets, more of them than the cache holds, each call still goes to its own bucket's host.
+#[tokio::test]
+async fn cached_endpoints_follow_every_parameter_change() {
+    let stub = StubTransport::new();
+    let client = Client::new(builder(&stub, "us-east-1").build());
+    for round in 0..2 {
+        for i in 0..20 {
+            stub.push_json(200, "{}");
+            let bucket = format!("bucket-{}", (i * 7 + round) % 20);
+            client.get_object(get_object(&bucket)).await.expect("call succeeds");
+            let req = only_request(&stub);
+            assert_eq!(req.uri.to_string(), format!("https://{bucket}.svc.us-east-1.example.com/photo.jpg"));
+            let resolved = req.extensions.get::<ResolvedEndpoint>().expect("resolved endpoint");
+            assert_eq!(resolved.0.url, format!("https://{bucket}.svc.us-east-1.example.com"));
+        }
+    }
+}
+
 #[tokio::test]
 async fn static_context_param_applies_to_its_operation_only() {
     let stub = StubTransport::new();

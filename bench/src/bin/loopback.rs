@@ -1,21 +1,36 @@
-//! Loopback throughput: calls per second of the generated client against a minimal HTTP/1.1
-//! server on 127.0.0.1, next to a raw HTTP client (the same hyper stack, no signing, no JSON)
-//! measured in the same run as the baseline.
+//! Loopback benchmark of the generated client (issue 14's ratios).
 //!
-//! `cargo run --release -p awslim-bench --bin loopback -- [--calls N]`
+//! `cargo run --release -p awslim-bench --bin loopback -- [--calls N] [--rounds R] [--save FILE] [--compare FILE]`
+//!
+//! 1. **Throughput and client CPU**: a minimal HTTP/1.1 server runs in a *child process* (this
+//!    binary with `--serve`), so this process's CPU time is the client's alone. Each round
+//!    measures a raw hyper client (the runtime's HTTP stack, no signing, no JSON, a fixed
+//!    request) and the generated client, sequentially and with 4 concurrent callers: calls per
+//!    second and client CPU per call. The machine is shared, so what counts is the *ratio* to the
+//!    raw client measured in the same round; min/median/max over the rounds are printed.
+//! 2. **CPU per step**: the pieces of a call on one thread (thread CPU time): input build and
+//!    validation, JSON serialization, endpoint rules evaluation, SigV4 signing of the headers the
+//!    client signs, response parsing, and a whole call over the in-memory transport (everything
+//!    but HTTP); "call glue" is the whole call less the steps.
+//!
+//! `--save FILE` writes the medians as `name<TAB>value` lines; `--compare FILE` prints them next
+//! to this run's (before/after a change). Only ratios are comparable across runs.
 
+use std::io::{BufRead, Write as _};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use awslim_connect::types::{ParticipantDetails, StartWebRtcContactRequest};
 use awslim_connect::{Client, Config};
 use awslim_runtime::bytes::Bytes;
-use awslim_runtime::Credentials;
+use awslim_runtime::sign::{sign_request, SigningOptions};
+use awslim_runtime::{http, Credentials, StubTransport};
 use http_body_util::{BodyExt, Full};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 const RESPONSE_BODY: &str = r#"{"ContactId":"c-1","ParticipantId":"p-1","ParticipantToken":"pt-1"}"#;
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
 /// Answers every request on a kept-alive connection with the same small JSON body.
 async fn serve(stream: TcpStream) {
@@ -57,15 +72,58 @@ async fn serve(stream: TcpStream) {
     }
 }
 
-async fn start_server() -> std::net::SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
-    let addr = listener.local_addr().expect("address");
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            tokio::spawn(serve(stream));
-        }
+/// `--serve`: the server process. Prints its address, serves until its stdin closes (the parent
+/// exited or dropped the pipe), then exits.
+fn run_server() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
+        println!("{}", listener.local_addr().expect("address"));
+        std::io::stdout().flush().expect("stdout");
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(serve(stream));
+            }
+        });
+        tokio::task::spawn_blocking(|| {
+            let mut sink = String::new();
+            while std::io::stdin().read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {}
+        })
+        .await
+        .expect("stdin watcher");
     });
-    addr
+}
+
+/// Starts the server child; it ends when the returned handle (its stdin) is dropped.
+fn start_server() -> (std::process::Child, std::net::SocketAddr) {
+    let exe = std::env::current_exe().expect("own path");
+    let mut child = std::process::Command::new(exe)
+        .arg("--serve")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the server process");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("server address");
+    let addr = line.trim().parse().expect("server prints its address");
+    (child, addr)
+}
+
+/// CPU time (user + system) of this process or of the calling thread.
+fn cpu_time(clock: libc::clockid_t) -> Duration {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec; both clocks exist on every Linux.
+    let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime");
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+fn process_cpu() -> Duration {
+    cpu_time(libc::CLOCK_PROCESS_CPUTIME_ID)
+}
+
+fn thread_cpu() -> Duration {
+    cpu_time(libc::CLOCK_THREAD_CPUTIME_ID)
 }
 
 fn input() -> StartWebRtcContactRequest {
@@ -91,19 +149,27 @@ async fn raw_call(client: &RawClient, url: &str) {
     assert_eq!(bytes.len(), RESPONSE_BODY.len());
 }
 
-/// Runs `calls` calls split over `callers` concurrent tasks; returns calls per second.
-async fn measure<F, Fut>(calls: usize, callers: usize, call: F) -> f64
+/// One measurement: calls per second and client CPU per call.
+#[derive(Clone, Copy)]
+struct Sample {
+    calls_per_sec: f64,
+    cpu_us_per_call: f64,
+}
+
+/// Runs `calls` calls split over `callers` concurrent tasks.
+async fn measure<F, Fut>(calls: usize, callers: usize, call: &Arc<F>) -> Sample
 where
     F: Fn() -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = ()> + Send,
 {
-    let call = Arc::new(call);
+    let per_caller = (calls / callers).max(1);
+    let cpu = process_cpu();
     let started = Instant::now();
     let tasks: Vec<_> = (0..callers)
         .map(|_| {
-            let call = Arc::clone(&call);
+            let call = Arc::clone(call);
             tokio::spawn(async move {
-                for _ in 0..calls / callers {
+                for _ in 0..per_caller {
                     call().await;
                 }
             })
@@ -112,62 +178,272 @@ where
     for t in tasks {
         t.await.expect("caller");
     }
-    (calls / callers * callers) as f64 / started.elapsed().as_secs_f64()
+    let total = (per_caller * callers) as f64;
+    Sample {
+        calls_per_sec: total / started.elapsed().as_secs_f64(),
+        cpu_us_per_call: (process_cpu() - cpu).as_secs_f64() * 1e6 / total,
+    }
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
-    let mut calls = 5_000usize;
+/// min, median, max.
+fn stats(values: &[f64]) -> (f64, f64, f64) {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    (v[0], v[v.len() / 2], v[v.len() - 1])
+}
+
+/// Collected figures, printed as `min / median / max` rows.
+#[derive(Default)]
+struct Report {
+    rows: Vec<(String, Vec<f64>, usize)>,
+}
+
+impl Report {
+    fn add(&mut self, name: &str, value: f64, decimals: usize) {
+        match self.rows.iter_mut().find(|(n, _, _)| n == name) {
+            Some((_, values, _)) => values.push(value),
+            None => self.rows.push((name.to_owned(), vec![value], decimals)),
+        }
+    }
+
+    fn print(&self, before: &[(String, f64)]) {
+        let header = if before.is_empty() { "" } else { "  before (median)" };
+        println!("{:<54} {:>32}{header}", "", "min / median / max");
+        for (name, values, d) in &self.rows {
+            let (min, med, max) = stats(values);
+            let cell = format!("{min:.d$} / {med:.d$} / {max:.d$}", d = *d);
+            let old = before.iter().find(|(n, _)| n == name).map(|(_, v)| format!("  {v:>15.d$}", d = *d));
+            println!("{name:<54} {cell:>32}{}", old.unwrap_or_default());
+        }
+    }
+
+    fn medians(&self) -> String {
+        self.rows.iter().map(|(name, values, _)| format!("{name}\t{}\n", stats(values).1)).collect()
+    }
+}
+
+fn read_saved(path: &str) -> Vec<(String, f64)> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("--compare {path}: {e}"));
+    text.lines()
+        .filter_map(|l| l.split_once('\t'))
+        .filter_map(|(name, v)| Some((name.to_owned(), v.parse().ok()?)))
+        .collect()
+}
+
+struct Args {
+    calls: usize,
+    rounds: usize,
+    save: Option<String>,
+    compare: Option<String>,
+}
+
+fn parse_args() -> Args {
+    let mut out = Args { calls: 5_000, rounds: 5, save: None, compare: None };
     let mut args = std::env::args().skip(1);
+    let usage = "usage: loopback [--calls N] [--rounds R] [--save FILE] [--compare FILE]";
     while let Some(a) = args.next() {
+        let mut value = || args.next().unwrap_or_else(|| panic!("{a} needs a value; {usage}"));
         match a.as_str() {
-            "--calls" => calls = args.next().and_then(|n| n.parse().ok()).expect("--calls N"),
+            "--calls" => out.calls = value().parse().expect("--calls N"),
+            "--rounds" => out.rounds = value().parse::<usize>().expect("--rounds R").max(1),
+            "--save" => out.save = Some(value()),
+            "--compare" => out.compare = Some(value()),
             other => {
-                eprintln!("usage: loopback [--calls N] (unknown argument {other})");
+                eprintln!("{usage} (unknown argument {other})");
                 std::process::exit(2);
             }
         }
     }
-    let addr = start_server().await;
-    let url = format!("http://{addr}/contact/webrtc");
+    out
+}
 
+fn main() {
+    if std::env::args().nth(1).as_deref() == Some("--serve") {
+        return run_server();
+    }
+    let args = parse_args();
+    let before = args.compare.as_deref().map(read_saved).unwrap_or_default();
+    let mut report = Report::default();
+    let (server, addr) = start_server();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    rt.block_on(loopback(&args, addr, &mut report));
+    drop(rt);
+    steps(&args, &mut report);
+    drop(server.stdin);
+
+    println!(
+        "\nawslim loopback benchmark: {} rounds, {} calls per measurement; server in a child process, \
+         client CPU = this process's CPU time",
+        args.rounds, args.calls
+    );
+    report.print(&before);
+    if let Some(path) = &args.save {
+        std::fs::write(path, report.medians()).unwrap_or_else(|e| panic!("--save {path}: {e}"));
+        println!("medians saved to {path}");
+    }
+}
+
+async fn loopback(args: &Args, addr: std::net::SocketAddr, report: &mut Report) {
+    let url = format!("http://{addr}/contact/webrtc");
     let raw: RawClient = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .build(hyper_util::client::legacy::connect::HttpConnector::new());
     let client = Client::new(
         Config::builder()
             .region("us-west-2")
-            .credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"))
+            .credentials(Credentials::new("AKIDEXAMPLE", SECRET))
             .endpoint_url(format!("http://{addr}"))
             .build(),
     );
-    let ours = move || {
+    let ours = Arc::new(move || {
         let client = client.clone();
         async move {
             let out = client.start_web_rtc_contact(input()).await.expect("awslim call");
             assert_eq!(out.contact_id(), Some("c-1"));
         }
-    };
-    let raw_fn = {
+    });
+    let raw_fn = Arc::new(move || {
         let raw = raw.clone();
         let url = url.clone();
-        move || {
-            let raw = raw.clone();
-            let url = url.clone();
-            async move { raw_call(&raw, &url).await }
-        }
-    };
+        async move { raw_call(&raw, &url).await }
+    });
 
     // Warm up connections and allocators.
-    measure(calls / 10, 4, raw_fn.clone()).await;
-    measure(calls / 10, 4, ours.clone()).await;
+    measure(args.calls / 10, 4, &raw_fn).await;
+    measure(args.calls / 10, 4, &ours).await;
 
-    println!("loopback, {calls} calls each, server and client share this machine's cores");
-    println!("{:<48} {:>12} {:>16}", "client", "calls/s", "vs raw client");
-    for callers in [1, 4] {
-        let baseline = measure(calls, callers, raw_fn.clone()).await;
-        let awslim = measure(calls, callers, ours.clone()).await;
-        let label = if callers == 1 { "sequential" } else { "4 concurrent callers" };
-        println!("{:<48} {:>12.0} {:>16}", format!("raw hyper client, {label}"), baseline, "1.00");
-        println!("{:<48} {:>12.0} {:>16.2}", format!("awslim StartWebRTCContact, {label}"), awslim, awslim / baseline);
+    for round in 0..args.rounds {
+        for (callers, label) in [(1, "sequential"), (4, "4 callers")] {
+            // Alternate which goes first, so neither always follows the other.
+            let (raw, awslim) = if round % 2 == 0 {
+                let raw = measure(args.calls, callers, &raw_fn).await;
+                (raw, measure(args.calls, callers, &ours).await)
+            } else {
+                let awslim = measure(args.calls, callers, &ours).await;
+                (measure(args.calls, callers, &raw_fn).await, awslim)
+            };
+            report.add(&format!("calls/s vs raw client, {label}"), awslim.calls_per_sec / raw.calls_per_sec, 2);
+            report.add(
+                &format!("client CPU/call vs raw client, {label}"),
+                awslim.cpu_us_per_call / raw.cpu_us_per_call,
+                2,
+            );
+            report.add(&format!("raw client calls/s, {label}"), raw.calls_per_sec, 0);
+            report.add(&format!("awslim calls/s, {label}"), awslim.calls_per_sec, 0);
+            report.add(&format!("raw client CPU us/call, {label}"), raw.cpu_us_per_call, 1);
+            report.add(&format!("awslim CPU us/call, {label}"), awslim.cpu_us_per_call, 1);
+        }
     }
+}
+
+/// Thread CPU per iteration of `f`, in microseconds.
+fn per_call_us<T>(iterations: usize, mut f: impl FnMut() -> T) -> f64 {
+    let cpu = thread_cpu();
+    for _ in 0..iterations {
+        std::hint::black_box(f());
+    }
+    (thread_cpu() - cpu).as_secs_f64() * 1e6 / iterations as f64
+}
+
+/// The request exactly as the client sent it over the in-memory transport.
+fn recorded_request(rt: &tokio::runtime::Runtime) -> awslim_runtime::transport::RecordedRequest {
+    let stub = StubTransport::new();
+    let client = stub_client(&stub);
+    stub.push_json(200, RESPONSE_BODY);
+    rt.block_on(client.start_web_rtc_contact(input())).expect("stub call");
+    stub.take_requests().pop().expect("one request")
+}
+
+fn stub_client(stub: &StubTransport) -> Client {
+    Client::new(
+        Config::builder()
+            .region("us-west-2")
+            .credentials(Credentials::new("AKIDEXAMPLE", SECRET))
+            .transport(stub.clone())
+            .build(),
+    )
+}
+
+/// A copy of `sent` holding only the headers its signature covers (less those the signer adds),
+/// to sign again.
+fn signable_copy(sent: &awslim_runtime::transport::RecordedRequest) -> http::Request<Bytes> {
+    let auth = sent.header("authorization").expect("the client signs");
+    let signed = auth.split("SignedHeaders=").nth(1).and_then(|s| s.split(',').next()).expect("SignedHeaders");
+    let mut request = http::Request::new(sent.body.clone());
+    *request.method_mut() = sent.method.clone();
+    *request.uri_mut() = sent.uri.clone();
+    for name in signed.split(';').filter(|n| !matches!(*n, "host" | "x-amz-date" | "x-amz-security-token")) {
+        for value in sent.headers.get_all(name) {
+            request.headers_mut().append(http::HeaderName::from_bytes(name.as_bytes()).expect("name"), value.clone());
+        }
+    }
+    request
+}
+
+fn steps(args: &Args, report: &mut Report) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("runtime");
+    let sent = recorded_request(&rt);
+    let unsigned = signable_copy(&sent);
+    let creds = Credentials::new("AKIDEXAMPLE", SECRET);
+    let config = Config::builder().region("us-west-2").credentials(creds.clone()).build();
+    let rules =
+        awslim_runtime::endpoints::RuleSet::from_json(awslim_connect::SERVICE.endpoint_rule_set).expect("rules");
+    let response = http::Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .header("x-amzn-requestid", "r-1")
+        .body(Bytes::from_static(RESPONSE_BODY.as_bytes()))
+        .expect("response");
+    let stub = StubTransport::new();
+    let client = stub_client(&stub);
+    let n = (args.calls * 2).max(100);
+
+    for _ in 0..args.rounds {
+        let build = per_call_us(n, || {
+            let input = input();
+            input.validate().expect("valid");
+            input
+        });
+        let input = input();
+        let serialize = per_call_us(n, || {
+            let mut writer = awslim_runtime::json::JsonWriter::new();
+            let mut object = writer.value().object();
+            awslim_connect::json::ser_start_web_rtc_contact_request(&input, &mut object);
+            object.finish();
+            Bytes::from(writer.finish())
+        });
+        let endpoint = per_call_us(n, || {
+            let params =
+                awslim_runtime::endpoint::call_params(&rules, &awslim_connect::SERVICE, &config, None).expect("params");
+            rules.resolve(&params).expect("endpoint")
+        });
+        let sign = per_call_us(n, || {
+            let mut request = unsigned.clone();
+            let options = SigningOptions::new("us-west-2", "connect", SystemTime::now());
+            sign_request(&mut request, &creds, &options).expect("signed");
+            request
+        });
+        let parse = per_call_us(n, || {
+            let body = awslim_runtime::json::parse_body_as(
+                response.body(),
+                &awslim_connect::json::SCHEMA_START_WEB_RTC_CONTACT_RESPONSE,
+            )
+            .expect("json");
+            awslim_connect::json::de_start_web_rtc_contact_response(&body).expect("output")
+        });
+        let whole = per_call_us(n, || {
+            stub.push_json(200, RESPONSE_BODY);
+            let out = rt.block_on(client.start_web_rtc_contact(input.clone())).expect("stub call");
+            stub.take_requests();
+            out
+        });
+        report.add("step CPU us: build input + validate", build, 2);
+        report.add("step CPU us: serialize JSON", serialize, 2);
+        report.add("step CPU us: endpoint rules (uncached)", endpoint, 2);
+        report.add("step CPU us: SigV4 sign (headers the client signs)", sign, 2);
+        report.add("step CPU us: parse response", parse, 2);
+        report.add("step CPU us: whole call, in-memory transport", whole, 2);
+        report.add("step CPU us: rest (endpoint as used, glue, stub)", whole - (build + serialize + sign + parse), 2);
+    }
+    let signed = sent.header("authorization").and_then(|a| a.split("SignedHeaders=").nth(1)).unwrap_or("");
+    println!("headers the client signs: {}", signed.split(',').next().unwrap_or(""));
 }

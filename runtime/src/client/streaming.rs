@@ -20,13 +20,12 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use http::header::{HeaderName, HeaderValue};
+use http::header::HeaderValue;
 use tracing::Instrument;
 
 use super::{construction, finish, ErrorSummary, Failure, Handle, OperationMeta, ParseFn, Target};
 use crate::body::{ByteStream, ByteStreamErrorKind};
 use crate::config::random_uuid_v4;
-use crate::endpoint::ResolvedEndpoint;
 use crate::error::{
     ConstructionErrorKind, ResponseMeta, SdkError, TimeoutError, TimeoutKind, TransportError, TransportErrorKind,
 };
@@ -237,40 +236,32 @@ impl Handle {
         // Signed as a bytes request: the body's own bytes when in memory, else nothing and
         // `UNSIGNED-PAYLOAD`.
         let in_memory = body.bytes().cloned();
-        let mut req = http::Request::new(in_memory.clone().unwrap_or_default());
+        let body_len = body.len();
+        let mut req = self.attempt_request(
+            parts,
+            target,
+            in_memory.clone().unwrap_or_default(),
+            body_len,
+            attempt,
+            max_attempts,
+            invocation_id,
+        );
         if in_memory.is_none() || parts.extensions.get::<crate::sign::UnsignedPayload>().is_some() {
             req.extensions_mut().insert(crate::sign::UnsignedPayload);
         }
-        #[cfg(feature = "test-util")]
-        if let Some(call) = parts.extensions.get::<crate::mock::MockCall>() {
-            req.extensions_mut().insert(call.clone());
-        }
-        *req.method_mut() = parts.method.clone();
-        *req.uri_mut() = target.uri.clone();
-        *req.headers_mut() = parts.headers.clone();
-        req.extensions_mut().insert(ResolvedEndpoint(target.endpoint.clone()));
-        let headers = req.headers_mut();
-        for (name, value) in &target.headers {
-            headers.append(name.clone(), value.clone());
-        }
-        headers.insert(HeaderName::from_static("amz-sdk-invocation-id"), invocation_id.clone());
-        headers.insert(
-            HeaderName::from_static("amz-sdk-request"),
-            HeaderValue::from_str(&format!("attempt={attempt}; max={max_attempts}"))
-                .expect("digits are a valid header value"),
-        );
-        headers.insert(http::header::USER_AGENT, self.inner.user_agent.clone());
-        headers.insert(HeaderName::from_static("x-amz-user-agent"), self.inner.x_amz_user_agent.clone());
-        if let Some(len) = body.len() {
-            let bodyless = matches!(parts.method, http::Method::GET | http::Method::HEAD | http::Method::OPTIONS);
-            if !headers.contains_key(http::header::CONTENT_LENGTH) && (len > 0 || !bodyless) {
-                headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(len));
-            }
-        }
         let signing_time = self.inner.clock.now();
-        crate::auth::authorize(&mut req, &target.auth, &self.inner.config, self.inner.service, op.name, signing_time)
-            .await
-            .map_err(SdkError::Construction)?;
+        // Hashed per attempt: a streaming body in memory is the rare case.
+        crate::auth::authorize(
+            &mut req,
+            &target.auth,
+            &self.inner.config,
+            self.inner.service,
+            op.name,
+            signing_time,
+            &mut None,
+        )
+        .await
+        .map_err(SdkError::Construction)?;
         let (mut parts, _) = req.into_parts();
         parts.extensions.remove::<crate::sign::UnsignedPayload>();
         Ok(http::Request::from_parts(parts, body))

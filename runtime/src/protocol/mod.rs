@@ -42,12 +42,12 @@ pub mod json_errors;
 pub mod query;
 #[cfg(feature = "rest-json")]
 pub mod rest_json;
+#[cfg(feature = "rest-xml")]
+pub mod rest_xml;
 #[cfg(feature = "rpcv2-cbor")]
 pub mod rpc_v2_cbor;
 #[cfg(feature = "rpcv2-json")]
 pub mod rpc_v2_json;
-#[cfg(feature = "rest-xml")]
-pub mod rest_xml;
 
 /// The request id of a response: `x-amzn-RequestId`, else `x-amz-request-id`.
 pub fn request_id(headers: &HeaderMap) -> Option<String> {
