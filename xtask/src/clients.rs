@@ -15,6 +15,9 @@ pub struct Client {
     pub dir: &'static str,
     /// The published model file in `<shared>/models`.
     pub model: &'static str,
+    /// Our own model file merged with it (relative to the repository root), for facts the
+    /// published model leaves out.
+    pub customization: Option<&'static str>,
     /// The operations generated (what the credentials chain calls).
     pub operations: &'static [&'static str],
     /// The package name.
@@ -26,6 +29,8 @@ pub const CLIENTS: &[Client] = &[
     Client {
         dir: "clients/sts",
         model: "sts-2011-06-15.json",
+        // AssumeRoleWithWebIdentity may go unsigned (@optionalAuth); see the file.
+        customization: Some("clients/customizations/sts.json"),
         // GetCallerIdentity: one signed call with no input, for users checking who they are.
         operations: &["AssumeRole", "AssumeRoleWithWebIdentity", "GetCallerIdentity"],
         crate_name: "awslim-sts",
@@ -33,12 +38,14 @@ pub const CLIENTS: &[Client] = &[
     Client {
         dir: "clients/sso",
         model: "sso-2019-06-10.json",
+        customization: None,
         operations: &["GetRoleCredentials"],
         crate_name: "awslim-sso",
     },
     Client {
         dir: "clients/sso-oidc",
         model: "sso-oidc-2019-06-10.json",
+        customization: None,
         operations: &["CreateToken"],
         crate_name: "awslim-sso-oidc",
     },
@@ -47,7 +54,9 @@ pub const CLIENTS: &[Client] = &[
 /// The project that generates `client` (models read from `shared`).
 pub fn project(root: &Path, shared: &Path, client: &Client) -> Project {
     Project {
-        models: vec![shared.join("models").join(client.model)],
+        models: std::iter::once(shared.join("models").join(client.model))
+            .chain(client.customization.map(|c| root.join(c)))
+            .collect(),
         operations: Some(client.operations.iter().map(|s| (*s).to_owned()).collect()),
         out: root.join(client.dir),
         crate_name: Some(client.crate_name.to_owned()),

@@ -9,6 +9,7 @@ pub(crate) static META: ::awslim_runtime::OperationMeta = ::awslim_runtime::Oper
         ::awslim_runtime::AuthScheme::SigV4 {
             signing_name: "sts",
         },
+        ::awslim_runtime::AuthScheme::NoAuth,
     ],
 };
 
