@@ -270,3 +270,18 @@ async fn sts_endpoints_are_regional_unless_legacy_is_asked_for() {
     let e = ProfileCredentials::new(ctx).credentials().await.unwrap_err().to_string();
     assert!(e.contains("AWS_STS_REGIONAL_ENDPOINTS `global` is not `regional` or `legacy`"), "{e}");
 }
+
+#[test]
+fn debug_of_the_sts_clients_credentials_hides_the_secret_key_and_the_session_token() {
+    // `clients/customizations/sts.json` marks the session token @sensitive (the published
+    // model does not).
+    let c = awslim_sts::types::Credentials::builder()
+        .access_key_id("ASIAVISIBLE")
+        .secret_access_key("hidden-secret")
+        .session_token("hidden-session-token")
+        .expiration(awslim_runtime::DateTime::from_secs_f64(0.0).unwrap())
+        .build();
+    let shown = format!("{c:?}");
+    assert!(shown.contains("ASIAVISIBLE"), "{shown}");
+    assert!(!shown.contains("hidden-secret") && !shown.contains("hidden-session-token"), "{shown}");
+}

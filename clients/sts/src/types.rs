@@ -567,6 +567,8 @@ pub struct Credentials {
     /// The token that users must pass to the service API to use the temporary credentials.
     ///
     /// This member is required.
+    ///
+    /// This value is sensitive: `Debug` output shows it redacted.
     pub session_token: ::std::string::String,
 }
 
@@ -604,7 +606,7 @@ impl ::std::fmt::Debug for Credentials {
         d.field("access_key_id", &self.access_key_id);
         d.field("expiration", &self.expiration);
         d.field("secret_access_key", &::awslim_runtime::Redacted);
-        d.field("session_token", &self.session_token);
+        d.field("session_token", &::awslim_runtime::Redacted);
         d.finish()
     }
 }
