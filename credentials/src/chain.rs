@@ -2,7 +2,9 @@
 //!
 //! 1. environment variables (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`);
 //! 2. the shared config and credentials files ([`crate::profile`]);
-//! 3. web identity (`AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`): needs STS, reported;
+//! 3. web identity (`AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`, optionally
+//!    `AWS_ROLE_SESSION_NAME`): STS `AssumeRoleWithWebIdentity` (feature `sts`), the token file
+//!    read again on every refresh;
 //! 4. container credentials ([`crate::container`]);
 //! 5. EC2 instance metadata, IMDSv2 ([`crate::imds`]).
 //!
@@ -87,7 +89,7 @@ impl DefaultChain {
         match name {
             "environment" => self.environment(),
             "profile" => self.profile.credentials().await,
-            "web identity" => self.web_identity(),
+            "web identity" => self.web_identity().await,
             "container" => self.container.credentials().await,
             _ => self.imds.credentials().await,
         }
@@ -100,17 +102,27 @@ impl DefaultChain {
         EnvironmentCredentials::load_with(|n| self.ctx.var(n)).map_err(|e| SourceError::Failed(e.to_string()))
     }
 
-    fn web_identity(&self) -> Result<Credentials, SourceError> {
-        match (self.ctx.var("AWS_WEB_IDENTITY_TOKEN_FILE"), self.ctx.var("AWS_ROLE_ARN")) {
-            (None, None) => Err(SourceError::NotConfigured("AWS_WEB_IDENTITY_TOKEN_FILE is not set".into())),
-            (Some(_), None) | (None, Some(_)) => Err(SourceError::Failed(
-                "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN must be set together".into(),
-            )),
-            (Some(_), Some(_)) => Err(SourceError::Failed(
-                "AWS_WEB_IDENTITY_TOKEN_FILE needs an STS client (AssumeRoleWithWebIdentity), which is not yet supported"
-                    .into(),
-            )),
-        }
+    async fn web_identity(&self) -> Result<Credentials, SourceError> {
+        let (file, role_arn) = match (self.ctx.var("AWS_WEB_IDENTITY_TOKEN_FILE"), self.ctx.var("AWS_ROLE_ARN")) {
+            (None, None) => return Err(SourceError::NotConfigured("AWS_WEB_IDENTITY_TOKEN_FILE is not set".into())),
+            (Some(file), Some(role)) => (file, role),
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(SourceError::Failed(
+                    "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN must be set together".into(),
+                ))
+            }
+        };
+        let role = crate::profile::RoleSettings {
+            role_arn,
+            session_name: self.ctx.var("AWS_ROLE_SESSION_NAME"),
+            ..Default::default()
+        };
+        // The STS region and endpoint setting may come from the selected profile.
+        let profile = crate::profile::selected(&self.ctx).await.ok().flatten();
+        let get = |key: &str| profile.as_ref().and_then(|p| p.get(key));
+        crate::profile::web_identity(&self.ctx, (get("region"), get("sts_regional_endpoints")), &role, &file)
+            .await
+            .map_err(SourceError::Failed)
     }
 
     /// Runs the chain: the first source with credentials wins.

@@ -33,6 +33,12 @@ pub mod interop;
 pub mod process;
 pub mod profile;
 pub mod region;
+#[cfg(any(feature = "sts", feature = "sso"))]
+mod service;
+#[cfg(feature = "sso")]
+pub mod sso;
+#[cfg(feature = "sts")]
+pub mod sts;
 mod wire;
 
 pub use cache::CachingProvider;
@@ -71,6 +77,10 @@ impl fmt::Display for SourceError {
 pub struct Context {
     env: aws_types::os_shim_internal::Env,
     http: Arc<dyn HttpTransport>,
+    /// The transport of the STS, SSO and SSO-OIDC clients (a longer connect timeout: these are
+    /// internet endpoints, not link-local agents).
+    #[cfg_attr(not(any(feature = "sts", feature = "sso")), allow(dead_code))]
+    service_http: Arc<dyn HttpTransport>,
 }
 
 impl fmt::Debug for Context {
@@ -83,20 +93,32 @@ impl fmt::Debug for Context {
 /// link-local, so a slow connect means "not here".
 pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// TCP connect timeout of the STS, SSO and SSO-OIDC clients (the AWS SDKs' default, 3.1 s).
+pub const SERVICE_CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(3100);
+
 impl Context {
     /// The process environment and the default transport (1 s connect timeout).
     pub fn real() -> Self {
-        Context { env: aws_types::os_shim_internal::Env::real(), http: default_transport() }
+        Context::with_env(aws_types::os_shim_internal::Env::real())
     }
 
     /// Variables from a map instead of the process environment (`HOME` included).
     pub fn from_vars(vars: HashMap<String, String>) -> Self {
-        Context { env: vars.into(), http: default_transport() }
+        Context::with_env(vars.into())
     }
 
-    /// Uses another transport.
+    fn with_env(env: aws_types::os_shim_internal::Env) -> Self {
+        Context {
+            env,
+            http: default_transport(),
+            service_http: Arc::new(HyperTransport::new(Some(SERVICE_CONNECT_TIMEOUT))),
+        }
+    }
+
+    /// Uses another transport (for the credential endpoints and the STS/SSO clients alike).
     #[must_use]
     pub fn with_transport(mut self, http: Arc<dyn HttpTransport>) -> Self {
+        self.service_http = http.clone();
         self.http = http;
         self
     }
@@ -117,6 +139,17 @@ impl Context {
 
     pub(crate) fn http(&self) -> &Arc<dyn HttpTransport> {
         &self.http
+    }
+
+    #[cfg_attr(not(any(feature = "sts", feature = "sso")), allow(dead_code))]
+    pub(crate) fn service_http(&self) -> &Arc<dyn HttpTransport> {
+        &self.service_http
+    }
+
+    /// The home directory (`HOME`, on Windows also `USERPROFILE`), as the SDKs find it.
+    #[cfg_attr(not(feature = "sso"), allow(dead_code))]
+    pub(crate) fn home_dir(&self) -> Option<std::path::PathBuf> {
+        aws_runtime::fs_util::home_dir(&self.env, aws_runtime::fs_util::Os::real()).map(Into::into)
     }
 }
 

@@ -3,11 +3,17 @@
 //! `AWS_PROFILE`, else `default`), parsed by the official SDK's parser (`aws-runtime`'s
 //! `env_config`).
 //!
-//! A profile is read in this order: `role_arn` (its source credentials from `source_profile`
-//! or `credential_source` are loaded, then the assume-role step is reported as needing an
-//! STS client, which is not built yet); `sso_session` / `sso_start_url` (needs an SSO
-//! client: reported); `web_identity_token_file` (needs STS: reported); `credential_process`;
-//! static keys (`aws_access_key_id`, `aws_secret_access_key`, `aws_session_token`).
+//! A profile is read in this order:
+//! - `role_arn`: with `web_identity_token_file`, STS `AssumeRoleWithWebIdentity`; else the
+//!   source credentials from `source_profile` (itself resolved the same way, so role chains
+//!   work, with loop detection; `source_profile` naming the profile itself means its own
+//!   static keys) or `credential_source` (`Environment`, `Ec2InstanceMetadata`,
+//!   `EcsContainer`), then STS `AssumeRole` signed with them, with `role_session_name`
+//!   (default `awslim-<unix ms>`), `external_id` and `duration_seconds`. `mfa_serial` is an
+//!   error (unsupported), never ignored. Feature `sts`.
+//! - `sso_session` / `sso_start_url`: [`crate::sso`] (feature `sso`).
+//! - `credential_process`; static keys (`aws_access_key_id`, `aws_secret_access_key`,
+//!   `aws_session_token`).
 
 use std::borrow::Cow;
 
@@ -104,23 +110,13 @@ impl Resolver<'_> {
                 self.sections.get_profile(name).ok_or_else(|| failed("is not in the shared config files".into()))?;
             seen.push(name.to_owned());
             if profile.get("role_arn").is_some() {
-                let source = self.role_source(name, profile, seen).await?;
-                return Err(failed(format!(
-                    "`role_arn` needs an STS client (AssumeRole), which is not yet supported; \
-                     its source credentials ({source}) loaded fine"
-                )));
+                return self.assume_role(name, profile, seen).await;
             }
-            for key in ["sso_session", "sso_start_url"] {
-                if profile.get(key).is_some() {
-                    return Err(failed(format!(
-                        "`{key}` needs the SSO and SSO-OIDC clients, which are not yet supported"
-                    )));
-                }
+            if profile.get("sso_session").is_some() || profile.get("sso_start_url").is_some() {
+                return sso(self.ctx, self.sections, profile).await.map_err(failed);
             }
             if profile.get("web_identity_token_file").is_some() {
-                return Err(failed(
-                    "`web_identity_token_file` without `role_arn`: web identity needs both (and an STS client)".into(),
-                ));
+                return Err(failed("`web_identity_token_file` without `role_arn`: web identity needs both".into()));
             }
             if let Some(command) = profile.get("credential_process") {
                 return process::run(name, command).await;
@@ -129,23 +125,46 @@ impl Resolver<'_> {
         })
     }
 
-    /// Loads the credentials a `role_arn` profile would assume the role with; says where they came from.
-    async fn role_source(&self, name: &str, profile: &Profile, seen: &mut Vec<String>) -> Result<String, SourceError> {
+    /// A `role_arn` profile: web identity, or AssumeRole with the source credentials.
+    async fn assume_role(
+        &self,
+        name: &str,
+        profile: &Profile,
+        seen: &mut Vec<String>,
+    ) -> Result<Credentials, SourceError> {
         let failed = |m: String| SourceError::Failed(format!("profile `{name}`: {m}"));
-        let source_profile = profile.get("source_profile");
-        let credential_source = profile.get("credential_source");
-        if profile.get("web_identity_token_file").is_some() {
+        let role = role_settings(profile).map_err(failed)?;
+        let selected = self.sections.get_profile(self.sections.selected_profile());
+        let setting = |key: &str| profile.get(key).or_else(|| selected.and_then(|p| p.get(key)));
+        let endpoint = (setting("region"), setting("sts_regional_endpoints"));
+        if let Some(file) = profile.get("web_identity_token_file") {
+            return web_identity(self.ctx, endpoint, &role, file).await.map_err(failed);
+        }
+        if profile.get("mfa_serial").is_some() {
             return Err(failed(
-                "`web_identity_token_file` needs an STS client (AssumeRoleWithWebIdentity), which is not yet supported"
+                "`mfa_serial` is not supported: an MFA-protected role needs a token code typed in by a person, \
+                 which awslim-credentials does not prompt for (use `credential_process` with a tool that does)"
                     .into(),
             ));
         }
-        match (source_profile, credential_source) {
+        let source = self.role_source(name, profile, seen).await?;
+        assume_role(self.ctx, endpoint, &role, source).await.map_err(failed)
+    }
+
+    /// The credentials a `role_arn` profile assumes the role with.
+    async fn role_source(
+        &self,
+        name: &str,
+        profile: &Profile,
+        seen: &mut Vec<String>,
+    ) -> Result<Credentials, SourceError> {
+        let failed = |m: String| SourceError::Failed(format!("profile `{name}`: {m}"));
+        match (profile.get("source_profile"), profile.get("credential_source")) {
             (Some(_), Some(_)) => Err(failed("has both `source_profile` and `credential_source`; use one".into())),
             (None, None) => Err(failed("`role_arn` needs `source_profile` or `credential_source`".into())),
-            (Some(source), None) if source == name => static_keys(name, profile)
-                .map(|_| "its own static keys".into())
-                .map_err(|e| SourceError::Failed(e.message().to_owned())),
+            (Some(source), None) if source == name => {
+                static_keys(name, profile).map_err(|e| SourceError::Failed(e.message().to_owned()))
+            }
             (Some(source), None) => {
                 if seen.iter().any(|s| s == source) || seen.len() >= MAX_CHAIN {
                     return Err(failed(format!(
@@ -153,16 +172,98 @@ impl Resolver<'_> {
                         seen.join(" -> ")
                     )));
                 }
-                self.resolve(source, seen)
-                    .await
-                    .map(|_| format!("source_profile `{source}`"))
-                    .map_err(|e| SourceError::Failed(e.message().to_owned()))
+                self.resolve(source, seen).await.map_err(|e| SourceError::Failed(e.message().to_owned()))
             }
-            (None, Some(kind)) => {
-                credential_source_credentials(self.ctx, name, kind).await.map(|_| format!("credential_source {kind}"))
-            }
+            (None, Some(kind)) => credential_source_credentials(self.ctx, name, kind).await,
         }
     }
+}
+
+/// `role_arn`, `role_session_name`, `external_id`, `duration_seconds` of a profile.
+fn role_settings(profile: &Profile) -> Result<RoleSettings, String> {
+    let duration_seconds = match profile.get("duration_seconds").map(str::trim) {
+        None => None,
+        Some(text) => Some(text.parse::<i32>().ok().filter(|d| *d > 0).ok_or_else(|| {
+            format!("`duration_seconds` `{}` is not a positive number of seconds", crate::wire::shown(text))
+        })?),
+    };
+    let non_empty = |key: &str| profile.get(key).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    Ok(RoleSettings {
+        role_arn: non_empty("role_arn").ok_or("`role_arn` is empty")?,
+        session_name: non_empty("role_session_name"),
+        external_id: non_empty("external_id"),
+        duration_seconds,
+    })
+}
+
+/// One assume-role step: the role and the keys that shape the call (parsed the same with the
+/// `sts` feature off, so a bad value is reported either way).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleSettings {
+    /// `role_arn` / `AWS_ROLE_ARN`.
+    pub role_arn: String,
+    /// `role_session_name` / `AWS_ROLE_SESSION_NAME`; default `awslim-<unix milliseconds>`.
+    pub session_name: Option<String>,
+    /// `external_id` (AssumeRole only).
+    pub external_id: Option<String>,
+    /// `duration_seconds`; default: the service's (one hour).
+    pub duration_seconds: Option<i32>,
+}
+
+/// `(region, sts_regional_endpoints)` from the profile.
+type StsSettings<'a> = (Option<&'a str>, Option<&'a str>);
+
+#[cfg(feature = "sts")]
+async fn assume_role(
+    ctx: &Context,
+    (region, regional): StsSettings<'_>,
+    role: &RoleSettings,
+    source: Credentials,
+) -> Result<Credentials, String> {
+    let endpoint = crate::sts::StsEndpoint::resolve(ctx, region, regional)?;
+    crate::sts::assume_role(ctx, &endpoint, role, source).await
+}
+
+/// Web identity with the role of a profile or of `AWS_ROLE_ARN`.
+#[cfg(feature = "sts")]
+pub(crate) async fn web_identity(
+    ctx: &Context,
+    (region, regional): StsSettings<'_>,
+    role: &RoleSettings,
+    token_file: &str,
+) -> Result<Credentials, String> {
+    let endpoint = crate::sts::StsEndpoint::resolve(ctx, region, regional)?;
+    crate::sts::assume_role_with_web_identity(ctx, &endpoint, role, token_file).await
+}
+
+#[cfg(not(feature = "sts"))]
+async fn assume_role(_: &Context, _: StsSettings<'_>, _: &RoleSettings, _: Credentials) -> Result<Credentials, String> {
+    Err(NO_STS.replace("{what}", "`role_arn` (AssumeRole)"))
+}
+
+#[cfg(not(feature = "sts"))]
+pub(crate) async fn web_identity(
+    _: &Context,
+    _: StsSettings<'_>,
+    _: &RoleSettings,
+    _: &str,
+) -> Result<Credentials, String> {
+    Err(NO_STS.replace("{what}", "web identity (AssumeRoleWithWebIdentity)"))
+}
+
+#[cfg(not(feature = "sts"))]
+const NO_STS: &str = "{what} needs the `sts` feature of awslim-credentials, which this build leaves off";
+
+#[cfg(feature = "sso")]
+async fn sso(ctx: &Context, sections: &EnvConfigSections, profile: &Profile) -> Result<Credentials, String> {
+    let settings = crate::sso::SsoSettings::from_profile(sections, profile)?;
+    crate::sso::credentials(ctx, &settings).await
+}
+
+#[cfg(not(feature = "sso"))]
+async fn sso(_: &Context, _: &EnvConfigSections, _: &Profile) -> Result<Credentials, String> {
+    Err("`sso_session` / `sso_start_url` need the `sso` feature of awslim-credentials, which this build leaves off"
+        .into())
 }
 
 /// `credential_source = Environment | Ec2InstanceMetadata | EcsContainer`.

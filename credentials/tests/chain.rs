@@ -103,7 +103,8 @@ async fn a_configured_source_that_fails_stops_the_chain() {
         "{e}"
     );
     assert!(metadata.requests().is_empty());
-    // Web identity (EKS IRSA) set up: reported, never replaced by the node's role.
+    // Web identity (EKS IRSA) set up but its token file missing: reported, never replaced by
+    // the node's role.
     let chain = DefaultChain::with_context(context(
         &empty,
         &[
@@ -113,7 +114,13 @@ async fn a_configured_source_that_fails_stops_the_chain() {
         ],
     ));
     let e = chain.load().await.unwrap_err().to_string();
-    assert!(e.contains("AssumeRoleWithWebIdentity), which is not yet supported"), "{e}");
+    #[cfg(feature = "sts")]
+    let expected = "credentials from web identity failed: web identity token file `/var/run/secrets/token`:";
+    #[cfg(not(feature = "sts"))]
+    let expected =
+        "credentials from web identity failed: web identity (AssumeRoleWithWebIdentity) needs the `sts` feature";
+    assert!(e.starts_with(expected), "{e}");
+    assert!(metadata.requests().is_empty());
     // A profile that is not set up (no keys) does not stop it.
     let home = Home::new(Some("[default]\nregion = us-east-1\n"), None);
     let chain = DefaultChain::with_context(context(&home, &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &metadata.url)]));

@@ -39,65 +39,39 @@ async fn profile_without_files_or_keys_is_not_configured() {
     assert!(matches!(&e, SourceError::Failed(m) if m.contains("no aws_secret_access_key")), "{e:?}");
 }
 
+#[cfg(all(feature = "sts", feature = "sso"))]
 #[tokio::test]
-async fn unsupported_profile_keys_are_named_not_ignored() {
-    let config = "[default]\nsso_session = corp\nsso_account_id = 1\n[sso-session corp]\nsso_start_url = https://x\n\
-                  [profile legacy]\nsso_start_url = https://x\n\
-                  [profile web]\nrole_arn = arn:aws:iam::1:role/r\nweb_identity_token_file = /tmp/t\n\
-                  [profile assume]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n\
+async fn broken_profile_settings_are_named_not_ignored() {
+    let config = "[default]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = r\n[sso-session corp]\nsso_start_url = https://x\n\
+                  [profile legacy]\nsso_start_url = https://x\nsso_account_id = 1\nsso_role_name = r\n\
+                  [profile web]\nrole_arn = arn:aws:iam::1:role/r\nweb_identity_token_file = /nonexistent/t\n\
+                  [profile mfa]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\nmfa_serial = arn:aws:iam::1:mfa/u\n\
+                  [profile duration]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\nduration_seconds = 1h\n\
                   [profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base-secret\n\
                   [profile loop1]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = loop2\n\
                   [profile loop2]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = loop1\n\
-                  [profile nosource]\nrole_arn = arn:aws:iam::1:role/r\n";
+                  [profile nosource]\nrole_arn = arn:aws:iam::1:role/r\n\
+                  [profile webonly]\nweb_identity_token_file = /nonexistent/t\n";
     let home = Home::new(Some(config), None);
     let load = |p: &'static str| {
         let ctx = context(&home, &[("AWS_PROFILE", p)]);
         async move { ProfileCredentials::new(ctx).credentials().await.unwrap_err().to_string() }
     };
     let cases = [
-        ("default", "`sso_session` needs the SSO and SSO-OIDC clients"),
-        ("legacy", "`sso_start_url` needs the SSO and SSO-OIDC clients"),
-        ("web", "`web_identity_token_file` needs an STS client (AssumeRoleWithWebIdentity)"),
-        ("assume", "`role_arn` needs an STS client (AssumeRole), which is not yet supported; its source credentials (source_profile `base`) loaded fine"),
+        ("default", "profile `default`: [sso-session corp] has no `sso_region`"),
+        ("legacy", "profile `legacy`: `sso_region` is missing"),
+        ("web", "profile `web`: web identity token file `/nonexistent/t`:"),
+        ("mfa", "profile `mfa`: `mfa_serial` is not supported"),
+        ("duration", "profile `duration`: `duration_seconds` `1h` is not a positive number of seconds"),
         ("loop1", "chain loops or is too long: loop1 -> loop2 -> loop1"),
         ("nosource", "`role_arn` needs `source_profile` or `credential_source`"),
+        ("webonly", "`web_identity_token_file` without `role_arn`"),
     ];
     for (profile, expected) in cases {
         let e = load(profile).await;
         assert!(e.contains(expected), "{profile}: {e}");
         assert!(!e.contains("base-secret"), "{e}");
     }
-}
-
-#[tokio::test]
-async fn credential_source_loads_the_base_credentials_before_reporting_role_arn() {
-    let config = "[profile env]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Environment\n\
-                  [profile ec2]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Ec2InstanceMetadata\n\
-                  [profile ecs]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = EcsContainer\n\
-                  [profile bad]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Lambda\n";
-    let home = Home::new(Some(config), None);
-    let metadata = imds(Arc::new(Mutex::new(Vec::new()))).await;
-    let container = Server::start(|_| reply(200, CREDS_JSON)).await;
-    let vars = [
-        ("AWS_ACCESS_KEY_ID", "AKIDENV"),
-        ("AWS_SECRET_ACCESS_KEY", "env-secret"),
-        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", metadata.url.as_str()),
-    ];
-    let full = format!("{}/creds", container.url);
-    for (profile, source) in [("env", "Environment"), ("ec2", "Ec2InstanceMetadata"), ("ecs", "EcsContainer")] {
-        let mut v = vars.to_vec();
-        v.push(("AWS_PROFILE", profile));
-        v.push(("AWS_CONTAINER_CREDENTIALS_FULL_URI", &full));
-        let e = ProfileCredentials::new(context(&home, &v)).credentials().await.unwrap_err().to_string();
-        assert!(e.contains(&format!("its source credentials (credential_source {source}) loaded fine")), "{e}");
-    }
-    assert_eq!(container.requests().len(), 1);
-    assert!(metadata.requests().iter().any(|r| r.path.ends_with("/web-role")));
-    // Without the environment variables, `Environment` fails and says why.
-    let e = ProfileCredentials::new(context(&home, &[("AWS_PROFILE", "env")])).credentials().await.unwrap_err();
-    assert!(e.to_string().contains("credential_source Environment: AWS_ACCESS_KEY_ID is not set"), "{e}");
-    let e = ProfileCredentials::new(context(&home, &[("AWS_PROFILE", "bad")])).credentials().await.unwrap_err();
-    assert!(e.to_string().contains("`Lambda` is not one of"), "{e}");
 }
 
 #[cfg(unix)]

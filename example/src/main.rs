@@ -11,7 +11,8 @@
 //! Region: `--region`, else `AWS_REGION` / `AWS_DEFAULT_REGION`. Credentials: `AWS_ACCESS_KEY_ID`,
 //! `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (and with `--features aws-config` the shared
 //! config files; with `--features full-chain` the whole default chain of `awslim-credentials`:
-//! profile, container and instance credentials, and the region from the profile or IMDS).
+//! profiles with static keys, assumed roles, web identity, SSO or `credential_process`, then
+//! container and instance credentials, and the region from the profile or IMDS).
 //! `--endpoint-url` (or `AWS_ENDPOINT_URL`) sends to another server, e.g. a local
 //! mock. `--anonymous` needs no keys at all: it signs with placeholder keys that mean nothing,
 //! so it is accepted only with a loopback endpoint (`http://127.0.0.1:...`, `localhost`, `[::1]`).

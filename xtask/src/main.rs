@@ -2,6 +2,7 @@
 //! `generate`/`check` and `diff` (crate `awslim`, in `cli/`) with this repository's defaults;
 //! `conformance` runs the suites that need `../shared`.
 
+mod clients;
 mod conformance;
 
 use std::path::{Path, PathBuf};
@@ -55,6 +56,13 @@ struct CodegenArgs {
     /// `auto` (default), `member` or `standalone`: whether the crate gets its own `[workspace]`.
     #[arg(long, value_name = "MODE", value_parser = ["auto", "member", "standalone"])]
     workspace: Option<String>,
+    /// Instead: (re)generate the STS, SSO and SSO-OIDC clients under `clients/` from the
+    /// published models in `../shared/models` (with `--check`: compare only).
+    #[arg(long, conflicts_with_all = ["models", "operations", "service", "out", "crate_name", "workspace"])]
+    clients: bool,
+    /// With `--clients`: where the reference data is (default: ../shared next to the repository).
+    #[arg(long, value_name = "DIR", requires = "clients")]
+    shared: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -108,6 +116,9 @@ pub(crate) fn load_models(paths: &[PathBuf]) -> Result<Model, String> {
 /// `generated/`, the runtime by relative path.
 pub(crate) fn codegen(args: &CodegenArgs) -> Result<(), String> {
     let root = repo_root();
+    if args.clients {
+        return codegen_clients(&root, args);
+    }
     let models =
         if args.models.is_empty() { vec![root.join(awslim_codegen::DEFAULT_MODEL_NAME)] } else { args.models.clone() };
     let project = awslim_codegen::Project {
@@ -128,4 +139,22 @@ pub(crate) fn codegen(args: &CodegenArgs) -> Result<(), String> {
     }
     awslim::write_project(&project, awslim_codegen::output::WriteOptions { force: args.force }, false, "codegen")
         .map(|_| ())
+}
+
+/// `codegen --clients [--check]`: the checked-in service clients of `clients/`.
+fn codegen_clients(root: &Path, args: &CodegenArgs) -> Result<(), String> {
+    let shared = clients::shared_dir(root, args.shared.clone())?;
+    if !args.check {
+        return clients::generate(root, &shared);
+    }
+    let stale = clients::stale(root, &shared);
+    for (dir, why) in &stale {
+        eprintln!("{dir}: {why}");
+    }
+    if stale.is_empty() {
+        println!("codegen --check: {} client crates are up to date", clients::CLIENTS.len());
+        Ok(())
+    } else {
+        Err(format!("{} client crate(s) are stale (listed above); run `cargo xtask codegen --clients`", stale.len()))
+    }
 }

@@ -14,6 +14,7 @@ pub struct Request {
     pub method: String,
     pub path: String,
     pub headers: HashMap<String, String>,
+    pub body: String,
 }
 
 pub struct Reply {
@@ -66,16 +67,21 @@ async fn serve(mut stream: tokio::net::TcpStream, handler: Handler, seen: Arc<Mu
         buf.extend_from_slice(&chunk[..n]);
         if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
             let head = String::from_utf8_lossy(&buf[..end]).into_owned();
-            buf.drain(..end + 4);
             let mut lines = head.split("\r\n");
             let mut first = lines.next().unwrap_or("").split(' ');
             let method = first.next().unwrap_or("").to_owned();
             let path = first.next().unwrap_or("").to_owned();
-            let headers = lines
+            let headers: HashMap<String, String> = lines
                 .filter_map(|l| l.split_once(':'))
                 .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
                 .collect();
-            let request = Request { method, path, headers };
+            let length: usize = headers.get("content-length").and_then(|l| l.parse().ok()).unwrap_or(0);
+            if buf.len() < end + 4 + length {
+                continue; // the body is not all here yet
+            }
+            buf.drain(..end + 4);
+            let body = String::from_utf8_lossy(&buf.drain(..length).collect::<Vec<u8>>()).into_owned();
+            let request = Request { method, path, headers, body };
             seen.lock().unwrap().push(request.clone());
             let r = handler(&request);
             let mut out = format!("HTTP/1.1 {} X\r\ncontent-length: {}\r\n", r.status, r.body.len());
@@ -114,12 +120,15 @@ impl Home {
     }
 }
 
-/// A context with `vars`, a temporary HOME, and IMDS pointed at a closed 127.0.0.1 port unless
+/// A context with `vars`, a temporary HOME, and IMDS and the service clients (`AWS_ENDPOINT_URL`)
+/// pointed at a closed 127.0.0.1 port unless
 /// the variables say otherwise (no test reaches anything but 127.0.0.1).
 pub fn context(home: &Home, vars: &[(&str, &str)]) -> Context {
     let mut map: HashMap<String, String> = HashMap::new();
     map.insert("HOME".into(), home.dir.path().to_string_lossy().into_owned());
     map.insert("AWS_EC2_METADATA_SERVICE_ENDPOINT".into(), format!("http://127.0.0.1:{}", closed_port()));
+    // STS, SSO and SSO-OIDC go to a closed local port unless a test points them at its server.
+    map.insert("AWS_ENDPOINT_URL".into(), format!("http://127.0.0.1:{}", closed_port()));
     for (k, v) in vars {
         map.insert(k.to_string(), v.to_string());
     }
@@ -191,4 +200,57 @@ impl tracing::Subscriber for Warnings {
     }
     fn enter(&self, _: &tracing::span::Id) {}
     fn exit(&self, _: &tracing::span::Id) {}
+}
+
+/// Decodes an `application/x-www-form-urlencoded` body (test helper: `+` and `%XX`).
+pub fn form(body: &str) -> HashMap<String, String> {
+    let decode = |s: &str| {
+        let bytes = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'+' => out.push(b' '),
+                b'%' if i + 2 < bytes.len() => {
+                    out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+                    i += 2;
+                }
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8(out).unwrap()
+    };
+    body.split('&').filter_map(|p| p.split_once('=')).map(|(k, v)| (decode(k), decode(v))).collect()
+}
+
+/// An STS double speaking awsQuery: `AssumeRole` and `AssumeRoleWithWebIdentity` answer with
+/// credentials named after the role (`.../hop1` -> `ASIAHOP1`, `hop1-secret`, `hop1-token`,
+/// expiring 2099-01-01); a role named `denied` gets `AccessDenied` (403).
+pub async fn sts() -> Server {
+    Server::start(|r| {
+        let f = form(&r.body);
+        let action = f.get("Action").cloned().unwrap_or_default();
+        let role = f.get("RoleArn").and_then(|a| a.rsplit('/').next()).unwrap_or("").to_owned();
+        if r.method != "POST" || f.get("Version").map(String::as_str) != Some("2011-06-15") {
+            return reply(400, "");
+        }
+        if role == "denied" {
+            return reply(
+                403,
+                "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not allowed</Message></Error><RequestId>r-1</RequestId></ErrorResponse>",
+            );
+        }
+        let body = format!(
+            "<{action}Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><{action}Result><Credentials>\
+             <AccessKeyId>ASIA{}</AccessKeyId><SecretAccessKey>{role}-secret</SecretAccessKey>\
+             <SessionToken>{role}-token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration>\
+             </Credentials></{action}Result><ResponseMetadata><RequestId>r-2</RequestId></ResponseMetadata></{action}Response>",
+            role.to_ascii_uppercase()
+        );
+        let mut rep = reply(200, &body);
+        rep.headers.push(("content-type", "text/xml".into()));
+        rep
+    })
+    .await
 }

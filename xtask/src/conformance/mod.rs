@@ -150,7 +150,7 @@ fn published(root: &Path, shared: &Path) -> Report {
 
 /// The suites, by the name `--suite` takes.
 pub fn suites() -> Vec<&'static str> {
-    let mut all = vec!["sigv4", "sigv4a", "endpoints", "breadth", "published", "convenience", "models"];
+    let mut all = vec!["sigv4", "sigv4a", "endpoints", "breadth", "published", "clients", "convenience", "models"];
     all.extend(protocol_tests::SUITES.iter().map(|s| s.key));
     all
 }
@@ -190,6 +190,9 @@ pub fn run_all(root: &Path, shared: Option<PathBuf>, only: &[String], full: bool
     }
     if wanted("published") {
         reports.push(published(root, &shared));
+    }
+    if wanted("clients") {
+        reports.push(crate::clients::suite(root, &shared));
     }
     for suite in protocol_tests::SUITES.iter().filter(|s| wanted(s.key)) {
         reports.push(protocol_tests::run(root, &shared, suite));
