@@ -484,7 +484,8 @@ pub fn run(root: &Path, shared: &Path, spec: &Suite) -> Report {
     let mut round = 0;
     loop {
         round += 1;
-        let (file, ranges) = render_file(&tests, &crate_name.replace('-', "_"), cbor, krate.service.protocol.xml_codec());
+        let (file, ranges) =
+            render_file(&tests, &crate_name.replace('-', "_"), cbor, krate.service.protocol.xml_codec());
         if let Err(e) = std::fs::create_dir_all(out.join("tests"))
             .and_then(|()| std::fs::write(out.join("tests/protocol.rs"), &file))
         {

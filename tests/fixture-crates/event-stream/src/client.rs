@@ -93,11 +93,10 @@ impl Client {
             crate::operation::subscribe_gadget_events::META.name,
             &input,
         );
-        let request = request.map(::awslim_runtime::ByteStream::from);
         self.handle
             .invoke_streaming(
                 &crate::operation::subscribe_gadget_events::META,
-                request,
+                request.map(::awslim_runtime::ByteStream::from),
                 crate::operation::subscribe_gadget_events::parse,
                 crate::operation::subscribe_gadget_events::parse_stream,
             )
