@@ -309,6 +309,10 @@ pub struct Http {
     /// Literal query parameters from the URI pattern (`/x?list-type=2`).
     pub query: Vec<(String, Option<String>)>,
     pub code: u16,
+    /// The whole path was S3's `/{Bucket}`, which the endpoint rules put in the endpoint URL:
+    /// the request's path is then the endpoint's own (`/mybucket` with path-style addressing,
+    /// not `/mybucket/`), as the AWS SDKs send it.
+    pub path_from_endpoint: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -1195,9 +1199,11 @@ impl<'m> Lowering<'m> {
         let code = http.get("code").and_then(Value::as_u64).and_then(|c| u16::try_from(c).ok()).unwrap_or(200);
         let (path_part, query_part) = uri.split_once('?').unwrap_or((uri, ""));
         let mut path = Vec::new();
+        let mut bucket_dropped = false;
         let input_shape = op.relations.input.as_deref().map(|id| self.shape(id));
         for (i, segment) in path_part.split('/').skip(1).enumerate() {
             if i == 0 && self.bucket_in_endpoint && segment == "{Bucket}" {
+                bucket_dropped = true;
                 continue;
             }
             if let Some(label) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
@@ -1220,6 +1226,7 @@ impl<'m> Lowering<'m> {
                 path.push(UriSegment::Literal(format!("/{segment}")));
             }
         }
+        let path_from_endpoint = bucket_dropped && path.is_empty();
         if path.is_empty() {
             path.push(UriSegment::Literal("/".to_owned()));
         }
@@ -1320,7 +1327,7 @@ impl<'m> Lowering<'m> {
             input,
             output,
             errors,
-            http: Http { method, path: merged, query, code },
+            http: Http { method, path: merged, query, code, path_from_endpoint },
             endpoint_params: self.operation_endpoint_params(op, service),
             docs: docs_of(&op.traits),
         })

@@ -109,6 +109,13 @@ fn compress(parts: &mut http::request::Parts, body: Bytes, settings: crate::conf
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HostPrefix(pub String);
 
+/// Put on a request's extensions by generated code when the operation's whole path is carried
+/// by the endpoint (Amazon S3's `/{Bucket}`, which the endpoint rules move into the endpoint
+/// URL): the request's `/` then adds nothing to the endpoint's path, so a path-style request
+/// goes to `/mybucket`, not `/mybucket/`, as the AWS SDKs send it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PathFromEndpoint;
+
 /// Facts about an operation, emitted once per operation as a `static`.
 #[derive(Debug)]
 pub struct OperationMeta {
@@ -329,7 +336,13 @@ impl Handle {
             ));
         }
         let base_path = base.path().trim_end_matches('/');
-        let relative_pq = relative.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+        let mut relative_pq = relative.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+        if !base_path.is_empty() && extensions.get::<PathFromEndpoint>().is_some() {
+            relative_pq = relative_pq
+                .strip_prefix('/')
+                .filter(|rest| rest.is_empty() || rest.starts_with('?'))
+                .unwrap_or(relative_pq);
+        }
         let prefix = host_prefix.map_or("", |p| p.0.as_str());
         endpoint_guard::check_host_prefix(prefix).map_err(|e| construction(ConstructionErrorKind::Request, e))?;
         let uri: http::Uri = format!("{scheme}://{prefix}{authority}{base_path}{relative_pq}")

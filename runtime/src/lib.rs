@@ -53,7 +53,8 @@ pub use auth::AuthScheme;
 #[cfg(feature = "streaming")]
 pub use body::{ByteStream, ByteStreamError};
 pub use client::{
-    CompressionEncodings, ContentMd5Required, Handle, HostPrefix, OperationMeta, RetryableError, ServiceMeta,
+    CompressionEncodings, ContentMd5Required, Handle, HostPrefix, OperationMeta, PathFromEndpoint, RetryableError,
+    ServiceMeta,
 };
 pub use config::{Config, ConfigBuilder, RequestCompression, TimeoutConfig};
 pub use credentials::cache::CachingProvider;

@@ -427,8 +427,16 @@ fn check_endpoint(
     let req = &sent[0];
     let resolved = req.extensions.get::<ResolvedEndpoint>().expect("the resolved endpoint is on the request");
     assert_eq!(resolved.0.url, url, "resolved endpoint URL");
+    // The request goes under the resolved URL; an operation's `@endpoint` host prefix
+    // (`{RequestRoute}.`) may stand in front of its host.
     let uri = req.uri.to_string();
-    assert!(uri.starts_with(url.trim_end_matches('/')), "the request went to {uri}, not under {url}");
+    let want: awslim_runtime::http::Uri = url.parse().expect("the expected URL parses");
+    let (want_host, got_host) = (want.host().unwrap_or(""), req.uri.host().unwrap_or(""));
+    let same_host = got_host == want_host || got_host.ends_with(&format!(".{want_host}"));
+    assert!(
+        req.uri.scheme() == want.scheme() && req.uri.port() == want.port() && same_host && req.uri.path().starts_with(want.path().trim_end_matches('/')),
+        "the request went to {uri}, not under {url}"
+    );
     for (name, values) in headers {
         let got: Vec<&str> = req.headers.get_all(*name).iter().filter_map(|v| v.to_str().ok()).collect();
         for v in *values {

@@ -269,10 +269,15 @@ fn request_extensions(op: &Operation, input: Option<&Struct>) -> TokenStream {
     // The runtime adds Content-MD5 of the body as sent, that is after any compression.
     let checksum =
         op.checksum_required.then(|| quote!(request.extensions_mut().insert(::awslim_runtime::ContentMd5Required);));
+    let endpoint_path = op
+        .http
+        .path_from_endpoint
+        .then(|| quote!(request.extensions_mut().insert(::awslim_runtime::PathFromEndpoint);));
     quote! {
         #host_prefix
         #compression
         #checksum
+        #endpoint_path
     }
 }
 
