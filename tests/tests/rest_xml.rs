@@ -202,3 +202,33 @@ async fn unwrapped_output_reads_the_root_as_the_member() {
     assert_eq!(r.uri.to_string(), "https://gadgets.us-west-2.example.com/region");
     assert!(r.body.is_empty());
 }
+
+#[tokio::test]
+async fn a_streaming_payload_is_the_raw_body_both_ways() {
+    use awslim_rest_xml_fixture::types::{GetManualInput, PutManualInput};
+    use awslim_runtime::ByteStream;
+    let (stub, client) = setup();
+
+    // Upload: the body is the payload's bytes as they are, not an XML document.
+    respond(&stub, 200, &[("ETag", "\"m-1\"")], "");
+    let manual = b"<not-xml> \x00\x01 raw bytes".to_vec();
+    let input = PutManualInput::builder().name("gizmo 2").body(ByteStream::from(manual.clone())).build();
+    let out = client.put_manual(input).await.expect("stored");
+    assert_eq!(out.e_tag.as_deref(), Some("\"m-1\""));
+    let sent = only_request(&stub);
+    assert_eq!(sent.method, "PUT");
+    assert_eq!(sent.uri.path(), "/manuals/gizmo%202");
+    assert_eq!(&sent.body[..], &manual[..]);
+    assert_eq!(sent.header("content-type"), Some("application/octet-stream"));
+    assert_eq!(sent.header("content-length"), Some(manual.len().to_string().as_str()));
+    assert!(sent.header("authorization").is_some_and(|a| a.starts_with("AWS4-HMAC-SHA256 ")));
+
+    // Download: header bindings are read, the body is handed over unread and unparsed.
+    let text = "<Manual>this is not parsed</Manual>";
+    respond(&stub, 200, &[("Content-Type", "text/plain"), ("x-amz-edition", "3")], text);
+    let out = client.get_manual(GetManualInput::builder().name("gizmo").build()).await.expect("read");
+    assert_eq!(out.content_type.as_deref(), Some("text/plain"));
+    assert_eq!(out.edition, Some(3));
+    assert_eq!(&out.body.collect(1024).await.unwrap()[..], text.as_bytes());
+    assert_eq!(only_request(&stub).uri.path(), "/manuals/gizmo");
+}

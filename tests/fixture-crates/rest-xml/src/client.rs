@@ -61,6 +61,39 @@ impl Client {
             )
             .await
     }
+    /// Reads a gadget's manual: a streaming response body (no XML).
+    ///
+    /// `GetManual` (GET /manuals/{Name}).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_rest_xml_fixture::Client) -> ::std::result::Result<(), awslim_rest_xml_fixture::SdkError<awslim_rest_xml_fixture::operation::get_manual::GetManualError>> {
+    /// let input = awslim_rest_xml_fixture::types::GetManualInput::builder()
+    ///     .name("...").build();
+    /// let output = client.get_manual(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn get_manual(
+        &self,
+        input: crate::types::GetManualInput,
+    ) -> ::std::result::Result<
+        crate::types::GetManualOutput,
+        ::awslim_runtime::SdkError<crate::operation::get_manual::GetManualError>,
+    > {
+        let request = crate::operation::get_manual::serialize(&input)
+            .map_err(::awslim_runtime::SdkError::Construction)?;
+        self.handle
+            .invoke_streaming(
+                &crate::operation::get_manual::META,
+                request.map(::awslim_runtime::ByteStream::from),
+                crate::operation::get_manual::parse,
+                crate::operation::get_manual::parse_stream,
+            )
+            .await
+    }
     /// The Region of the service, as a bare root element.
     ///
     /// `GetRegion` (GET /region).
@@ -131,6 +164,39 @@ impl Client {
                 &crate::operation::put_gadget::META,
                 request,
                 crate::operation::put_gadget::parse,
+            )
+            .await
+    }
+    /// Stores a gadget's manual: a streaming request body.
+    ///
+    /// `PutManual` (PUT /manuals/{Name}).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_rest_xml_fixture::Client) -> ::std::result::Result<(), awslim_rest_xml_fixture::SdkError<awslim_rest_xml_fixture::operation::put_manual::PutManualError>> {
+    /// let input = awslim_rest_xml_fixture::types::PutManualInput::builder()
+    ///     .name("...").build();
+    /// let output = client.put_manual(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn put_manual(
+        &self,
+        input: crate::types::PutManualInput,
+    ) -> ::std::result::Result<
+        crate::types::PutManualOutput,
+        ::awslim_runtime::SdkError<crate::operation::put_manual::PutManualError>,
+    > {
+        let mut input = input;
+        let request = crate::operation::put_manual::serialize(&mut input)
+            .map_err(::awslim_runtime::SdkError::Construction)?;
+        self.handle
+            .invoke_upload(
+                &crate::operation::put_manual::META,
+                request,
+                crate::operation::put_manual::parse,
             )
             .await
     }

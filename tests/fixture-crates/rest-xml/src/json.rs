@@ -185,6 +185,34 @@ pub fn ser_get_gadget_request(
     _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
 ) {}
 
+pub fn ser_get_manual_input(
+    _input: &crate::types::GetManualInput,
+    _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
+) {}
+
+/// What [`de_get_manual_output`] reads from a JSON body.
+pub static SCHEMA_GET_MANUAL_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[],
+);
+
+pub fn de_get_manual_output(
+    value: &::awslim_runtime::Document,
+) -> ::std::result::Result<
+    crate::types::GetManualOutput,
+    ::awslim_runtime::json::ParseError,
+> {
+    let _object = ::awslim_runtime::json::expect_object(value)?;
+    ::std::result::Result::Ok(crate::types::GetManualOutput {
+        body: match ::std::option::Option::None {
+            ::std::option::Option::Some(value) => value,
+            ::std::option::Option::None => ::awslim_runtime::ByteStream::default(),
+        },
+        content_type: ::std::option::Option::None,
+        edition: ::std::option::Option::None,
+        request_id: ::std::option::Option::None,
+    })
+}
+
 /// What [`de_get_region_output`] reads from a JSON body.
 pub static SCHEMA_GET_REGION_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
     &[("Region", &::awslim_runtime::json::Schema::Scalar)],
@@ -406,4 +434,27 @@ pub fn ser_put_gadget_request(
     if let ::std::option::Option::Some(value) = &input.title {
         object.key("Title").string(value);
     }
+}
+
+pub fn ser_put_manual_input(
+    _input: &crate::types::PutManualInput,
+    _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
+) {}
+
+/// What [`de_put_manual_output`] reads from a JSON body.
+pub static SCHEMA_PUT_MANUAL_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[],
+);
+
+pub fn de_put_manual_output(
+    value: &::awslim_runtime::Document,
+) -> ::std::result::Result<
+    crate::types::PutManualOutput,
+    ::awslim_runtime::json::ParseError,
+> {
+    let _object = ::awslim_runtime::json::expect_object(value)?;
+    ::std::result::Result::Ok(crate::types::PutManualOutput {
+        e_tag: ::std::option::Option::None,
+        request_id: ::std::option::Option::None,
+    })
 }

@@ -5,13 +5,17 @@
 /// Every element name the readers below look for (sorted): responses are parsed with
 /// other elements skipped unread (`::awslim_runtime::xml::parse_known`).
 pub static XML_NAMES: &[&str] = &[
+    "Body",
     "Code",
+    "ContentType",
     "ETag",
+    "Edition",
     "Error",
     "Errors",
     "Field",
     "Gadget",
     "GetGadgetResult",
+    "GetManualResult",
     "GetRegionResult",
     "Hint",
     "K",
@@ -23,6 +27,7 @@ pub static XML_NAMES: &[&str] = &[
     "Number",
     "Part",
     "PutGadgetResult",
+    "PutManualResult",
     "RegionConstraint",
     "RequestId",
     "ResponseMetadata",
@@ -205,6 +210,25 @@ pub fn ser_get_gadget_request(
     _input: &crate::types::GetGadgetRequest,
     _element: &mut ::awslim_runtime::xml::Element,
 ) {}
+
+pub fn ser_get_manual_input(
+    _input: &crate::types::GetManualInput,
+    _element: &mut ::awslim_runtime::xml::Element,
+) {}
+
+pub fn de_get_manual_output(
+    _element: &::awslim_runtime::xml::Element,
+) -> ::std::result::Result<
+    crate::types::GetManualOutput,
+    ::awslim_runtime::json::ParseError,
+> {
+    ::std::result::Result::Ok(crate::types::GetManualOutput {
+        body: ::awslim_runtime::ByteStream::default(),
+        content_type: ::std::option::Option::None,
+        edition: ::std::option::Option::None,
+        request_id: ::std::option::Option::None,
+    })
+}
 
 pub fn de_get_region_output(
     element: &::awslim_runtime::xml::Element,
@@ -488,4 +512,21 @@ pub fn ser_put_gadget_request(
                 ),
             );
     }
+}
+
+pub fn ser_put_manual_input(
+    _input: &crate::types::PutManualInput,
+    _element: &mut ::awslim_runtime::xml::Element,
+) {}
+
+pub fn de_put_manual_output(
+    _element: &::awslim_runtime::xml::Element,
+) -> ::std::result::Result<
+    crate::types::PutManualOutput,
+    ::awslim_runtime::json::ParseError,
+> {
+    ::std::result::Result::Ok(crate::types::PutManualOutput {
+        e_tag: ::std::option::Option::None,
+        request_id: ::std::option::Option::None,
+    })
 }

@@ -183,6 +183,95 @@ impl ::std::fmt::Debug for GetGadgetRequest {
     }
 }
 
+/// The `GetManualInput` structure.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
+pub struct GetManualInput {
+    /// The `Name` member.
+    ///
+    /// This member is required.
+    pub name: ::std::string::String,
+}
+
+impl GetManualInput {
+    /// A builder for [`GetManualInput`].
+    pub fn builder() -> crate::types::builders::GetManualInputBuilder {
+        crate::types::builders::GetManualInputBuilder {
+            name: ::awslim_runtime::builder::Missing,
+        }
+    }
+    /// The `Name` member.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl ::std::fmt::Debug for GetManualInput {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("GetManualInput");
+        d.field("name", &self.name);
+        d.finish()
+    }
+}
+
+/// The `GetManualOutput` structure.
+#[non_exhaustive]
+pub struct GetManualOutput {
+    /// A manual's bytes, sent or received as they are read.
+    pub body: ::awslim_runtime::ByteStream,
+    /// The `ContentType` member.
+    pub content_type: ::std::option::Option<::std::string::String>,
+    /// The `Edition` member.
+    pub edition: ::std::option::Option<i32>,
+    pub(crate) request_id: ::std::option::Option<::std::string::String>,
+}
+
+impl GetManualOutput {
+    /// A builder for [`GetManualOutput`].
+    pub fn builder() -> crate::types::builders::GetManualOutputBuilder {
+        crate::types::builders::GetManualOutputBuilder {
+            body: ::awslim_runtime::ByteStream::default(),
+            content_type: ::std::option::Option::None,
+            edition: ::std::option::Option::None,
+        }
+    }
+    /// The `Body` member.
+    pub fn body(&self) -> &::awslim_runtime::ByteStream {
+        &self.body
+    }
+    /// The `ContentType` member.
+    pub fn content_type(&self) -> ::std::option::Option<&str> {
+        self.content_type.as_deref()
+    }
+    /// The `Edition` member.
+    pub fn edition(&self) -> ::std::option::Option<i32> {
+        self.edition
+    }
+    /// The id the service gave the request (`x-amzn-RequestId`), for support cases and logs.
+    pub fn request_id(&self) -> ::std::option::Option<&str> {
+        self.request_id.as_deref()
+    }
+    #[doc(hidden)]
+    pub fn with_request_id(
+        mut self,
+        request_id: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.request_id = request_id;
+        self
+    }
+}
+
+impl ::std::fmt::Debug for GetManualOutput {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("GetManualOutput");
+        d.field("body", &self.body);
+        d.field("content_type", &self.content_type);
+        d.field("edition", &self.edition);
+        d.field("request_id", &self.request_id);
+        d.finish()
+    }
+}
+
 /// The `GetRegionOutput` structure.
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
@@ -595,6 +684,89 @@ impl ::std::fmt::Debug for PutGadgetRequest {
         d.field("size", &self.size);
         d.field("tags", &self.tags);
         d.field("title", &self.title);
+        d.finish()
+    }
+}
+
+/// The `PutManualInput` structure.
+#[non_exhaustive]
+pub struct PutManualInput {
+    /// A manual's bytes, sent or received as they are read.
+    ///
+    /// When unset, the service uses the default `""`.
+    pub body: ::std::option::Option<::awslim_runtime::ByteStream>,
+    /// The `Name` member.
+    ///
+    /// This member is required.
+    pub name: ::std::string::String,
+}
+
+impl PutManualInput {
+    /// A builder for [`PutManualInput`].
+    pub fn builder() -> crate::types::builders::PutManualInputBuilder {
+        crate::types::builders::PutManualInputBuilder {
+            body: ::std::option::Option::None,
+            name: ::awslim_runtime::builder::Missing,
+        }
+    }
+    /// The `Body` member.
+    pub fn body(&self) -> ::std::option::Option<&::awslim_runtime::ByteStream> {
+        self.body.as_ref()
+    }
+    /// The `Name` member.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl ::std::fmt::Debug for PutManualInput {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("PutManualInput");
+        d.field("body", &self.body);
+        d.field("name", &self.name);
+        d.finish()
+    }
+}
+
+/// The `PutManualOutput` structure.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
+pub struct PutManualOutput {
+    /// The `ETag` member.
+    pub e_tag: ::std::option::Option<::std::string::String>,
+    pub(crate) request_id: ::std::option::Option<::std::string::String>,
+}
+
+impl PutManualOutput {
+    /// A builder for [`PutManualOutput`].
+    pub fn builder() -> crate::types::builders::PutManualOutputBuilder {
+        crate::types::builders::PutManualOutputBuilder {
+            e_tag: ::std::option::Option::None,
+        }
+    }
+    /// The `ETag` member.
+    pub fn e_tag(&self) -> ::std::option::Option<&str> {
+        self.e_tag.as_deref()
+    }
+    /// The id the service gave the request (`x-amzn-RequestId`), for support cases and logs.
+    pub fn request_id(&self) -> ::std::option::Option<&str> {
+        self.request_id.as_deref()
+    }
+    #[doc(hidden)]
+    pub fn with_request_id(
+        mut self,
+        request_id: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.request_id = request_id;
+        self
+    }
+}
+
+impl ::std::fmt::Debug for PutManualOutput {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("PutManualOutput");
+        d.field("e_tag", &self.e_tag);
+        d.field("request_id", &self.request_id);
         d.finish()
     }
 }

@@ -19,6 +19,23 @@ impl crate::types::GetGadgetRequest {
     ) {}
 }
 
+impl crate::types::GetManualInput {
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
+        let mut violations = ::awslim_runtime::validate::Violations::new();
+        self.validate_into(&::awslim_runtime::validate::Path::Root, &mut violations);
+        violations.into_result()
+    }
+    #[doc(hidden)]
+    pub fn validate_into(
+        &self,
+        _path: &::awslim_runtime::validate::Path<'_>,
+        _violations: &mut ::awslim_runtime::validate::Violations,
+    ) {}
+}
+
 impl crate::types::Part {
     /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
@@ -37,6 +54,23 @@ impl crate::types::Part {
 }
 
 impl crate::types::PutGadgetRequest {
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
+        let mut violations = ::awslim_runtime::validate::Violations::new();
+        self.validate_into(&::awslim_runtime::validate::Path::Root, &mut violations);
+        violations.into_result()
+    }
+    #[doc(hidden)]
+    pub fn validate_into(
+        &self,
+        _path: &::awslim_runtime::validate::Path<'_>,
+        _violations: &mut ::awslim_runtime::validate::Violations,
+    ) {}
+}
+
+impl crate::types::PutManualInput {
     /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
         &self,

@@ -5,6 +5,10 @@
 #[rustfmt::skip]
 pub mod get_gadget;
 
+/// The `GetManual` operation: its error type and wire format.
+#[rustfmt::skip]
+pub mod get_manual;
+
 /// The `GetRegion` operation: its error type and wire format.
 #[rustfmt::skip]
 pub mod get_region;
@@ -12,3 +16,7 @@ pub mod get_region;
 /// The `PutGadget` operation: its error type and wire format.
 #[rustfmt::skip]
 pub mod put_gadget;
+
+/// The `PutManual` operation: its error type and wire format.
+#[rustfmt::skip]
+pub mod put_manual;

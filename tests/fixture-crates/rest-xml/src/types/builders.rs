@@ -262,6 +262,98 @@ impl<PName> GetGadgetRequestBuilder<PName> {
     }
 }
 
+/// Builds a [`GetManualInput`](crate::types::GetManualInput); required: `name`.
+#[derive(::std::clone::Clone)]
+#[must_use]
+pub struct GetManualInputBuilder<PName = ::awslim_runtime::builder::Missing> {
+    pub(crate) name: PName,
+}
+
+impl<PName> GetManualInputBuilder<PName> {
+    /// Sets `Name`.
+    pub fn name(
+        self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetManualInputBuilder<::std::string::String> {
+        GetManualInputBuilder {
+            name: value.into(),
+        }
+    }
+}
+
+impl<PName> GetManualInputBuilder<PName> {
+    /// Builds the [`GetManualInput`](crate::types::GetManualInput).
+    pub fn build(self) -> crate::types::GetManualInput
+    where
+        PName: crate::types::builders::required::GetManualInputNeedsName<
+            ::std::string::String,
+        >,
+    {
+        crate::types::GetManualInput {
+            name: crate::types::builders::required::GetManualInputNeedsName::into_value(
+                self.name,
+            ),
+        }
+    }
+}
+
+/// Builds a [`GetManualOutput`](crate::types::GetManualOutput).
+#[must_use]
+pub struct GetManualOutputBuilder {
+    pub(crate) body: ::awslim_runtime::ByteStream,
+    pub(crate) content_type: ::std::option::Option<::std::string::String>,
+    pub(crate) edition: ::std::option::Option<i32>,
+}
+
+impl GetManualOutputBuilder {
+    /// A manual's bytes, sent or received as they are read.
+    pub fn body(
+        mut self,
+        value: impl ::std::convert::Into<::awslim_runtime::ByteStream>,
+    ) -> Self {
+        self.body = value.into();
+        self
+    }
+    /// Sets `ContentType`.
+    pub fn content_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.content_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `ContentType`.
+    pub fn set_content_type(
+        mut self,
+        value: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.content_type = value;
+        self
+    }
+    /// Sets `Edition`.
+    pub fn edition(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+        self.edition = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Edition`.
+    pub fn set_edition(mut self, value: ::std::option::Option<i32>) -> Self {
+        self.edition = value;
+        self
+    }
+}
+
+impl GetManualOutputBuilder {
+    /// Builds the [`GetManualOutput`](crate::types::GetManualOutput).
+    pub fn build(self) -> crate::types::GetManualOutput {
+        crate::types::GetManualOutput {
+            body: self.body,
+            content_type: self.content_type,
+            edition: self.edition,
+            request_id: ::std::option::Option::None,
+        }
+    }
+}
+
 /// Builds a [`GetRegionOutput`](crate::types::GetRegionOutput).
 #[derive(::std::clone::Clone)]
 #[must_use]
@@ -740,6 +832,97 @@ impl<PName> PutGadgetRequestBuilder<PName> {
     }
 }
 
+/// Builds a [`PutManualInput`](crate::types::PutManualInput); required: `name`.
+#[must_use]
+pub struct PutManualInputBuilder<PName = ::awslim_runtime::builder::Missing> {
+    pub(crate) body: ::std::option::Option<::awslim_runtime::ByteStream>,
+    pub(crate) name: PName,
+}
+
+impl<PName> PutManualInputBuilder<PName> {
+    /// A manual's bytes, sent or received as they are read.
+    ///
+    /// When unset, the service uses the default `""`.
+    pub fn body(
+        mut self,
+        value: impl ::std::convert::Into<::awslim_runtime::ByteStream>,
+    ) -> Self {
+        self.body = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Body`.
+    pub fn set_body(
+        mut self,
+        value: ::std::option::Option<::awslim_runtime::ByteStream>,
+    ) -> Self {
+        self.body = value;
+        self
+    }
+    /// Sets `Name`.
+    pub fn name(
+        self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> PutManualInputBuilder<::std::string::String> {
+        PutManualInputBuilder {
+            body: self.body,
+            name: value.into(),
+        }
+    }
+}
+
+impl<PName> PutManualInputBuilder<PName> {
+    /// Builds the [`PutManualInput`](crate::types::PutManualInput).
+    pub fn build(self) -> crate::types::PutManualInput
+    where
+        PName: crate::types::builders::required::PutManualInputNeedsName<
+            ::std::string::String,
+        >,
+    {
+        crate::types::PutManualInput {
+            body: self.body,
+            name: crate::types::builders::required::PutManualInputNeedsName::into_value(
+                self.name,
+            ),
+        }
+    }
+}
+
+/// Builds a [`PutManualOutput`](crate::types::PutManualOutput).
+#[derive(::std::clone::Clone)]
+#[must_use]
+pub struct PutManualOutputBuilder {
+    pub(crate) e_tag: ::std::option::Option<::std::string::String>,
+}
+
+impl PutManualOutputBuilder {
+    /// Sets `ETag`.
+    pub fn e_tag(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.e_tag = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `ETag`.
+    pub fn set_e_tag(
+        mut self,
+        value: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.e_tag = value;
+        self
+    }
+}
+
+impl PutManualOutputBuilder {
+    /// Builds the [`PutManualOutput`](crate::types::PutManualOutput).
+    pub fn build(self) -> crate::types::PutManualOutput {
+        crate::types::PutManualOutput {
+            e_tag: self.e_tag,
+            request_id: ::std::option::Option::None,
+        }
+    }
+}
+
 /// One marker trait per required member: `build()` asks each type parameter for its
 /// member's trait, so a missing member is a compile error that names it.
 #[doc(hidden)]
@@ -760,6 +943,21 @@ pub mod required {
         }
     }
     #[diagnostic::on_unimplemented(
+        message = "`GetManualInput` cannot be built: the required member `Name` is not set",
+        label = "`Name` is still missing",
+        note = "call `.name(...)` on the builder before `.build()`"
+    )]
+    pub trait GetManualInputNeedsName<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> GetManualInputNeedsName<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
         message = "`PutGadgetRequest` cannot be built: the required member `Name` is not set",
         label = "`Name` is still missing",
         note = "call `.name(...)` on the builder before `.build()`"
@@ -769,6 +967,21 @@ pub mod required {
         fn into_value(self) -> T;
     }
     impl<T> PutGadgetRequestNeedsName<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
+        message = "`PutManualInput` cannot be built: the required member `Name` is not set",
+        label = "`Name` is still missing",
+        note = "call `.name(...)` on the builder before `.build()`"
+    )]
+    pub trait PutManualInputNeedsName<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> PutManualInputNeedsName<T> for T {
         #[inline]
         fn into_value(self) -> T {
             self
