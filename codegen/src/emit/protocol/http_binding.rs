@@ -29,19 +29,7 @@ pub(super) struct RequestBindings {
 /// The HTTP-binding part of `op`'s request serializer.
 pub(super) fn request_bindings(op: &Operation, input: Option<&Struct>) -> RequestBindings {
     let fields: Vec<&Field> = input.map(|s| s.fields.iter().collect()).unwrap_or_default();
-    let mut query_code: Vec<TokenStream> = op
-        .http
-        .query
-        .iter()
-        .map(|(k, v)| {
-            let pair = match v {
-                Some(v) => format!("{k}={v}"),
-                None => k.clone(),
-            };
-            quote!(query.push(::std::string::String::from(#pair));)
-        })
-        .collect();
-    query_code.extend(fields.iter().filter_map(|f| query_member(f)));
+    let query_code: Vec<TokenStream> = fields.iter().filter_map(|f| query_member(f)).collect();
     let header_code: Vec<TokenStream> = fields.iter().filter_map(|f| header_member(f)).collect();
     let (header_decl, header_apply) = header_statements(&fields, header_code);
     RequestBindings {
@@ -204,9 +192,19 @@ fn header_member(f: &Field) -> Option<TokenStream> {
     }
 }
 
-/// Statements building the query string from `query_code` and appending it to `uri`; map
-/// entries (`@httpQueryParams`) never repeat a literal or `@httpQuery` key.
+/// Statements building the query string from the URI's literal query and `query_code` (the
+/// members') and appending it to `uri`; map entries (`@httpQueryParams`) never repeat a literal
+/// or `@httpQuery` key.
 fn query_statements(op: &Operation, fields: &[&Field], query_code: Vec<TokenStream>) -> TokenStream {
+    let literal: Vec<String> = op
+        .http
+        .query
+        .iter()
+        .map(|(k, v)| match v {
+            Some(v) => format!("{k}={v}"),
+            None => k.clone(),
+        })
+        .collect();
     // Keys the query map must not repeat: the URI's literal query and every @httpQuery name.
     let literal_keys: Vec<&str> = op
         .http
@@ -218,22 +216,30 @@ fn query_statements(op: &Operation, fields: &[&Field], query_code: Vec<TokenStre
             _ => None,
         }))
         .collect();
-    let uses_query = !query_code.is_empty();
-    let query_decl = if uses_query {
-        quote! {
-            #[allow(unused_variables)]
-            let literal_query: &[&str] = &[#(#literal_keys),*];
-            let mut query: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
-            #(#query_code)*
-            if !query.is_empty() {
-                uri.push('?');
-                uri.push_str(&query.join("&"));
-            }
-        }
+    if query_code.is_empty() {
+        // Only the URI's literal query (`/?location`): appended as it is.
+        return if literal.is_empty() {
+            quote!()
+        } else {
+            let text = format!("?{}", literal.join("&"));
+            quote!(uri.push_str(#text);)
+        };
+    }
+    let query_init = if literal.is_empty() {
+        quote!(::std::vec::Vec::new())
     } else {
-        quote!()
+        quote!(::std::vec![#(::std::string::String::from(#literal)),*])
     };
-    query_decl
+    quote! {
+        #[allow(unused_variables)]
+        let literal_query: &[&str] = &[#(#literal_keys),*];
+        let mut query: ::std::vec::Vec<::std::string::String> = #query_init;
+        #(#query_code)*
+        if !query.is_empty() {
+            uri.push('?');
+            uri.push_str(&query.join("&"));
+        }
+    }
 }
 
 /// (collect, apply) statements for the header members.

@@ -83,8 +83,9 @@ pub(crate) fn serialize(
         "since",
         "tag",
     ];
-    let mut query: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
-    query.push(::std::string::String::from("mode=fast"));
+    let mut query: ::std::vec::Vec<::std::string::String> = ::std::vec![
+        ::std::string::String::from("mode=fast")
+    ];
     if let ::std::option::Option::Some(value) = &input.extra {
         for (key, item) in value.iter() {
             if literal_query.contains(&key.as_str()) {

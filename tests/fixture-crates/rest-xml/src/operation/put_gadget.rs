@@ -90,8 +90,9 @@ pub(crate) fn serialize(
     }
     #[allow(unused_variables)]
     let literal_query: &[&str] = &["v", "dryRun"];
-    let mut query: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
-    query.push(::std::string::String::from("v=1"));
+    let mut query: ::std::vec::Vec<::std::string::String> = ::std::vec![
+        ::std::string::String::from("v=1")
+    ];
     if let ::std::option::Option::Some(value) = &input.dry_run {
         query
             .push(
