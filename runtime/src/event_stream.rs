@@ -330,6 +330,14 @@ pub mod headers {
 mod signer;
 #[cfg(feature = "event-stream-signing")]
 pub use signer::MessageSigner;
+#[cfg(feature = "event-stream-signing")]
+mod sender;
+#[cfg(feature = "event-stream-signing")]
+pub(crate) use sender::RequestSignature;
+#[cfg(feature = "event-stream-signing")]
+pub use sender::{
+    request_body, write, BoxError, EventSink, EventSinkClosed, EventStreamBody, EventStreamSender, EventWriteFn,
+};
 
 #[cfg(test)]
 mod tests;

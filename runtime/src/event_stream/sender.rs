@@ -1,0 +1,437 @@
+//! Event streams, client to server (feature `event-stream-signing`): the input member of an
+//! operation whose model targets a `@streaming` union is an [`EventStreamSender`], a stream of
+//! the union's events that the client encodes, signs and sends as the request body while the
+//! caller produces them.
+//!
+//! On the wire (the Smithy event-stream specification, and what the AWS SDKs send):
+//!
+//! - each event is one message (`:message-type` `event`, `:event-type` the union member,
+//!   `:content-type`, the `@eventHeader` members as headers, the `@eventPayload` member or the
+//!   JSON of the other members as payload), encoded by generated code and framed by the official
+//!   `aws-smithy-eventstream` crate;
+//! - when the request is signed with SigV4, each message travels inside an envelope message whose
+//!   `:date` and `:chunk-signature` headers chain from the request's own signature
+//!   ([`MessageSigner`], `aws-sigv4`'s `sign-eventstream`), and a signed empty envelope ends the
+//!   stream; the request itself is signed with the payload hash
+//!   `STREAMING-AWS4-HMAC-SHA256-EVENTS` (sent as `X-Amz-Content-Sha256`);
+//! - when it is not signed (no auth, bearer tokens), the messages are sent as they are and the
+//!   stream ends with the body.
+//!
+//! The runtime hands the request's signature to the body after signing it: generated code puts
+//! an [`EventStreamBody`] on the request's extensions next to the body from [`request_body`].
+
+use std::fmt;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+
+use super::{Message, MessageSigner};
+use crate::body::ByteStream;
+use crate::credentials::Credentials;
+
+/// Any error a caller's event stream may end with.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+type EventStream<T> = Pin<Box<dyn futures_core::Stream<Item = Result<T, BoxError>> + Send>>;
+
+/// The events a call sends to the service, in order: from any [`futures_core::Stream`]
+/// ([`from_stream`](Self::from_stream)), a list known up front
+/// ([`from_events`](Self::from_events)), or a channel the caller feeds while the call runs
+/// ([`channel`](Self::channel)). The stream ends when the source ends (the client then sends
+/// the end of the stream); an error from the source ends the request body with that error.
+///
+/// Clones share one source (the events are sent once, by the call that takes it first), and
+/// compare equal only to each other, so an input holding one stays `Clone` and `PartialEq`.
+/// `Debug` shows nothing of the events.
+pub struct EventStreamSender<T> {
+    inner: Arc<Mutex<Option<EventStream<T>>>>,
+}
+
+impl<T> Clone for EventStreamSender<T> {
+    fn clone(&self) -> Self {
+        EventStreamSender { inner: Arc::clone(&self.inner) }
+    }
+}
+
+impl<T> PartialEq for EventStreamSender<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl<T> fmt::Debug for EventStreamSender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EventStreamSender")
+    }
+}
+
+impl<T: Send + 'static> Default for EventStreamSender<T> {
+    /// No events: the stream ends at once.
+    fn default() -> Self {
+        EventStreamSender::from_events(Vec::new())
+    }
+}
+
+impl<T: Send + 'static> EventStreamSender<T> {
+    /// The events `stream` yields, sent as they come; an `Err` ends the request with it.
+    pub fn from_stream<S, E>(stream: S) -> Self
+    where
+        S: futures_core::Stream<Item = Result<T, E>> + Send + 'static,
+        E: Into<BoxError>,
+    {
+        let mapped: EventStream<T> = Box::pin(MapErr(Box::pin(stream)));
+        EventStreamSender { inner: Arc::new(Mutex::new(Some(mapped))) }
+    }
+
+    /// These events, then the end of the stream.
+    pub fn from_events(events: impl IntoIterator<Item = T>) -> Self {
+        let items: Vec<Result<T, BoxError>> = events.into_iter().map(Ok).collect();
+        EventStreamSender { inner: Arc::new(Mutex::new(Some(Box::pin(Iter(items.into_iter()))))) }
+    }
+
+    /// A sender fed through the returned [`EventSink`]: events are sent as the sink is given
+    /// them, and the stream ends when every clone of the sink is dropped. `buffer` events may
+    /// wait to be sent before [`EventSink::send`] waits (at least 1).
+    pub fn channel(buffer: usize) -> (EventSink<T>, Self) {
+        let (tx, rx) = tokio::sync::mpsc::channel(buffer.max(1));
+        let stream: EventStream<T> = Box::pin(Channel(rx));
+        (EventSink { tx }, EventStreamSender { inner: Arc::new(Mutex::new(Some(stream))) })
+    }
+
+    /// The source, once (later callers get an empty stream).
+    fn take(&self) -> Option<EventStream<T>> {
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+    }
+}
+
+/// Feeds an [`EventStreamSender::channel`]. Clones feed the same stream; dropping the last one
+/// ends it.
+pub struct EventSink<T> {
+    tx: tokio::sync::mpsc::Sender<Result<T, BoxError>>,
+}
+
+impl<T> Clone for EventSink<T> {
+    fn clone(&self) -> Self {
+        EventSink { tx: self.tx.clone() }
+    }
+}
+
+impl<T> fmt::Debug for EventSink<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EventSink")
+    }
+}
+
+/// The call that was sending the events has ended (it failed, or its body was dropped); the
+/// event is handed back.
+pub struct EventSinkClosed<T>(pub T);
+
+impl<T> fmt::Debug for EventSinkClosed<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EventSinkClosed")
+    }
+}
+
+impl<T> fmt::Display for EventSinkClosed<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the event stream is closed: the call sending it has ended")
+    }
+}
+
+impl<T> std::error::Error for EventSinkClosed<T> {}
+
+impl<T> EventSink<T> {
+    /// Queues `event` to be sent, waiting while the buffer is full.
+    pub async fn send(&self, event: T) -> Result<(), EventSinkClosed<T>> {
+        self.tx.send(Ok(event)).await.map_err(|e| match e.0 {
+            Ok(event) => EventSinkClosed(event),
+            Err(_) => unreachable!("only events are sent here"),
+        })
+    }
+
+    /// Ends the request body with `error` (the call fails with it) instead of the end of the
+    /// stream.
+    pub async fn fail(&self, error: impl Into<BoxError>) {
+        let _ = self.tx.send(Err(error.into())).await;
+    }
+}
+
+/// Encodes one event as a message (generated code); the error names the member that could not
+/// be encoded.
+pub type EventWriteFn<T> = fn(&T) -> Result<Message, String>;
+
+/// What the body learns once the request is signed.
+#[derive(Default)]
+enum Seed {
+    /// Not signed yet (a body polled before its request was authorized: a bug).
+    #[default]
+    Pending,
+    /// The request went unsigned: messages are sent as they are.
+    Unsigned,
+    /// SigV4: the chain starts at the request's signature.
+    Signed(MessageSigner, /* clock offset in ms (service minus local) */ i64),
+}
+
+/// The request extension linking an event-stream body (from [`request_body`]) to the request's
+/// signature. The runtime fills it after authorizing each attempt.
+#[derive(Clone)]
+pub struct EventStreamBody {
+    seed: Arc<Mutex<Seed>>,
+}
+
+impl fmt::Debug for EventStreamBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EventStreamBody")
+    }
+}
+
+/// A SigV4 request signature and what produced it: the seed of an event stream's signatures.
+/// Put on a request's extensions by the signer when the request carries an [`EventStreamBody`].
+#[derive(Clone)]
+pub(crate) struct RequestSignature {
+    pub(crate) credentials: Credentials,
+    pub(crate) region: String,
+    pub(crate) signing_name: String,
+    pub(crate) signature: String,
+}
+
+impl fmt::Debug for RequestSignature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestSignature").field("region", &self.region).finish_non_exhaustive()
+    }
+}
+
+impl EventStreamBody {
+    /// Called by the runtime after signing: `signature` is `None` for an unsigned request.
+    pub(crate) fn seed(&self, signature: Option<RequestSignature>, clock_offset_millis: i64) {
+        let seed = match signature {
+            None => Seed::Unsigned,
+            Some(s) => Seed::Signed(
+                MessageSigner::new(&s.credentials, s.region, s.signing_name, s.signature),
+                clock_offset_millis,
+            ),
+        };
+        *self.seed.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = seed;
+    }
+}
+
+/// The request body carrying `sender`'s events (each encoded by `write`), and the extension to
+/// put on the request so the runtime can hand it the request's signature. The body is read once
+/// (a call with it is not retried after sending).
+#[doc(hidden)]
+pub fn request_body<T: Send + 'static>(
+    sender: EventStreamSender<T>,
+    write: EventWriteFn<T>,
+) -> (ByteStream, EventStreamBody) {
+    let link = EventStreamBody { seed: Arc::new(Mutex::new(Seed::Pending)) };
+    let events = sender.take().unwrap_or_else(|| Box::pin(Iter(Vec::new().into_iter())));
+    let body = Envelopes { events, write, link: link.clone(), signer: None, state: State::Start };
+    (ByteStream::from_stream(body, None), link)
+}
+
+enum State {
+    Start,
+    Sending,
+    Ended,
+}
+
+/// The request body: each event encoded, signed when the request is, and framed.
+struct Envelopes<T> {
+    events: EventStream<T>,
+    write: EventWriteFn<T>,
+    link: EventStreamBody,
+    /// `Some` once started for a signed request (with the clock offset).
+    signer: Option<(MessageSigner, i64)>,
+    state: State,
+}
+
+/// Why the request body stopped.
+#[derive(Debug)]
+struct BodyError(String);
+
+impl fmt::Display for BodyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BodyError {}
+
+fn now(offset_millis: i64) -> SystemTime {
+    let local = SystemTime::now();
+    let shift = Duration::from_millis(offset_millis.unsigned_abs());
+    if offset_millis >= 0 {
+        local + shift
+    } else {
+        local.checked_sub(shift).unwrap_or(local)
+    }
+}
+
+fn frame(message: &Message) -> Result<Bytes, BoxError> {
+    let mut out = Vec::new();
+    aws_smithy_eventstream::frame::write_message_to(message, &mut out)
+        .map_err(|e| BodyError(format!("framing an event-stream message: {e}")))?;
+    Ok(Bytes::from(out))
+}
+
+impl<T> Envelopes<T> {
+    /// Takes the seed at the first poll: the request has been signed by then.
+    fn start(&mut self) -> Result<(), BoxError> {
+        let seed = std::mem::take(&mut *self.link.seed.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        match seed {
+            Seed::Pending => {
+                return Err(Box::new(BodyError(
+                    "the event stream was sent before its request was authorized".to_owned(),
+                )))
+            }
+            Seed::Unsigned => {}
+            Seed::Signed(signer, offset) => self.signer = Some((signer, offset)),
+        }
+        self.state = State::Sending;
+        Ok(())
+    }
+
+    fn wrap(&mut self, message: &Message) -> Result<Bytes, BoxError> {
+        match &mut self.signer {
+            None => frame(message),
+            Some((signer, offset)) => {
+                let envelope = signer.sign(message, now(*offset)).map_err(|e| BodyError(e.to_string()))?;
+                frame(&envelope)
+            }
+        }
+    }
+}
+
+impl<T> futures_core::Stream for Envelopes<T> {
+    type Item = Result<Bytes, BoxError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        // `Envelopes` holds only boxed and plain fields: it is `Unpin`.
+        let this = self.get_mut();
+        if let State::Start = this.state {
+            if let Err(e) = this.start() {
+                this.state = State::Ended;
+                return Poll::Ready(Some(Err(e)));
+            }
+        }
+        if let State::Ended = this.state {
+            return Poll::Ready(None);
+        }
+        match this.events.as_mut().poll_next(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Some(Ok(event))) => {
+                let framed = (this.write)(&event)
+                    .map_err(|e| -> BoxError { Box::new(BodyError(format!("encoding an event: {e}"))) })
+                    .and_then(|message| this.wrap(&message));
+                if framed.is_err() {
+                    this.state = State::Ended;
+                }
+                Poll::Ready(Some(framed))
+            }
+            Poll::Ready(Some(Err(e))) => {
+                this.state = State::Ended;
+                Poll::Ready(Some(Err(e)))
+            }
+            Poll::Ready(None) => {
+                this.state = State::Ended;
+                match &mut this.signer {
+                    // An unsigned stream ends with the body.
+                    None => Poll::Ready(None),
+                    Some((signer, offset)) => {
+                        let end = signer
+                            .sign_end(now(*offset))
+                            .map_err(|e| -> BoxError { Box::new(BodyError(e.to_string())) });
+                        Poll::Ready(Some(end.and_then(|m| frame(&m))))
+                    }
+                }
+            }
+        }
+    }
+}
+
+struct MapErr<S>(Pin<Box<S>>);
+
+impl<S, T, E> futures_core::Stream for MapErr<S>
+where
+    S: futures_core::Stream<Item = Result<T, E>>,
+    E: Into<BoxError>,
+{
+    type Item = Result<T, BoxError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.0.as_mut().poll_next(cx).map(|o| o.map(|r| r.map_err(Into::into)))
+    }
+}
+
+struct Iter<T>(std::vec::IntoIter<T>);
+
+impl<T> Unpin for Iter<T> {}
+
+impl<T> futures_core::Stream for Iter<T> {
+    type Item = T;
+
+    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<T>> {
+        Poll::Ready(self.0.next())
+    }
+}
+
+struct Channel<T>(tokio::sync::mpsc::Receiver<Result<T, BoxError>>);
+
+impl<T> futures_core::Stream for Channel<T> {
+    type Item = Result<T, BoxError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx)
+    }
+}
+
+/// Message headers for generated event writers.
+#[doc(hidden)]
+pub mod write {
+    use super::Message;
+    use crate::types::{Blob, DateTime};
+    use aws_smithy_types::event_stream::{Header, HeaderValue};
+
+    /// A new message: `:message-type` `event` and `:event-type` `name` (for an `@error` member,
+    /// `exception` and `:exception-type`), and `:content-type` when there is a payload type.
+    pub fn message(exception: bool, name: &str, content_type: Option<&str>, payload: Vec<u8>) -> Message {
+        let (kind, type_header) = if exception { ("exception", ":exception-type") } else { ("event", ":event-type") };
+        let mut m = Message::new(payload)
+            .add_header(Header::new(":message-type", HeaderValue::String(kind.into())))
+            .add_header(Header::new(type_header, HeaderValue::String(name.to_owned().into())));
+        if let Some(ct) = content_type {
+            m = m.add_header(Header::new(":content-type", HeaderValue::String(ct.to_owned().into())));
+        }
+        m
+    }
+
+    pub fn boolean(m: Message, name: &str, v: bool) -> Message {
+        m.add_header(Header::new(name.to_owned(), HeaderValue::Bool(v)))
+    }
+    pub fn byte(m: Message, name: &str, v: i8) -> Message {
+        m.add_header(Header::new(name.to_owned(), HeaderValue::Byte(v)))
+    }
+    pub fn short(m: Message, name: &str, v: i16) -> Message {
+        m.add_header(Header::new(name.to_owned(), HeaderValue::Int16(v)))
+    }
+    pub fn integer(m: Message, name: &str, v: i32) -> Message {
+        m.add_header(Header::new(name.to_owned(), HeaderValue::Int32(v)))
+    }
+    pub fn long(m: Message, name: &str, v: i64) -> Message {
+        m.add_header(Header::new(name.to_owned(), HeaderValue::Int64(v)))
+    }
+    pub fn string(m: Message, name: &str, v: &str) -> Message {
+        m.add_header(Header::new(name.to_owned(), HeaderValue::String(v.to_owned().into())))
+    }
+    pub fn blob(m: Message, name: &str, v: &Blob) -> Message {
+        m.add_header(Header::new(name.to_owned(), HeaderValue::ByteArray(v.as_bytes().to_vec().into())))
+    }
+    /// Event-stream timestamps are milliseconds since the epoch.
+    pub fn timestamp(m: Message, name: &str, v: &DateTime) -> Message {
+        let t = aws_smithy_types::DateTime::from_secs_and_nanos(v.secs(), v.subsec_nanos());
+        m.add_header(Header::new(name.to_owned(), HeaderValue::Timestamp(t)))
+    }
+}
