@@ -435,3 +435,105 @@ pub mod write {
         m.add_header(Header::new(name.to_owned(), HeaderValue::Timestamp(t)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(n: &u32) -> Result<Message, String> {
+        if *n == 0 {
+            return Err("`Zero`: cannot be sent".to_owned());
+        }
+        Ok(write::integer(write::message(false, "n", Some("text/plain"), n.to_string().into_bytes()), "n", *n as i32))
+    }
+
+    fn frames(mut bytes: &[u8]) -> Vec<Message> {
+        let mut out = Vec::new();
+        while !bytes.is_empty() {
+            let total = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
+            out.push(aws_smithy_eventstream::frame::read_message_from(&bytes[..total]).unwrap());
+            bytes = &bytes[total..];
+        }
+        out
+    }
+
+    fn names(m: &Message) -> Vec<&str> {
+        m.headers().iter().map(|h| h.name().as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn an_unsigned_body_is_the_messages_themselves() {
+        let (body, link) = request_body(EventStreamSender::from_events([1u32, 22]), write);
+        link.seed(None, 0);
+        let bytes = body.collect(u64::MAX).await.unwrap();
+        let got = frames(&bytes);
+        assert_eq!(got.len(), 2, "no end message when unsigned");
+        assert_eq!(names(&got[0]), [":message-type", ":event-type", ":content-type", "n"]);
+        assert_eq!(got[1].payload().as_ref(), b"22");
+        assert_eq!(super::super::header_str(&got[0], ":event-type"), Some("n"));
+    }
+
+    #[tokio::test]
+    async fn a_signed_body_wraps_each_message_and_ends_with_an_empty_envelope() {
+        let (body, link) = request_body(EventStreamSender::from_events([5u32]), write);
+        let seed = RequestSignature {
+            credentials: Credentials::new("AKID", "SECRET"),
+            region: "us-east-1".into(),
+            signing_name: "svc".into(),
+            signature: "00".repeat(32),
+        };
+        assert!(!format!("{seed:?}").contains("SECRET"));
+        link.seed(Some(seed), 0);
+        let bytes = body.collect(u64::MAX).await.unwrap();
+        let got = frames(&bytes);
+        assert_eq!(got.len(), 2);
+        for envelope in &got {
+            assert_eq!(names(envelope), [":chunk-signature", ":date"]);
+        }
+        let inner = aws_smithy_eventstream::frame::read_message_from(got[0].payload().clone()).unwrap();
+        assert_eq!(inner.payload().as_ref(), b"5");
+        assert!(got[1].payload().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_body_read_before_its_request_is_signed_fails() {
+        let (body, _link) = request_body(EventStreamSender::from_events([1u32]), write);
+        let e = body.collect(u64::MAX).await.unwrap_err();
+        assert!(e.to_string().contains("before its request was authorized"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn an_event_that_cannot_be_encoded_ends_the_body_with_why() {
+        let (body, link) = request_body(EventStreamSender::from_events([1u32, 0, 2]), write);
+        link.seed(None, 0);
+        let e = body.collect(u64::MAX).await.unwrap_err();
+        assert!(e.to_string().contains("encoding an event: `Zero`: cannot be sent"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn a_channel_ends_when_every_sink_is_dropped_and_reports_a_closed_call() {
+        let (sink, sender) = EventStreamSender::channel(4);
+        let clone = sender.clone();
+        assert_eq!(sender, clone);
+        assert_eq!(format!("{sender:?}"), "EventStreamSender");
+        let (body, link) = request_body(sender, write);
+        link.seed(None, 0);
+        sink.send(3).await.unwrap();
+        let second = sink.clone();
+        second.send(4).await.unwrap();
+        drop((sink, second));
+        let got = frames(&body.collect(u64::MAX).await.unwrap());
+        assert_eq!(got.iter().map(|m| m.payload().to_vec()).collect::<Vec<_>>(), [b"3".to_vec(), b"4".to_vec()]);
+        // The source was taken by the first body: a clone sends nothing.
+        let (body, link) = request_body(clone, write);
+        link.seed(None, 0);
+        assert!(body.collect(u64::MAX).await.unwrap().is_empty());
+
+        let (sink, sender) = EventStreamSender::channel(1);
+        drop(request_body(sender, write));
+        match sink.send(9).await {
+            Err(EventSinkClosed(9)) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+}
