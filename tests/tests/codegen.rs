@@ -291,7 +291,9 @@ fn unsupported_event_streams_are_a_clear_error() {
     // One structure cannot both send and receive an event stream.
     let e = err(model("aws.protocols#restJson1", r#"input":{"target":"a.b#S"},"output"#, payload));
     assert!(
-        e.contains("a.b#S$events: targets the event stream `a.b#Events` in a structure that is both an input and an output"),
+        e.contains(
+            "a.b#S$events: targets the event stream `a.b#Events` in a structure that is both an input and an output"
+        ),
         "{e}"
     );
     let e = err(model("aws.protocols#restJson1", "output", ""));

@@ -53,6 +53,13 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
             pub use ::awslim_runtime::ByteStream;
         }
     });
+    // What callers build input event streams with, for crates that send them.
+    let event_sender = super::protocol::event_stream::sends_events(krate).then(|| {
+        quote! {
+            /// The events an input event stream sends, and the sink feeding a channel of them.
+            pub use ::awslim_runtime::event_stream::{EventSink, EventStreamSender};
+        }
+    });
     let event_stream_mod = super::protocol::event_stream::needed(krate).then(|| {
         quote! {
             #[rustfmt::skip]
@@ -119,6 +126,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
         pub use ::awslim_runtime::{HttpTransport, StubTransport};
         pub use ::awslim_runtime::{RetryConfig, TimeoutConfig};
         #byte_stream
+        #event_sender
         /// The runtime crate itself, for anything not re-exported above.
         pub use ::awslim_runtime as runtime;
 

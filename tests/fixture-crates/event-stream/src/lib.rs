@@ -62,6 +62,9 @@ pub use ::awslim_runtime::{HttpTransport, StubTransport};
 
 pub use ::awslim_runtime::{RetryConfig, TimeoutConfig};
 
+/// The events an input event stream sends, and the sink feeding a channel of them.
+pub use ::awslim_runtime::event_stream::{EventSink, EventStreamSender};
+
 /// The runtime crate itself, for anything not re-exported above.
 pub use ::awslim_runtime as runtime;
 
