@@ -374,7 +374,9 @@ impl ProvideCredentials for RotatingCredentials {
 async fn every_attempt_is_signed_afresh_although_the_attempt_header_is_unsigned() {
     let stub = StubTransport::new();
     stub.push_json(503, "{}").push_json(200, OK_BODY);
-    let config = config(&stub).credentials_provider(Arc::new(RotatingCredentials::default())).build();
+    // Asked before every attempt: the identity cache (on by default) would keep the first pair.
+    let config =
+        config(&stub).credentials_provider(Arc::new(RotatingCredentials::default())).cache_identities(false).build();
     Client::new(config).start_thing(input()).await.unwrap();
     let reqs = stub.requests();
     assert_eq!(attempt_headers(&reqs), ["attempt=1; max=3", "attempt=2; max=3"]);
