@@ -16,6 +16,10 @@
 //!
 //! An error ends the stream. A message longer than [`MAX_MESSAGE_LEN`] (the specification's
 //! 16 MiB) is an error before anything is allocated for it.
+//!
+//! Client to server (feature `event-stream-signing`): `EventStreamSender` holds the events an
+//! input sends; the request body carries them as messages in SigV4-signed envelopes (see the
+//! `sender` module's docs and `MessageSigner`).
 
 use std::fmt;
 use std::pin::Pin;

@@ -107,7 +107,8 @@ fn full_body(body: Bytes) -> RequestBody {
 type HyperClient =
     hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<crate::proxy::ProxyConnector>, RequestBody>;
 
-/// The default transport: hyper 1 (HTTP/1.1) with a connection pool (keep-alive), rustls with
+/// The default transport: hyper 1 (HTTP/1.1; with the feature `http2`, requests marked
+/// `Version::HTTP_2` go over HTTP/2) with a connection pool (keep-alive), rustls with
 /// the `ring` provider and the Mozilla (webpki) root certificates. `http://` works too, for
 /// local test servers. Optionally through HTTP(S) proxies ([`HyperTransport::with_proxy`]; the
 /// [`Config`](crate::Config)'s default transport uses the configured or environment's proxies).
