@@ -371,16 +371,15 @@ async fn input_stream_over_http1_is_signed_and_answered_at_the_end() {
     server.abort();
 }
 
-/// An event the model does not know cannot be sent: the call fails naming it, nothing is
-/// signed for it.
-#[tokio::test]
-async fn an_unknown_event_fails_the_call_with_its_name() {
+/// Sends `events` to a server that reads whatever arrives; returns the call's error with its
+/// sources.
+async fn failed_upload(events: Vec<GadgetCommandStream>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let server = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
         let service = hyper::service::service_fn(|req: hyper::Request<Incoming>| async move {
-            // Read what arrives; the body fails after the first event.
+            // Read what arrives; the body fails at the bad event.
             let _ = req.into_body().collect().await;
             Ok::<_, Infallible>(hyper::Response::new(http_body_util::Full::new(Bytes::from_static(b"{}"))))
         });
@@ -388,24 +387,34 @@ async fn an_unknown_event_fails_the_call_with_its_name() {
             .serve_connection(hyper_util::rt::TokioIo::new(tcp), service)
             .await;
     });
+    let input = UploadReadingsInput::builder().commands(EventStreamSender::from_events(events)).build();
+    let err = client(port).upload_readings(input).await.unwrap_err();
+    let mut chain = format!("{err}");
+    assert!(chain.contains("UploadReadings"), "{chain}");
+    let mut cur = std::error::Error::source(&err);
+    while let Some(e) = cur {
+        chain.push_str(&format!(" / {e}"));
+        cur = e.source();
+    }
+    server.abort();
+    chain
+}
+
+/// An event the model does not know cannot be sent: the call fails naming it.
+#[tokio::test]
+async fn an_unknown_event_fails_the_call_with_its_name() {
     let unknown = GadgetCommandStream::Unknown(awslim_gadget_events::runtime::UnknownMember::new(
         "Teleport",
         awslim_gadget_events::runtime::Document::Null,
     ));
-    let events = vec![GadgetCommandStream::Stop(StopCommand::builder().build()), unknown];
-    let input = UploadReadingsInput::builder().commands(EventStreamSender::from_events(events)).build();
-    let err = client(port).upload_readings(input).await.unwrap_err();
-    let text = format!("{err}");
-    assert!(text.contains("UploadReadings"), "{text}");
-    let chain = {
-        let mut s = text.clone();
-        let mut cur = std::error::Error::source(&err);
-        while let Some(e) = cur {
-            s.push_str(&format!(" / {e}"));
-            cur = e.source();
-        }
-        s
-    };
+    let chain = failed_upload(vec![GadgetCommandStream::Stop(StopCommand::builder().build()), unknown]).await;
     assert!(chain.contains("the event `Teleport` is not in the model"), "{chain}");
-    server.abort();
+}
+
+/// Events are checked against the model's constraints before they are sent, as inputs are.
+#[tokio::test]
+async fn an_event_breaking_a_constraint_fails_the_call_naming_the_member() {
+    let empty = GadgetCommandStream::Say(SayCommand::builder().text("").build());
+    let chain = failed_upload(vec![empty]).await;
+    assert!(chain.contains("Say.Text"), "{chain}");
 }

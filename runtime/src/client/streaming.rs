@@ -276,7 +276,7 @@ impl Handle {
         if let Some(events) = events {
             // The body's messages chain from this attempt's signature (none: sent unsigned).
             let signature = parts.extensions.remove::<crate::event_stream::RequestSignature>();
-            events.seed(signature, self.inner.clock.millis());
+            events.seed(signature, self.inner.clock.millis(), self.inner.config.validate_requests());
         }
         Ok(http::Request::from_parts(parts, body))
     }

@@ -159,15 +159,14 @@ impl<T> EventSink<T> {
     }
 }
 
-/// Encodes one event as a message (generated code); the error names the member that could not
-/// be encoded.
-pub type EventWriteFn<T> = fn(&T) -> Result<Message, String>;
+/// Encodes one event as a message (generated code), first checking it against the model's
+/// constraints when the `bool` says so (`Config::validate_requests`); the error names the member
+/// that could not be sent and why.
+pub type EventWriteFn<T> = fn(&T, bool) -> Result<Message, String>;
 
 /// What the body learns once the request is signed.
-#[derive(Default)]
 enum Seed {
     /// Not signed yet (a body polled before its request was authorized: a bug).
-    #[default]
     Pending,
     /// The request went unsigned: messages are sent as they are.
     Unsigned,
@@ -175,11 +174,17 @@ enum Seed {
     Signed(MessageSigner, /* clock offset in ms (service minus local) */ i64),
 }
 
+/// What the runtime tells the body after authorizing the request.
+struct Started {
+    seed: Seed,
+    validate: bool,
+}
+
 /// The request extension linking an event-stream body (from [`request_body`]) to the request's
 /// signature. The runtime fills it after authorizing each attempt.
 #[derive(Clone)]
 pub struct EventStreamBody {
-    seed: Arc<Mutex<Seed>>,
+    seed: Arc<Mutex<Option<Started>>>,
 }
 
 impl fmt::Debug for EventStreamBody {
@@ -205,8 +210,9 @@ impl fmt::Debug for RequestSignature {
 }
 
 impl EventStreamBody {
-    /// Called by the runtime after signing: `signature` is `None` for an unsigned request.
-    pub(crate) fn seed(&self, signature: Option<RequestSignature>, clock_offset_millis: i64) {
+    /// Called by the runtime after signing: `signature` is `None` for an unsigned request;
+    /// `validate`: check each event against the model's constraints before sending it.
+    pub(crate) fn seed(&self, signature: Option<RequestSignature>, clock_offset_millis: i64, validate: bool) {
         let seed = match signature {
             None => Seed::Unsigned,
             Some(s) => Seed::Signed(
@@ -214,7 +220,7 @@ impl EventStreamBody {
                 clock_offset_millis,
             ),
         };
-        *self.seed.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = seed;
+        *self.seed.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Started { seed, validate });
     }
 }
 
@@ -226,9 +232,9 @@ pub fn request_body<T: Send + 'static>(
     sender: EventStreamSender<T>,
     write: EventWriteFn<T>,
 ) -> (ByteStream, EventStreamBody) {
-    let link = EventStreamBody { seed: Arc::new(Mutex::new(Seed::Pending)) };
+    let link = EventStreamBody { seed: Arc::new(Mutex::new(None)) };
     let events = sender.take().unwrap_or_else(|| Box::pin(Iter(Vec::new().into_iter())));
-    let body = Envelopes { events, write, link: link.clone(), signer: None, state: State::Start };
+    let body = Envelopes { events, write, link: link.clone(), signer: None, validate: true, state: State::Start };
     (ByteStream::from_stream(body, None), link)
 }
 
@@ -245,6 +251,7 @@ struct Envelopes<T> {
     link: EventStreamBody,
     /// `Some` once started for a signed request (with the clock offset).
     signer: Option<(MessageSigner, i64)>,
+    validate: bool,
     state: State,
 }
 
@@ -280,7 +287,11 @@ fn frame(message: &Message) -> Result<Bytes, BoxError> {
 impl<T> Envelopes<T> {
     /// Takes the seed at the first poll: the request has been signed by then.
     fn start(&mut self) -> Result<(), BoxError> {
-        let seed = std::mem::take(&mut *self.link.seed.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        let started = self.link.seed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        let seed = started.map_or(Seed::Pending, |s| {
+            self.validate = s.validate;
+            s.seed
+        });
         match seed {
             Seed::Pending => {
                 return Err(Box::new(BodyError(
@@ -323,7 +334,7 @@ impl<T> futures_core::Stream for Envelopes<T> {
         match this.events.as_mut().poll_next(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Some(Ok(event))) => {
-                let framed = (this.write)(&event)
+                let framed = (this.write)(&event, this.validate)
                     .map_err(|e| -> BoxError { Box::new(BodyError(format!("encoding an event: {e}"))) })
                     .and_then(|message| this.wrap(&message));
                 if framed.is_err() {
@@ -440,7 +451,10 @@ pub mod write {
 mod tests {
     use super::*;
 
-    fn write(n: &u32) -> Result<Message, String> {
+    fn write(n: &u32, validate: bool) -> Result<Message, String> {
+        if validate && *n > 100 {
+            return Err("`N`: over 100".to_owned());
+        }
         if *n == 0 {
             return Err("`Zero`: cannot be sent".to_owned());
         }
@@ -464,7 +478,7 @@ mod tests {
     #[tokio::test]
     async fn an_unsigned_body_is_the_messages_themselves() {
         let (body, link) = request_body(EventStreamSender::from_events([1u32, 22]), write);
-        link.seed(None, 0);
+        link.seed(None, 0, true);
         let bytes = body.collect(u64::MAX).await.unwrap();
         let got = frames(&bytes);
         assert_eq!(got.len(), 2, "no end message when unsigned");
@@ -483,7 +497,7 @@ mod tests {
             signature: "00".repeat(32),
         };
         assert!(!format!("{seed:?}").contains("SECRET"));
-        link.seed(Some(seed), 0);
+        link.seed(Some(seed), 0, true);
         let bytes = body.collect(u64::MAX).await.unwrap();
         let got = frames(&bytes);
         assert_eq!(got.len(), 2);
@@ -505,9 +519,23 @@ mod tests {
     #[tokio::test]
     async fn an_event_that_cannot_be_encoded_ends_the_body_with_why() {
         let (body, link) = request_body(EventStreamSender::from_events([1u32, 0, 2]), write);
-        link.seed(None, 0);
+        link.seed(None, 0, true);
         let e = body.collect(u64::MAX).await.unwrap_err();
         assert!(e.to_string().contains("encoding an event: `Zero`: cannot be sent"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn events_are_checked_unless_validation_is_off() {
+        for validate in [true, false] {
+            let (body, link) = request_body(EventStreamSender::from_events([101u32]), write);
+            link.seed(None, 0, validate);
+            let result = body.collect(u64::MAX).await;
+            match (validate, result) {
+                (true, Err(e)) => assert!(e.to_string().contains("`N`: over 100"), "{e}"),
+                (false, Ok(bytes)) => assert_eq!(frames(&bytes)[0].payload().as_ref(), b"101"),
+                (v, other) => panic!("validate {v}: {other:?}"),
+            }
+        }
     }
 
     #[tokio::test]
@@ -517,7 +545,7 @@ mod tests {
         assert_eq!(sender, clone);
         assert_eq!(format!("{sender:?}"), "EventStreamSender");
         let (body, link) = request_body(sender, write);
-        link.seed(None, 0);
+        link.seed(None, 0, true);
         sink.send(3).await.unwrap();
         let second = sink.clone();
         second.send(4).await.unwrap();
@@ -526,7 +554,7 @@ mod tests {
         assert_eq!(got.iter().map(|m| m.payload().to_vec()).collect::<Vec<_>>(), [b"3".to_vec(), b"4".to_vec()]);
         // The source was taken by the first body: a clone sends nothing.
         let (body, link) = request_body(clone, write);
-        link.seed(None, 0);
+        link.seed(None, 0, true);
         assert!(body.collect(u64::MAX).await.unwrap().is_empty());
 
         let (sink, sender) = EventStreamSender::channel(1);

@@ -125,10 +125,23 @@ fn union_write_fn(u: &Union) -> TokenStream {
             },
         }
     });
-    let doc = format!(" The message sending a member of `{}`.", u.name);
+    let doc = format!(
+        " The message sending a member of `{}`, checked first against the model's constraints when `validate` says so.",
+        u.name
+    );
+    let check = if u.needs_validation {
+        quote! {
+            if validate {
+                event.validate().map_err(|e| ::std::string::ToString::to_string(&e))?;
+            }
+        }
+    } else {
+        quote!(let _ = validate;)
+    };
     quote! {
         #[doc = #doc]
-        pub(crate) fn #f(event: &crate::types::#name) -> ::std::result::Result<::awslim_runtime::event_stream::Message, ::std::string::String> {
+        pub(crate) fn #f(event: &crate::types::#name, validate: bool) -> ::std::result::Result<::awslim_runtime::event_stream::Message, ::std::string::String> {
+            #check
             match event {
                 #(#arms)*
                 crate::types::#name::Unknown(unknown) => ::std::result::Result::Err(::std::format!(

@@ -250,13 +250,17 @@ fn read_event_started_event(
     ::std::result::Result::Ok(value)
 }
 
-/// The message sending a member of `GadgetCommandStream`.
+/// The message sending a member of `GadgetCommandStream`, checked first against the model's constraints when `validate` says so.
 pub(crate) fn write_gadget_command_stream(
     event: &crate::types::GadgetCommandStream,
+    validate: bool,
 ) -> ::std::result::Result<
     ::awslim_runtime::event_stream::Message,
     ::std::string::String,
 > {
+    if validate {
+        event.validate().map_err(|e| ::std::string::ToString::to_string(&e))?;
+    }
     match event {
         crate::types::GadgetCommandStream::Audio(value) => {
             write_event_audio_command(value, false, "Audio")

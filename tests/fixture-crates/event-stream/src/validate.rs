@@ -116,9 +116,20 @@ impl crate::types::SayCommand {
     #[doc(hidden)]
     pub fn validate_into(
         &self,
-        _path: &::awslim_runtime::validate::Path<'_>,
-        _violations: &mut ::awslim_runtime::validate::Violations,
-    ) {}
+        path: &::awslim_runtime::validate::Path<'_>,
+        violations: &mut ::awslim_runtime::validate::Violations,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.text {
+            let path = path.member("Text");
+            violations
+                .length_chars(
+                    &path,
+                    value,
+                    ::std::option::Option::Some(1u64),
+                    ::std::option::Option::None,
+                );
+        }
+    }
 }
 
 impl crate::types::StopCommand {
@@ -187,6 +198,13 @@ impl crate::types::GadgetCommandStream {
         path: &::awslim_runtime::validate::Path<'_>,
         violations: &mut ::awslim_runtime::validate::Violations,
     ) {
-        let _ = (path, violations);
+        #[allow(clippy::match_single_binding)]
+        match self {
+            Self::Say(value) => {
+                let path = path.member("Say");
+                value.validate_into(&path, violations);
+            }
+            _ => {}
+        }
     }
 }
