@@ -198,13 +198,9 @@ impl crate::types::GadgetCommandStream {
         path: &::awslim_runtime::validate::Path<'_>,
         violations: &mut ::awslim_runtime::validate::Violations,
     ) {
-        #[allow(clippy::match_single_binding)]
-        match self {
-            Self::Say(value) => {
-                let path = path.member("Say");
-                value.validate_into(&path, violations);
-            }
-            _ => {}
+        if let Self::Say(value) = self {
+            let path = path.member("Say");
+            value.validate_into(&path, violations);
         }
     }
 }
