@@ -113,6 +113,9 @@ pub enum Type {
     /// An event stream: a member targeting a `@streaming` union (by the union's Rust name),
     /// read as `awslim_runtime::event_stream::EventReceiver` of that union.
     EventStream(String),
+    /// An input event stream: a member of an operation input targeting a `@streaming` union
+    /// (by the union's Rust name), sent as `awslim_runtime::event_stream::EventStreamSender`.
+    EventSender(String),
     List {
         item: Box<ValueType>,
         sparse: bool,
@@ -974,7 +977,11 @@ impl<'m> Lowering<'m> {
             if m.traits.has("smithy.api#eventHeader") && !header_kinds.contains(&target.kind) {
                 self.errors.push(err(&shape.id, Some(&m.name), format!("is an @eventHeader targeting `{}`, which is not a boolean, byte, short, integer, long, blob, string or timestamp", m.target)));
             }
-            let value = self.value_type(Some(&m.traits), &m.target, 0);
+            let mut value = self.value_type(Some(&m.traits), &m.target, 0);
+            // An event stream in an input is sent, not received.
+            if let (true, Type::EventStream(n)) = (usage.input, &value.ty) {
+                value.ty = Type::EventSender(n.clone());
+            }
             let idempotency_token = m.traits.has(model::IDEMPOTENCY_TOKEN);
             let default = m
                 .traits
@@ -1128,13 +1135,13 @@ impl<'m> Lowering<'m> {
     }
 
     /// A member targeting an event stream: supported as a restJson1 `@httpPayload` of an
-    /// operation output (server to client).
+    /// operation output (server to client) or input (client to server).
     fn check_event_stream_member(&mut self, shape: &Shape, m: &model::Member, usage: Usage) {
         let target = &m.target;
         let why = if self.protocol != Protocol::RestJson1 {
             Some(format!("targets the event stream `{target}`; event streams are supported for restJson1 only so far (leave out the operations that use it with --operations)"))
-        } else if usage.input {
-            Some(format!("targets the event stream `{target}` in an input; client-to-server event streams are not supported yet (leave out the operations that use it with --operations)"))
+        } else if usage.input && usage.output {
+            Some(format!("targets the event stream `{target}` in a structure that is both an input and an output; an event stream is sent or received, not both"))
         } else if !m.traits.has(model::HTTP_PAYLOAD) {
             Some(format!("targets the event stream `{target}` without `@httpPayload`, which restJson1 requires"))
         } else {

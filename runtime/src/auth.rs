@@ -182,6 +182,11 @@ pub(crate) async fn authorize(
                 continue;
             }
         };
+        let event_stream = request.extensions().get::<crate::sign::EventStreamPayload>().is_some();
+        if event_stream && matches!(option, AuthOption::SigV4a(_)) {
+            reasons.push("sigv4a: event streams are signed with SigV4 only".to_owned());
+            continue;
+        }
         let algorithm = match option {
             #[cfg(feature = "sigv4a")]
             AuthOption::SigV4a(_) => SigningAlgorithm::V4a,
@@ -212,12 +217,24 @@ pub(crate) async fn authorize(
         settings.double_encode = signing.double_encode;
         settings.normalize_path = signing.normalize_path;
         // A body signed as `UNSIGNED-PAYLOAD` is not hashed.
-        if request.extensions().get::<crate::sign::UnsignedPayload>().is_none() {
+        if request.extensions().get::<crate::sign::UnsignedPayload>().is_none() && !event_stream {
             let hash = payload_sha256.get_or_insert_with(|| crate::sign::payload_sha256(request.body()));
             settings.payload_sha256 = Some(hash);
         }
         settings.unsigned_headers = crate::sign::UNSIGNED_SDK_HEADERS;
-        sign_request(request, creds, &settings).map_err(|e| signing_error(e.to_string()))?;
+        let signature = sign_request(request, creds, &settings).map_err(|e| signing_error(e.to_string()))?;
+        // The seed of the event stream's message signatures.
+        #[cfg(feature = "event-stream-signing")]
+        if event_stream {
+            request.extensions_mut().insert(crate::event_stream::RequestSignature {
+                credentials: creds.clone(),
+                region: region.to_owned(),
+                signing_name: signing.name.clone(),
+                signature,
+            });
+        }
+        #[cfg(not(feature = "event-stream-signing"))]
+        let _ = signature;
         return Ok(());
     }
     let message = format!("no auth scheme of `{operation}` could be used: {}", reasons.join("; "));

@@ -603,6 +603,8 @@ impl Handle {
             req.extensions_mut().insert(call.clone());
         }
         *req.method_mut() = parts.method.clone();
+        // HTTP/2 for the operations that need it (bidirectional event streams, feature `http2`).
+        *req.version_mut() = parts.version;
         *req.uri_mut() = target.uri.clone();
         *req.headers_mut() = parts.headers.clone();
         req.extensions_mut().insert(ResolvedEndpoint(target.endpoint.clone()));

@@ -16,6 +16,10 @@
 //!
 //! An error ends the stream. A message longer than [`MAX_MESSAGE_LEN`] (the specification's
 //! 16 MiB) is an error before anything is allocated for it.
+//!
+//! Client to server (feature `event-stream-signing`): `EventStreamSender` holds the events an
+//! input sends; the request body carries them as messages in SigV4-signed envelopes (see the
+//! `sender` module's docs and `MessageSigner`).
 
 use std::fmt;
 use std::pin::Pin;
@@ -330,6 +334,14 @@ pub mod headers {
 mod signer;
 #[cfg(feature = "event-stream-signing")]
 pub use signer::MessageSigner;
+#[cfg(feature = "event-stream-signing")]
+mod sender;
+#[cfg(feature = "event-stream-signing")]
+pub(crate) use sender::RequestSignature;
+#[cfg(feature = "event-stream-signing")]
+pub use sender::{
+    request_body, write, BoxError, EventSink, EventSinkClosed, EventStreamBody, EventStreamSender, EventWriteFn,
+};
 
 #[cfg(test)]
 mod tests;

@@ -84,6 +84,15 @@ impl<'a> SigningOptions<'a> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UnsignedPayload;
 
+/// Put on a request's extensions to sign it for a client-to-server event stream: the payload
+/// hash is `STREAMING-AWS4-HMAC-SHA256-EVENTS` (sent as `x-amz-content-sha256`), and each
+/// message of the body is signed in turn, chained from the request's signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventStreamPayload;
+
+/// The payload hash of a request whose body is a signed event stream.
+pub const STREAMING_EVENTS_PAYLOAD: &str = "STREAMING-AWS4-HMAC-SHA256-EVENTS";
+
 /// The per-call and per-attempt headers of the AWS SDKs, which the official Rust SDK adds after
 /// signing: `amz-sdk-invocation-id` (new for every call) and `amz-sdk-request` (new for every
 /// attempt). Signing them protects nothing and costs time on every attempt.
@@ -137,7 +146,8 @@ pub fn sign_request(
     // A service can check an unsigned payload's signature only if it is told the payload is
     // unsigned: `x-amz-content-sha256: UNSIGNED-PAYLOAD` goes with it.
     let unsigned = request.extensions().get::<UnsignedPayload>().is_some();
-    if options.content_sha256_header || unsigned {
+    let events = request.extensions().get::<EventStreamPayload>().is_some();
+    if options.content_sha256_header || unsigned || events {
         settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
     }
     if let Some(expires_in) = options.presign_expires_in {
@@ -176,6 +186,7 @@ pub fn sign_request(
         headers.push((name.as_str(), value));
     }
     let body = match options.payload_sha256 {
+        _ if events => SignableBody::Precomputed(STREAMING_EVENTS_PAYLOAD.to_owned()),
         _ if unsigned => SignableBody::UnsignedPayload,
         Some(hash) => SignableBody::Precomputed(hash.to_owned()),
         None => SignableBody::Bytes(request.body()),

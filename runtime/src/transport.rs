@@ -107,7 +107,8 @@ fn full_body(body: Bytes) -> RequestBody {
 type HyperClient =
     hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<crate::proxy::ProxyConnector>, RequestBody>;
 
-/// The default transport: hyper 1 (HTTP/1.1) with a connection pool (keep-alive), rustls with
+/// The default transport: hyper 1 (HTTP/1.1; with the feature `http2`, requests marked
+/// `Version::HTTP_2` go over HTTP/2) with a connection pool (keep-alive), rustls with
 /// the `ring` provider and the Mozilla (webpki) root certificates. `http://` works too, for
 /// local test servers. Optionally through HTTP(S) proxies ([`HyperTransport::with_proxy`]; the
 /// [`Config`](crate::Config)'s default transport uses the configured or environment's proxies).
@@ -116,6 +117,9 @@ type HyperClient =
 #[derive(Clone)]
 pub struct HyperTransport {
     client: HyperClient,
+    /// HTTP/2 only (feature `http2`): for requests whose version is `HTTP/2`.
+    #[cfg(feature = "http2")]
+    h2: HyperClient,
     proxy: Option<Arc<crate::proxy::Router>>,
 }
 
@@ -137,9 +141,11 @@ impl HyperTransport {
 
     /// A transport that uses `proxy` (see [`crate::proxy`]).
     pub fn with_proxy(connect_timeout: Option<Duration>, proxy: &crate::proxy::ProxyConfig) -> Self {
-        let tls = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(Arc::new(rustls::crypto::ring::default_provider()))
-            .expect("ring supports the default TLS versions");
+        let tls = || {
+            hyper_rustls::HttpsConnectorBuilder::new()
+                .with_provider_and_webpki_roots(Arc::new(rustls::crypto::ring::default_provider()))
+                .expect("ring supports the default TLS versions")
+        };
         Self::build(tls, connect_timeout, proxy)
     }
 
@@ -150,11 +156,13 @@ impl HyperTransport {
         connect_timeout: Option<Duration>,
         proxy: &crate::proxy::ProxyConfig,
     ) -> Self {
-        Self::build(hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls), connect_timeout, proxy)
+        Self::build(|| hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls.clone()), connect_timeout, proxy)
     }
 
+    /// `tls` makes the TLS connector builder (one per client: HTTP/1.1, and HTTP/2 with the
+    /// feature `http2`).
     fn build(
-        tls: hyper_rustls::HttpsConnectorBuilder<hyper_rustls::builderstates::WantsSchemes>,
+        tls: impl Fn() -> hyper_rustls::HttpsConnectorBuilder<hyper_rustls::builderstates::WantsSchemes>,
         connect_timeout: Option<Duration>,
         proxy: &crate::proxy::ProxyConfig,
     ) -> Self {
@@ -164,12 +172,39 @@ impl HyperTransport {
         http.set_nodelay(true);
         let router = proxy.router();
         let tcp = crate::proxy::ProxyConnector::new(http, router.clone());
-        let https = tls.https_or_http().enable_http1().wrap_connector(tcp);
+        let https = tls().https_or_http().enable_http1().wrap_connector(tcp.clone());
         let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(90))
             .pool_timer(hyper_util::rt::TokioTimer::new())
             .build(https);
-        HyperTransport { client, proxy: router }
+        // ALPN offers only `h2` over TLS; plain `http://` (local servers) speaks HTTP/2 at once
+        // (prior knowledge).
+        #[cfg(feature = "http2")]
+        let h2 = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_timer(hyper_util::rt::TokioTimer::new())
+            .http2_only(true)
+            .build(tls().https_or_http().enable_http2().wrap_connector(tcp));
+        HyperTransport {
+            client,
+            #[cfg(feature = "http2")]
+            h2,
+            proxy: router,
+        }
+    }
+
+    /// The client for `request`: HTTP/2 for requests marked `Version::HTTP_2` (feature `http2`).
+    fn client_for<B>(&self, request: &http::Request<B>) -> Result<&HyperClient, TransportError> {
+        if request.version() != http::Version::HTTP_2 {
+            return Ok(&self.client);
+        }
+        #[cfg(feature = "http2")]
+        return Ok(&self.h2);
+        #[cfg(not(feature = "http2"))]
+        Err(TransportError::new(
+            TransportErrorKind::Other,
+            "this request needs HTTP/2, and the runtime was built without its `http2` feature",
+        ))
     }
 }
 
@@ -250,7 +285,7 @@ impl HttpTransport for HyperTransport {
             }
             let limit = parts.extensions.get::<ResponseBodyLimit>().copied();
             let request = http::Request::from_parts(parts, full_body(body));
-            let response = self.client.request(request).await.map_err(classify_hyper_error)?;
+            let response = self.client_for(&request)?.request(request).await.map_err(classify_hyper_error)?;
             let Some(limit) = limit else {
                 let (parts, body) = response.into_parts();
                 let body = body.collect().await.map_err(body_read_error)?;
@@ -279,7 +314,7 @@ impl HttpTransport for HyperTransport {
     ) -> BoxFuture<'_, Result<http::Response<crate::body::ByteStream>, TransportError>> {
         Box::pin(async move {
             let request = request.map(http_body_util::Either::Right);
-            let response = self.client.request(request).await.map_err(classify_hyper_error)?;
+            let response = self.client_for(&request)?.request(request).await.map_err(classify_hyper_error)?;
             Ok(response.map(crate::body::ByteStream::from_body))
         })
     }

@@ -286,9 +286,14 @@ fn unsupported_event_streams_are_a_clear_error() {
     };
     let err = |text: String| awslim_codegen::ir::lower(&load(&text), &Selection::default()).unwrap_err().to_string();
     let payload = r#""smithy.api#httpPayload":{}"#;
-    let e = err(model("aws.protocols#restJson1", "input", payload));
+    let e = err(model("aws.protocols#restJson1", "input", ""));
+    assert!(e.contains("a.b#S$events: targets the event stream `a.b#Events` without `@httpPayload`"), "{e}");
+    // One structure cannot both send and receive an event stream.
+    let e = err(model("aws.protocols#restJson1", r#"input":{"target":"a.b#S"},"output"#, payload));
     assert!(
-        e.contains("a.b#S$events: targets the event stream `a.b#Events` in an input; client-to-server event streams are not supported yet"),
+        e.contains(
+            "a.b#S$events: targets the event stream `a.b#Events` in a structure that is both an input and an output"
+        ),
         "{e}"
     );
     let e = err(model("aws.protocols#restJson1", "output", ""));
@@ -312,9 +317,11 @@ fn unsupported_event_streams_are_a_clear_error() {
     let e = err(bad);
     assert!(e.contains("a.b#Tick$n: is an @eventHeader targeting `a.b#Tags`"), "{e}");
     assert!(e.contains("a.b#Events$text: is a member of an event stream targeting `smithy.api#String`"), "{e}");
-    // The supported case: an output payload of a restJson1 operation.
-    let ok = model("aws.protocols#restJson1", "output", payload);
-    assert!(awslim_codegen::ir::lower(&load(&ok), &Selection::default()).is_ok());
+    // The supported cases: an output or input payload of a restJson1 operation.
+    for shape in ["output", "input"] {
+        let ok = model("aws.protocols#restJson1", shape, payload);
+        assert!(awslim_codegen::ir::lower(&load(&ok), &Selection::default()).is_ok(), "{shape}");
+    }
 }
 
 #[test]

@@ -53,6 +53,13 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
             pub use ::awslim_runtime::ByteStream;
         }
     });
+    // What callers build input event streams with, for crates that send them.
+    let event_sender = super::protocol::event_stream::sends_events(krate).then(|| {
+        quote! {
+            /// The events an input event stream sends, and the sink feeding a channel of them.
+            pub use ::awslim_runtime::event_stream::{EventSink, EventStreamSender};
+        }
+    });
     let event_stream_mod = super::protocol::event_stream::needed(krate).then(|| {
         quote! {
             #[rustfmt::skip]
@@ -119,6 +126,7 @@ pub(super) fn lib_rs(krate: &Crate) -> TokenStream {
         pub use ::awslim_runtime::{HttpTransport, StubTransport};
         pub use ::awslim_runtime::{RetryConfig, TimeoutConfig};
         #byte_stream
+        #event_sender
         /// The runtime crate itself, for anything not re-exported above.
         pub use ::awslim_runtime as runtime;
 
@@ -195,7 +203,8 @@ pub(super) fn client_rs(krate: &Crate, example_crate: Option<&str>) -> TokenStre
         });
         let output_struct = op.output.as_ref().and_then(|o| krate.find_struct(o));
         let streams = Streams {
-            input: super::protocol::streaming_payload(input_struct).is_some(),
+            input: super::protocol::streaming_payload(input_struct).is_some()
+                || super::protocol::event_stream::stream_input(krate, op).is_some(),
             output: super::protocol::streaming_payload(output_struct).is_some(),
         };
         let mut_input = if streams.input || input_struct.is_some_and(|s| s.fields.iter().any(|f| f.idempotency_token && f.value.ty == Type::String)) { quote!(let mut input = input;) } else { quote!() };
@@ -497,8 +506,9 @@ fn value(krate: &Crate, v: &ValueType, krate_path: &str, path: &mut Vec<String>)
         Type::Enum(n) | Type::IntEnum(n) => enum_value(krate, n, krate_path),
         Type::Struct(n) => struct_value(krate, n, krate_path, path)?,
         Type::Union(n) => union_value(krate, n, krate_path, path)?,
-        // Only in outputs (refused in inputs when the IR is built): never in an example input.
+        // Only in outputs: never in an example input.
         Type::EventStream(_) => return None,
+        Type::EventSender(_) => format!("{rt}::event_stream::EventStreamSender::default()"),
         Type::List { .. } => "::std::vec::Vec::new()".to_owned(),
         Type::Map { .. } => "::std::collections::BTreeMap::new()".to_owned(),
     })

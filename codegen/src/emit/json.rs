@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 
 use super::types::default_expr;
 use super::{ident, lit, timestamp_format};
-use crate::ir::{Crate, HttpBinding, Presence, Struct, Type, Union, ValueType};
+use crate::ir::{Crate, EventBinding, HttpBinding, Presence, Struct, Type, Union, ValueType};
 use crate::naming;
 
 pub(crate) fn ser_fn(type_name: &str) -> Ident {
@@ -102,7 +102,8 @@ pub(super) fn json_rs(krate: &Crate) -> TokenStream {
         }
     }
     for u in &krate.unions {
-        if u.usage.input {
+        // An input event stream is sent as messages (`src/event_stream.rs`), never as JSON.
+        if u.usage.input && !u.event_stream {
             items.push(ser_union(u, Codec::Json));
         }
         if u.usage.output {
@@ -199,7 +200,7 @@ fn ser_value_in(codec: Codec, v: &ValueType, expr: TokenStream, w: TokenStream) 
             quote!(#module::#f(#expr, #w);)
         }
         // Event streams are refused in inputs when the IR is built.
-        Type::EventStream(_) => quote!(let _ = (#expr, #w);),
+        Type::EventStream(_) | Type::EventSender(_) => quote!(let _ = (#expr, #w);),
         Type::List { item, sparse } => {
             let inner = ser_value_in(codec, item, quote!(item), quote!(array.value()));
             let body = if *sparse {
@@ -281,7 +282,7 @@ pub(crate) fn de_value(t: &ValueType, v: TokenStream) -> TokenStream {
             quote!(crate::json::#f(#v))
         }
         // The `@httpPayload` of an output, read from the response body as messages arrive.
-        Type::EventStream(_) => quote!({
+        Type::EventStream(_) | Type::EventSender(_) => quote!({
             let _ = #v;
             ::std::result::Result::Err(::awslim_runtime::json::ParseError::new("an event stream is not a JSON value"))
         }),
@@ -374,7 +375,9 @@ fn ser_struct(s: &Struct, codec: Codec) -> TokenStream {
     let runtime = codec.runtime();
     let name = ident(&s.name);
     let f = ser_fn(&s.name);
-    let body_fields: Vec<_> = s.fields.iter().filter(|f| f.http == HttpBinding::Body).collect();
+    // Members of an event structure sent as message headers or as the payload are not in its JSON.
+    let body_fields: Vec<_> =
+        s.fields.iter().filter(|f| f.http == HttpBinding::Body && f.event == EventBinding::Body).collect();
     let writes = body_fields.iter().map(|field| {
         let fname = ident(&field.name);
         let key = lit(&field.json_name);

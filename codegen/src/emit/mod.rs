@@ -183,6 +183,12 @@ pub fn files(krate: &Crate, options: &CrateOptions) -> Result<BTreeMap<String, S
     if protocol::event_stream::needed(krate) {
         features.push("event-stream");
     }
+    if protocol::event_stream::sends_events(krate) {
+        features.push("event-stream-signing");
+    }
+    if krate.operations.iter().any(|op| protocol::event_stream::bidirectional(krate, op)) {
+        features.push("http2");
+    }
     if !krate.paginators.is_empty() {
         features.push("paginators");
     }
@@ -304,6 +310,10 @@ pub(crate) fn rust_type(v: &ValueType) -> TokenStream {
         Type::EventStream(n) => {
             let n = ident(n);
             quote!(::awslim_runtime::event_stream::EventReceiver<crate::types::#n>)
+        }
+        Type::EventSender(n) => {
+            let n = ident(n);
+            quote!(::awslim_runtime::event_stream::EventStreamSender<crate::types::#n>)
         }
         Type::List { item, sparse } => {
             let t = rust_type(item);

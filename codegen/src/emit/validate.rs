@@ -93,7 +93,7 @@ pub(super) fn validate_rs(krate: &Crate) -> TokenStream {
     });
     let unions = krate.unions.iter().filter(|u| u.usage.input).map(|u| {
         let name = ident(&u.name);
-        let arms: Vec<TokenStream> = u
+        let arms: Vec<(TokenStream, TokenStream)> = u
             .variants
             .iter()
             .filter_map(|v| {
@@ -104,17 +104,27 @@ pub(super) fn validate_rs(krate: &Crate) -> TokenStream {
                 let vname = ident(&v.name);
                 let wire = lit(&v.member);
                 let body = value_checks(value, &named, &patterns);
-                Some(quote! {
-                    Self::#vname(value) => {
+                Some((
+                    quote!(Self::#vname(value)),
+                    quote! {
                         let path = path.member(#wire);
                         #body
-                    }
-                })
+                    },
+                ))
             })
             .collect();
         let body = if arms.is_empty() {
             quote!(let _ = (path, violations);)
+        } else if let [(pattern, check)] = arms.as_slice() {
+            // One member to check: `if let` (a `match` with one arm and `_` is clippy's
+            // `single_match`).
+            quote! {
+                if let #pattern = self {
+                    #check
+                }
+            }
         } else {
+            let arms = arms.iter().map(|(pattern, check)| quote!(#pattern => { #check }));
             quote! {
                 #[allow(clippy::match_single_binding)]
                 match self {

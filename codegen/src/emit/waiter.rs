@@ -51,7 +51,12 @@ fn struct_view(s: &Struct) -> TokenStream {
     let viewed: Vec<_> = s
         .fields
         .iter()
-        .filter(|f| !matches!(f.value.ty, crate::ir::Type::ByteStream | crate::ir::Type::EventStream(_)))
+        .filter(|f| {
+            !matches!(
+                f.value.ty,
+                crate::ir::Type::ByteStream | crate::ir::Type::EventStream(_) | crate::ir::Type::EventSender(_)
+            )
+        })
         .collect();
     let members = viewed.iter().map(|f| {
         let fname = ident(&f.name);

@@ -246,7 +246,14 @@ impl Handle {
             max_attempts,
             invocation_id,
         );
-        if in_memory.is_none() || parts.extensions.get::<crate::sign::UnsignedPayload>().is_some() {
+        #[cfg(feature = "event-stream-signing")]
+        let events = parts.extensions.get::<crate::event_stream::EventStreamBody>().cloned();
+        #[cfg(not(feature = "event-stream-signing"))]
+        let events: Option<()> = None;
+        if events.is_some() {
+            // Signed as `STREAMING-AWS4-HMAC-SHA256-EVENTS`; each message is signed as it is sent.
+            req.extensions_mut().insert(crate::sign::EventStreamPayload);
+        } else if in_memory.is_none() || parts.extensions.get::<crate::sign::UnsignedPayload>().is_some() {
             req.extensions_mut().insert(crate::sign::UnsignedPayload);
         }
         let signing_time = self.inner.clock.now();
@@ -264,6 +271,13 @@ impl Handle {
         .map_err(SdkError::Construction)?;
         let (mut parts, _) = req.into_parts();
         parts.extensions.remove::<crate::sign::UnsignedPayload>();
+        parts.extensions.remove::<crate::sign::EventStreamPayload>();
+        #[cfg(feature = "event-stream-signing")]
+        if let Some(events) = events {
+            // The body's messages chain from this attempt's signature (none: sent unsigned).
+            let signature = parts.extensions.remove::<crate::event_stream::RequestSignature>();
+            events.seed(signature, self.inner.clock.millis(), self.inner.config.validate_requests());
+        }
         Ok(http::Request::from_parts(parts, body))
     }
 }

@@ -89,7 +89,7 @@ fn breadth(root: &Path, shared: &Path) -> Report {
 }
 
 /// Published models of each supported protocol other than restJson1 (Connect is `breadth`), and
-/// the restJson1 models with event streams, as (model file, operations; empty: every operation):
+/// the restJson1 models with event streams (both ways), as (model file, operations; empty: every operation):
 /// generated and built with warnings denied.
 const PUBLISHED: &[(&str, &str)] = &[
     ("dynamodb-2012-08-10.json", "GetItem,PutItem,Query,BatchWriteItem"),
@@ -111,6 +111,9 @@ const PUBLISHED: &[(&str, &str)] = &[
     // InvokeWithResponseStream), whole.
     ("bedrock-runtime-2023-09-30.json", ""),
     ("lambda-2015-03-31.json", ""),
+    // restJson1 with client-to-server and bidirectional event streams over HTTP/2
+    // (StartStreamTranscription, StartMedicalStreamTranscription, ...), whole.
+    ("transcribe-streaming-2017-10-26.json", ""),
 ];
 
 /// Generates an `--operations` slice of each model in [`PUBLISHED`] and builds it with

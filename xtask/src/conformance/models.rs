@@ -5,7 +5,7 @@
 //!    (`operationInputs`) and the operations that bind endpoint parameters (`contextParam`,
 //!    `staticContextParams`, `operationContextParams`); a model with none of those gets its first
 //!    operation, so its client is still built. `--full` generates every operation instead.
-//!    Client-to-server event-stream operations (which the generator refuses) are left out, each
+//!    Event-stream operations the generator refuses (event streams outside restJson1) are left out, each
 //!    with a note.
 //! 2. Every `operationInputs` entry becomes a `#[tokio::test]` in the crate's
 //!    `tests/endpoint_tests.rs`: built-ins and client context parameters go on the `Config`, the
@@ -160,7 +160,8 @@ fn prepare(
         return Ok(None);
     }
     let rules = service_rules(&raw).into_iter().find(|r| r.shape_id == service);
-    // Event-stream operations the generator refuses (client to server), asked one by one.
+    // Event-stream operations the generator refuses (event streams outside restJson1), asked one
+    // by one.
     let refused = |op: &String| {
         let one = Selection { service: Some(service.clone()), operations: Some(vec![op.clone()]) };
         ir::lower(&model, &one).is_err()
@@ -176,8 +177,10 @@ fn prepare(
         w
     };
     for op in wanted.intersection(&event_streams) {
-        println!("  {stem}: left out {op}: client-to-server event stream (not supported by the generator yet)");
-        models.skipped.push((format!("{stem} {op}"), "client-to-server event-stream operation left out".to_owned()));
+        println!("  {stem}: left out {op}: an event stream the generator refuses (restJson1 only)");
+        models
+            .skipped
+            .push((format!("{stem} {op}"), "event-stream operation the generator refuses, left out".to_owned()));
     }
     wanted.retain(|op| !event_streams.contains(op));
     if wanted.is_empty() {
@@ -316,7 +319,9 @@ fn client_tests(
             let op = input.get("operationName").and_then(Value::as_str).unwrap_or("?");
             let label = format!("{stem}[{i}.{j}] {op}: {doc}");
             if event_streams.contains(op) {
-                client.skipped.push((label, "client-to-server event-stream operation (left out of the crate)".into()));
+                client
+                    .skipped
+                    .push((label, "event-stream operation the generator refuses (left out of the crate)".into()));
                 continue;
             }
             if let Some(why) = unsupported_endpoint_auth(case) {

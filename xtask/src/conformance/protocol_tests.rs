@@ -42,10 +42,16 @@ pub const SUITES: &[Suite] = &[
         key: "restjson",
         name: "restJson1",
         file: "conformance/restjson1-protocol-tests.json",
-        skip: &[(
-            "MissingRequiredInitialResponseOutput",
-            "expects a failure for a missing @required header; the client gives it its zero value (Smithy's client error correction), as for every response",
-        )],
+        skip: &[
+            (
+                "MissingRequiredInitialResponseOutput",
+                "expects a failure for a missing @required header; the client gives it its zero value (Smithy's client error correction), as for every response",
+            ),
+            (
+                "DuplexMissingRequiredInitialResponseOutput",
+                "expects a failure for a missing @required header; the client gives it its zero value (Smithy's client error correction), as for every response",
+            ),
+        ],
     },
     Suite { key: "awsjson1_0", name: "awsJson1_0", file: "conformance/awsjson1_0-protocol-tests.json", skip: &[] },
     Suite {
@@ -196,6 +202,8 @@ enum Kind {
     Response,
     /// A `smithy.test#eventStreamTests` case whose messages the service sends.
     EventResponse,
+    /// A `smithy.test#eventStreamTests` case whose messages (or initial request) the client sends.
+    EventRequest,
 }
 
 struct Case {
@@ -214,6 +222,7 @@ impl Case {
             Kind::Request => "req",
             Kind::Response => "resp",
             Kind::EventResponse => "events",
+            Kind::EventRequest => "sent_events",
         };
         let clean: String =
             self.id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
@@ -224,6 +233,7 @@ impl Case {
             Kind::Request => "request",
             Kind::Response => "response",
             Kind::EventResponse => "event stream",
+            Kind::EventRequest => "event stream sent",
         };
         format!("{} ({k}, {})", self.id, short(&self.op))
     }
@@ -340,10 +350,10 @@ pub fn run(root: &Path, shared: &Path, spec: &Suite) -> Report {
                 skipped.push((cid, "appliesTo: server".to_owned()));
             } else if let Some(why) = &refused {
                 skipped.push((cid, format!("{}: the generator refuses it: {why}", short(op))));
-            } else if sends {
-                skipped.push((cid, "the client sends these messages (client-to-server: not supported yet)".to_owned()));
             } else if let Some((_, why)) = spec.skip.iter().find(|(id, _)| *id == cid) {
                 skipped.push((cid, (*why).to_owned()));
+            } else if sends {
+                cases.push(Case { id: cid, kind: Kind::EventRequest, op: op.clone(), error: None, json: c.clone() });
             } else {
                 cases.push(Case { id: cid, kind: Kind::EventResponse, op: op.clone(), error: None, json: c.clone() });
             }
@@ -838,6 +848,77 @@ fn client_by_rules(stub: &StubTransport, region: &str, built_ins: &[(&str, bool)
     svc::Client::new(config.build())
 }
 
+/// The frames of an event-stream body (each `[total length][headers length][prelude CRC]...`).
+fn split_frames(mut body: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    while body.len() >= 4 {
+        let total = u32::from_be_bytes([body[0], body[1], body[2], body[3]]) as usize;
+        assert!(total >= 16 && total <= body.len(), "a frame declares {total} bytes, {} left", body.len());
+        out.push(&body[..total]);
+        body = &body[total..];
+    }
+    assert!(body.is_empty(), "{} bytes after the last frame", body.len());
+    out
+}
+
+/// A frame's headers (name, type and value bytes; sorted: their order carries no meaning) and
+/// payload.
+fn frame_parts(frame: &[u8]) -> (Vec<(String, u8, Vec<u8>)>, Vec<u8>) {
+    let headers_len = u32::from_be_bytes([frame[4], frame[5], frame[6], frame[7]]) as usize;
+    let mut h = &frame[12..12 + headers_len];
+    let payload = frame[12 + headers_len..frame.len() - 4].to_vec();
+    let mut headers = Vec::new();
+    while !h.is_empty() {
+        let n = h[0] as usize;
+        let name = String::from_utf8(h[1..1 + n].to_vec()).expect("a UTF-8 header name");
+        let ty = h[1 + n];
+        h = &h[2 + n..];
+        let len = match ty {
+            0 | 1 => 0,
+            2 => 1,
+            3 => 2,
+            4 => 4,
+            5 | 8 => 8,
+            6 | 7 => 2 + u16::from_be_bytes([h[0], h[1]]) as usize,
+            9 => 16,
+            other => panic!("header type {other}"),
+        };
+        headers.push((name, ty, h[..len].to_vec()));
+        h = &h[len..];
+    }
+    headers.sort();
+    (headers, payload)
+}
+
+/// Checks a request whose body is an event stream: the messages inside the (signed) envelopes
+/// are `expected`, then the empty end envelope.
+fn check_sent_events(r: &awslim_runtime::transport::RecordedRequest, expected: &[&[u8]]) {
+    assert_eq!(r.header("content-type"), Some("application/vnd.amazon.eventstream"));
+    let frames = split_frames(&r.body);
+    let signed = r.header("authorization").is_some();
+    let messages: Vec<Vec<u8>> = if signed {
+        assert_eq!(r.header("x-amz-content-sha256"), Some("STREAMING-AWS4-HMAC-SHA256-EVENTS"));
+        let mut inner = Vec::new();
+        for (i, f) in frames.iter().enumerate() {
+            let (headers, payload) = frame_parts(f);
+            let names: Vec<&str> = headers.iter().map(|h| h.0.as_str()).collect();
+            assert_eq!(names, [":chunk-signature", ":date"], "envelope {i}");
+            if i + 1 == frames.len() {
+                assert!(payload.is_empty(), "the stream ends with an empty envelope");
+            } else {
+                inner.push(payload);
+            }
+        }
+        inner
+    } else {
+        frames.iter().map(|f| f.to_vec()).collect()
+    };
+    assert_eq!(messages.len(), expected.len(), "messages sent");
+    for (got, want) in messages.iter().zip(expected) {
+        assert_eq!(frame_parts(got), frame_parts(want));
+    }
+}
+
 fn respond(stub: &StubTransport, code: u16, headers: &[(&str, &str)], body: &[u8]) {
     let mut b = awslim_runtime::http::Response::builder().status(code);
     for (k, v) in headers {
@@ -1250,6 +1331,7 @@ fn emit_case(krate: &Crate, case: &Case, rules: bool) -> Result<String, String> 
             .ok();
         }
         Kind::EventResponse => emit_event_case(&b, op, c, &mut t)?,
+        Kind::EventRequest => emit_event_request_case(&b, op, c, &mut t)?,
         Kind::Response => {
             let code = c.get("code").and_then(Value::as_u64).unwrap_or(200);
             let headers: Vec<String> = c
@@ -1375,6 +1457,61 @@ fn take_stream(var: &str, from: &str, f: &ir::Field) -> String {
     }
 }
 
+/// The body of a client-to-server event-stream case: the input (its initial-request members and
+/// the case's events) is sent to a stub; the request head is checked against `initialRequest`,
+/// and the body's messages (inside their signed envelopes) against the case's messages, header
+/// by header (in any order) and payload byte for byte.
+fn emit_event_request_case(b: &Builder<'_>, op: &ir::Operation, c: &Value, t: &mut String) -> Result<(), String> {
+    use base64::Engine as _;
+    let krate = b.krate;
+    let input = op.input.as_ref().and_then(|i| krate.find_struct(i)).ok_or("no input")?;
+    let stream = input
+        .fields
+        .iter()
+        .find(|f| matches!(f.value.ty, Type::EventSender(_)))
+        .ok_or("the input has no event stream")?;
+    let Type::EventSender(union) = &stream.value.ty else { return Err("not an event stream".into()) };
+    let streams_back = op
+        .output
+        .as_ref()
+        .and_then(|o| krate.find_struct(o))
+        .is_some_and(|o| o.fields.iter().any(|f| matches!(f.value.ty, Type::EventStream(_))));
+    let head = if streams_back { "(\"content-type\", \"application/vnd.amazon.eventstream\")" } else { "" };
+    writeln!(t, "    respond(&stub, 200, &[{head}], b\"\");").ok();
+    writeln!(t, "    let client = client(&stub, \"https://example.com\", false);").ok();
+    let events = c.get("events").and_then(Value::as_array).cloned().unwrap_or_default();
+    let mut values = Vec::new();
+    let mut expected = Vec::new();
+    for e in &events {
+        let params = e.get("params").ok_or("an event without params")?;
+        values.push(b.value(&ValueType { ty: Type::Union(union.clone()), ..stream.value.clone() }, params)?);
+        let bytes = e.get("bytes").and_then(Value::as_str).ok_or("an event without bytes")?;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(bytes).map_err(|e| format!("bytes: {e}"))?;
+        expected.push(format!("&[{}]", bytes.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")));
+    }
+    let params = c.get("initialRequestParams").cloned().unwrap_or_else(|| Value::Object(Default::default()));
+    writeln!(t, "    let mut input = {};", b.structure(input, &params, false)?).ok();
+    let sender =
+        format!("awslim_runtime::event_stream::EventStreamSender::from_events(::std::vec![{}])", values.join(", "));
+    let sender = if stream.presence == Presence::Optional { format!("Some({sender})") } else { sender };
+    writeln!(t, "    input.{} = {sender};", stream.name).ok();
+    writeln!(t, "    let result = client.{}(input).await;", op.module).ok();
+    writeln!(t, "    let requests = stub.take_requests();").ok();
+    writeln!(t, "    let r = requests.first().unwrap_or_else(|| panic!(\"no request was sent: {{:?}}\", result.as_ref().map(|_| ())));").ok();
+    if let Some(initial) = c.get("initialRequest") {
+        let method = initial.get("method").and_then(Value::as_str).unwrap_or("POST");
+        let uri = initial.get("uri").and_then(Value::as_str).unwrap_or("/");
+        writeln!(t, "    assert_eq!(r.method.as_str(), {});", lit(method)).ok();
+        writeln!(t, "    assert_eq!(r.uri.path(), {});", lit(uri)).ok();
+        for (k, v) in initial.get("headers").and_then(Value::as_object).into_iter().flatten() {
+            writeln!(t, "    assert_eq!(r.header({}), Some({}));", lit(k), lit(v.as_str().unwrap_or(""))).ok();
+        }
+    }
+    writeln!(t, "    check_sent_events(r, &[{}]);", expected.join(", ")).ok();
+    writeln!(t, "    result.map(|_| ()).expect(\"the call\");").ok();
+    Ok(())
+}
+
 /// The body of an event-stream case: the initial response (status, headers, body) or a 200
 /// whose body is the case's messages; then the output's members and each event, or the failure.
 fn emit_event_case(b: &Builder<'_>, op: &ir::Operation, c: &Value, t: &mut String) -> Result<(), String> {
@@ -1498,6 +1635,7 @@ impl Builder<'_> {
             Type::Document => "::awslim_runtime::Document".into(),
             Type::Enum(n) | Type::IntEnum(n) | Type::Struct(n) | Type::Union(n) => format!("svc::types::{n}"),
             Type::EventStream(n) => format!("::awslim_runtime::event_stream::EventReceiver<svc::types::{n}>"),
+            Type::EventSender(n) => format!("::awslim_runtime::event_stream::EventStreamSender<svc::types::{n}>"),
             Type::List { item, sparse } => {
                 let t = self.type_text(item);
                 if *sparse {

@@ -13,7 +13,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::http_binding::response_bindings;
-use crate::emit::json::{de_fn, de_value, schema_static};
+use crate::emit::json::{de_fn, de_value, schema_static, ser_fn, ser_value};
 use crate::emit::{ident, lit};
 use crate::ir::{Crate, EventBinding, Field, Operation, Presence, Struct, Type, Union};
 use crate::naming;
@@ -27,9 +27,37 @@ fn event_reader(name: &str) -> Ident {
     format_ident!("read_event_{}", naming::snake_case(name))
 }
 
+fn union_writer(name: &str) -> Ident {
+    format_ident!("write_{}", naming::snake_case(name))
+}
+
+fn event_writer(name: &str) -> Ident {
+    format_ident!("write_event_{}", naming::snake_case(name))
+}
+
 /// Whether the crate needs `src/event_stream.rs` (and the runtime's `event-stream` feature).
 pub(crate) fn needed(krate: &Crate) -> bool {
-    krate.unions.iter().any(|u| u.event_stream && u.usage.output)
+    krate.unions.iter().any(|u| u.event_stream)
+}
+
+/// Whether some operation sends an event stream (the runtime's `event-stream-signing` feature).
+pub(crate) fn sends_events(krate: &Crate) -> bool {
+    krate.unions.iter().any(|u| u.event_stream && u.usage.input)
+}
+
+/// The field of an input that is an event stream.
+pub(crate) fn sender_field(s: &Struct) -> Option<&Field> {
+    s.fields.iter().find(|f| matches!(f.value.ty, Type::EventSender(_)))
+}
+
+/// The operation's input when it holds an event stream.
+pub(crate) fn stream_input<'k>(krate: &'k Crate, op: &Operation) -> Option<&'k Struct> {
+    op.input.as_deref().and_then(|i| krate.find_struct(i)).filter(|s| sender_field(s).is_some())
+}
+
+/// Whether events flow both ways: the request goes over HTTP/2 (the runtime's `http2` feature).
+pub(crate) fn bidirectional(krate: &Crate, op: &Operation) -> bool {
+    stream_input(krate, op).is_some() && stream_output(krate, op).is_some()
 }
 
 /// The field of an output that is an event stream.
@@ -42,23 +70,184 @@ pub(crate) fn stream_output<'k>(krate: &'k Crate, op: &Operation) -> Option<&'k 
     op.output.as_deref().and_then(|o| krate.find_struct(o)).filter(|s| stream_field(s).is_some())
 }
 
-/// `src/event_stream.rs`.
-pub(crate) fn event_stream_rs(krate: &Crate) -> TokenStream {
-    let unions: Vec<&Union> = krate.unions.iter().filter(|u| u.event_stream && u.usage.output).collect();
+/// The structures the members of `unions` target.
+fn event_structs<'k>(krate: &'k Crate, unions: &[&Union]) -> Vec<&'k Struct> {
     let mut events = BTreeSet::new();
-    for u in &unions {
+    for u in unions {
         for v in &u.variants {
             if let Some(Type::Struct(n)) = v.value.as_ref().map(|v| &v.ty) {
                 events.insert(n.clone());
             }
         }
     }
-    let union_fns = unions.iter().map(|u| union_fn(u));
-    let event_fns = events.iter().filter_map(|n| krate.find_struct(n)).map(event_fn);
+    events.iter().filter_map(|n| krate.find_struct(n)).collect()
+}
+
+/// `src/event_stream.rs`.
+pub(crate) fn event_stream_rs(krate: &Crate) -> TokenStream {
+    let read: Vec<&Union> = krate.unions.iter().filter(|u| u.event_stream && u.usage.output).collect();
+    let written: Vec<&Union> = krate.unions.iter().filter(|u| u.event_stream && u.usage.input).collect();
+    let union_fns = read.iter().map(|u| union_fn(u));
+    let event_fns = event_structs(krate, &read).into_iter().map(event_fn);
+    let union_writers = written.iter().map(|u| union_write_fn(u));
+    let event_writers = event_structs(krate, &written).into_iter().map(event_write_fn);
     quote! {
-        //! Readers of event-stream messages: the union member an event or exception message holds.
+        //! Readers of event-stream messages (the union member an event or exception message
+        //! holds) and writers (the message that sends a union member).
         #(#union_fns)*
         #(#event_fns)*
+        #(#union_writers)*
+        #(#event_writers)*
+    }
+}
+
+fn union_write_fn(u: &Union) -> TokenStream {
+    let name = ident(&u.name);
+    let f = union_writer(&u.name);
+    let w = quote!(::awslim_runtime::event_stream::write);
+    let arms = u.variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let key = lit(&v.member);
+        let exception = v.error;
+        match v.value.as_ref().map(|t| &t.ty) {
+            None => quote! {
+                crate::types::#name::#vname => ::std::result::Result::Ok(#w::message(#exception, #key, ::std::option::Option::None, ::std::vec::Vec::new())),
+            },
+            Some(Type::Struct(n)) => {
+                let wf = event_writer(n);
+                quote! {
+                    crate::types::#name::#vname(value) => #wf(value, #exception, #key).map_err(|e| ::std::format!("`{}`: {}", #key, e)),
+                }
+            }
+            // The IR accepts only structures (and Unit) as members of an event stream.
+            Some(_) => quote! {
+                crate::types::#name::#vname(_) => ::std::result::Result::Err(::std::format!("`{}` is not an event structure", #key)),
+            },
+        }
+    });
+    let doc = format!(
+        " The message sending a member of `{}`, checked first against the model's constraints when `validate` says so.",
+        u.name
+    );
+    let check = if u.needs_validation {
+        quote! {
+            if validate {
+                event.validate().map_err(|e| ::std::string::ToString::to_string(&e))?;
+            }
+        }
+    } else {
+        quote!(let _ = validate;)
+    };
+    quote! {
+        #[doc = #doc]
+        pub(crate) fn #f(event: &crate::types::#name, validate: bool) -> ::std::result::Result<::awslim_runtime::event_stream::Message, ::std::string::String> {
+            #check
+            match event {
+                #(#arms)*
+                crate::types::#name::Unknown(unknown) => ::std::result::Result::Err(::std::format!(
+                    "the event `{}` is not in the model this client was generated from and cannot be sent",
+                    unknown.name()
+                )),
+            }
+        }
+    }
+}
+
+fn event_write_fn(s: &Struct) -> TokenStream {
+    let name = ident(&s.name);
+    let f = event_writer(&s.name);
+    let w = quote!(::awslim_runtime::event_stream::write);
+    let has_body = s.fields.iter().any(|f| f.event == EventBinding::Body);
+    let payload_field = s.fields.iter().find(|f| f.event == EventBinding::Payload);
+    let payload = if let Some(p) = payload_field {
+        event_payload(p)
+    } else if has_body {
+        let ser = ser_fn(&s.name);
+        quote! {
+            let mut writer = ::awslim_runtime::json::JsonWriter::new();
+            let mut object = writer.value().object();
+            crate::json::#ser(value, &mut object);
+            object.finish();
+            let (content_type, payload) = (::std::option::Option::Some("application/json"), writer.finish());
+        }
+    } else {
+        quote!(let (content_type, payload): (::std::option::Option<&str>, ::std::vec::Vec<u8>) = (::std::option::Option::None, ::std::vec::Vec::new());)
+    };
+    let headers: Vec<TokenStream> =
+        s.fields.iter().filter(|f| f.event == EventBinding::Header).map(header_write).collect();
+    let uses_value = has_body || payload_field.is_some() || !headers.is_empty();
+    let value = if uses_value { quote!(value) } else { quote!(_value) };
+    let mutable = if headers.is_empty() { quote!() } else { quote!(mut) };
+    quote! {
+        fn #f(#value: &crate::types::#name, exception: bool, event_type: &str) -> ::std::result::Result<::awslim_runtime::event_stream::Message, ::std::string::String> {
+            #payload
+            let #mutable message = #w::message(exception, event_type, content_type, payload);
+            #(#headers)*
+            ::std::result::Result::Ok(message)
+        }
+    }
+}
+
+/// Statements setting `content_type` and `payload` from the `@eventPayload` member `p`.
+fn event_payload(p: &Field) -> TokenStream {
+    let fname = ident(&p.name);
+    let (content_type, bytes) = match &p.value.ty {
+        Type::Blob => ("application/octet-stream", quote!(v.as_bytes().to_vec())),
+        Type::String => ("text/plain", quote!(v.as_bytes().to_vec())),
+        _ => {
+            let w = ser_value(&p.value, quote!(v), quote!(writer.value()));
+            (
+                "application/json",
+                quote!({ let mut writer = ::awslim_runtime::json::JsonWriter::new(); #w writer.finish() }),
+            )
+        }
+    };
+    let content_type = p.value.media_type.clone().unwrap_or_else(|| content_type.to_owned());
+    if p.presence == Presence::Optional {
+        quote! {
+            let (content_type, payload) = match value.#fname.as_ref() {
+                ::std::option::Option::Some(v) => (::std::option::Option::Some(#content_type), #bytes),
+                ::std::option::Option::None => (::std::option::Option::None, ::std::vec::Vec::new()),
+            };
+        }
+    } else {
+        quote! {
+            let v = &value.#fname;
+            let (content_type, payload) = (::std::option::Option::Some(#content_type), #bytes);
+        }
+    }
+}
+
+/// `message = write::<type>(message, name, value)` for the `@eventHeader` member `f`.
+fn header_write(f: &Field) -> TokenStream {
+    let w = quote!(::awslim_runtime::event_stream::write);
+    let fname = ident(&f.name);
+    let key = lit(&f.member);
+    let call = match &f.value.ty {
+        Type::String => quote!(#w::string(message, #key, v)),
+        Type::Bool => quote!(#w::boolean(message, #key, *v)),
+        Type::Byte => quote!(#w::byte(message, #key, *v)),
+        Type::Short => quote!(#w::short(message, #key, *v)),
+        Type::Integer => quote!(#w::integer(message, #key, *v)),
+        Type::Long => quote!(#w::long(message, #key, *v)),
+        Type::Blob => quote!(#w::blob(message, #key, v)),
+        Type::Timestamp(_) => quote!(#w::timestamp(message, #key, v)),
+        Type::Enum(_) => quote!(#w::string(message, #key, v.as_str())),
+        Type::IntEnum(_) => quote!(#w::integer(message, #key, v.as_i32())),
+        // The IR accepts only the header value types of the specification.
+        _ => return quote!(),
+    };
+    if f.presence == Presence::Optional {
+        quote! {
+            if let ::std::option::Option::Some(v) = value.#fname.as_ref() {
+                message = #call;
+            }
+        }
+    } else {
+        quote! {
+            let v = &value.#fname;
+            message = #call;
+        }
     }
 }
 

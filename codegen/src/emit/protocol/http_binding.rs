@@ -395,7 +395,7 @@ pub(super) fn response_bindings(s: &Struct, xml: bool) -> TokenStream {
                         )
                     }
                     // Read from the body as it arrives, by the operation's `parse_stream`.
-                    Type::EventStream(_) => continue,
+                    Type::EventStream(_) | Type::EventSender(_) => continue,
                     _ if xml => {
                         let read = super::query_codec::de_value(&f.value, quote!(&root));
                         let a = assign(quote!(value));

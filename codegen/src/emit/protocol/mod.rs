@@ -206,7 +206,7 @@ impl Protocol {
     pub(crate) fn serializer(self, krate: &Crate, op: &Operation) -> TokenStream {
         let input = op.input.as_ref().and_then(|i| krate.find_struct(i));
         match self {
-            Protocol::RestJson1 => rest_json::serializer(op, input),
+            Protocol::RestJson1 => rest_json::serializer(op, input, event_stream::bidirectional(krate, op)),
             Protocol::AwsJson1_0 => aws_json::serializer(krate, op, input, "1.0"),
             Protocol::AwsJson1_1 => aws_json::serializer(krate, op, input, "1.1"),
             Protocol::AwsQuery | Protocol::Ec2Query => aws_query::serializer(krate, op, input),

@@ -163,7 +163,7 @@ fn ser_value(d: Dialect, v: &ValueType, expr: TokenStream, key: TokenStream) -> 
             quote!(writer.timestamp(#key, #expr, #f);)
         }
         // Rejected for the query protocols when the IR is built.
-        Type::Document | Type::EventStream(_) => quote!(let _ = (#key, #expr);),
+        Type::Document | Type::EventStream(_) | Type::EventSender(_) => quote!(let _ = (#key, #expr);),
         Type::Enum(_) => quote!(writer.string(#key, #expr.as_str());),
         Type::IntEnum(_) => quote!(writer.integer(#key, i64::from(#expr.as_i32()));),
         Type::Struct(n) | Type::Union(n) => {
@@ -315,7 +315,7 @@ pub(super) fn de_value(t: &ValueType, el: TokenStream) -> TokenStream {
             ))
         }
         // Rejected for the query protocols when the IR is built.
-        Type::EventStream(_) => {
+        Type::EventStream(_) | Type::EventSender(_) => {
             quote!({ let _ = #el; ::std::result::Result::Err(::awslim_runtime::json::ParseError::new("event streams are not supported in XML")) })
         }
         Type::Enum(n) => {

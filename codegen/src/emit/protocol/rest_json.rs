@@ -10,15 +10,21 @@ use crate::emit::ident;
 use crate::emit::json::{ser_fn, ser_value};
 use crate::ir::{Field, HttpBinding, Operation, Presence, Struct, Type};
 
-/// `fn serialize(input) -> Result<Request<Bytes>, ConstructionError>` for `op`.
-pub(super) fn serializer(op: &Operation, input: Option<&Struct>) -> TokenStream {
+/// `fn serialize(input) -> Result<Request<Bytes>, ConstructionError>` for `op`; a request whose
+/// body is an input event stream (a `ByteStream` body, its
+/// `awslim_runtime::event_stream::EventStreamBody` link on the extensions) goes over HTTP/2 when
+/// events also flow back (`bidirectional`).
+pub(super) fn serializer(op: &Operation, input: Option<&Struct>, bidirectional: bool) -> TokenStream {
     let RequestBindings { method: method_expr, path, query: query_decl, header_decl, header_apply } =
         request_bindings(op, input);
     let fields: Vec<&Field> = input.map(|s| s.fields.iter().collect()).unwrap_or_default();
     let payload = fields.iter().find(|f| f.http == HttpBinding::Payload);
     let body_fields: Vec<&&Field> = fields.iter().filter(|f| f.http == HttpBinding::Body).collect();
-    let streaming = payload.filter(|p| p.value.ty == Type::ByteStream);
-    let body_code = if let Some(p) = streaming {
+    let events = payload.filter(|p| matches!(p.value.ty, Type::EventSender(_)));
+    let streaming = payload.filter(|p| matches!(p.value.ty, Type::ByteStream | Type::EventSender(_)));
+    let body_code = if let Some(p) = events {
+        event_stream_payload_code(p)
+    } else if let Some(p) = streaming {
         super::http_binding::streaming_payload_code(p)
     } else if let Some(p) = payload {
         payload_code(p)
@@ -71,6 +77,13 @@ pub(super) fn serializer(op: &Operation, input: Option<&Struct>) -> TokenStream 
     } else {
         (quote!(), quote!())
     };
+    let events_apply = events.map(|_| {
+        let version = bidirectional.then(|| quote!(*request.version_mut() = ::awslim_runtime::http::Version::HTTP_2;));
+        quote! {
+            request.extensions_mut().insert(events);
+            #version
+        }
+    });
     quote! {
         /// Builds the HTTP request (relative URI) for this operation.
         pub(crate) fn serialize(#input_param) -> ::std::result::Result<::awslim_runtime::http::Request<#body_type>, ::awslim_runtime::ConstructionError> {
@@ -91,8 +104,26 @@ pub(super) fn serializer(op: &Operation, input: Option<&Struct>) -> TokenStream 
             #ct_apply
             #header_apply
             #extensions
+            #events_apply
             ::std::result::Result::Ok(request)
         }
+    }
+}
+
+/// Statements setting `body` (the messages of the input event stream `p`, moved out of `input`),
+/// `events` (the body's link to the request's signature) and `content_type`.
+fn event_stream_payload_code(p: &Field) -> TokenStream {
+    let fname = ident(&p.name);
+    let Type::EventSender(u) = &p.value.ty else { return quote!() };
+    let writer = quote::format_ident!("write_{}", crate::naming::snake_case(u));
+    let take = if p.presence == Presence::Optional {
+        quote!(input.#fname.take().unwrap_or_default())
+    } else {
+        quote!(::std::mem::take(&mut input.#fname))
+    };
+    quote! {
+        let (body, events) = ::awslim_runtime::event_stream::request_body(#take, crate::event_stream::#writer);
+        let content_type = ::std::option::Option::Some("application/vnd.amazon.eventstream");
     }
 }
 

@@ -23,6 +23,41 @@ impl Client {
     pub fn config(&self) -> &::awslim_runtime::Config {
         self.handle.config()
     }
+    /// Sends commands to a gadget while its events come back (bidirectional).
+    ///
+    /// `ControlGadget` (POST /gadgets/{GadgetId}/control).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_gadget_events::Client) -> ::std::result::Result<(), awslim_gadget_events::SdkError<awslim_gadget_events::operation::control_gadget::ControlGadgetError>> {
+    /// let input = awslim_gadget_events::types::ControlGadgetInput::builder()
+    ///     .commands(awslim_gadget_events::runtime::event_stream::EventStreamSender::default())
+    ///     .gadget_id("...").build();
+    /// let output = client.control_gadget(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn control_gadget(
+        &self,
+        input: crate::types::ControlGadgetInput,
+    ) -> ::std::result::Result<
+        crate::types::ControlGadgetOutput,
+        ::awslim_runtime::SdkError<crate::operation::control_gadget::ControlGadgetError>,
+    > {
+        let mut input = input;
+        let request = crate::operation::control_gadget::serialize(&mut input)
+            .map_err(::awslim_runtime::SdkError::Construction)?;
+        self.handle
+            .invoke_streaming(
+                &crate::operation::control_gadget::META,
+                request,
+                crate::operation::control_gadget::parse,
+                crate::operation::control_gadget::parse_stream,
+            )
+            .await
+    }
     /// A plain operation next to the streaming one.
     ///
     /// `GetGadgetName` (GET /gadgets/{GadgetId}/name).
@@ -99,6 +134,40 @@ impl Client {
                 request.map(::awslim_runtime::ByteStream::from),
                 crate::operation::subscribe_gadget_events::parse,
                 crate::operation::subscribe_gadget_events::parse_stream,
+            )
+            .await
+    }
+    /// Sends commands; one answer at the end (client to server only).
+    ///
+    /// `UploadReadings` (POST /readings).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// # async fn example(client: &awslim_gadget_events::Client) -> ::std::result::Result<(), awslim_gadget_events::SdkError<awslim_gadget_events::operation::upload_readings::UploadReadingsError>> {
+    /// let input = awslim_gadget_events::types::UploadReadingsInput::builder().build();
+    /// let output = client.upload_readings(input).await?;
+    /// # let _ = output;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn upload_readings(
+        &self,
+        input: crate::types::UploadReadingsInput,
+    ) -> ::std::result::Result<
+        crate::types::UploadReadingsOutput,
+        ::awslim_runtime::SdkError<
+            crate::operation::upload_readings::UploadReadingsError,
+        >,
+    > {
+        let mut input = input;
+        let request = crate::operation::upload_readings::serialize(&mut input)
+            .map_err(::awslim_runtime::SdkError::Construction)?;
+        self.handle
+            .invoke_upload(
+                &crate::operation::upload_readings::META,
+                request,
+                crate::operation::upload_readings::parse,
             )
             .await
     }

@@ -7,6 +7,11 @@
     clippy::manual_unwrap_or_default
 )]
 
+pub fn ser_audio_command(
+    _input: &crate::types::AudioCommand,
+    _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
+) {}
+
 /// What [`de_chunk_event`] reads from a JSON body.
 pub static SCHEMA_CHUNK_EVENT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
     &[
@@ -52,6 +57,50 @@ pub fn de_chunk_event(
             ::std::option::Option::None => ::std::option::Option::None,
         },
     })
+}
+
+pub fn ser_configure_command(
+    _input: &crate::types::ConfigureCommand,
+    _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
+) {}
+
+pub fn ser_control_gadget_input(
+    _input: &crate::types::ControlGadgetInput,
+    _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
+) {}
+
+/// What [`de_control_gadget_output`] reads from a JSON body.
+pub static SCHEMA_CONTROL_GADGET_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[],
+);
+
+pub fn de_control_gadget_output(
+    value: &::awslim_runtime::Document,
+) -> ::std::result::Result<
+    crate::types::ControlGadgetOutput,
+    ::awslim_runtime::json::ParseError,
+> {
+    let _object = ::awslim_runtime::json::expect_object(value)?;
+    ::std::result::Result::Ok(crate::types::ControlGadgetOutput {
+        events: match ::std::option::Option::None {
+            ::std::option::Option::Some(value) => value,
+            ::std::option::Option::None => ::std::default::Default::default(),
+        },
+        session_id: ::std::option::Option::None,
+        request_id: ::std::option::Option::None,
+    })
+}
+
+pub fn ser_detail(
+    input: &crate::types::Detail,
+    object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
+) {
+    if let ::std::option::Option::Some(value) = &input.count {
+        object.key("Count").integer(i64::from(*value));
+    }
+    if let ::std::option::Option::Some(value) = &input.name {
+        object.key("Name").string(value);
+    }
 }
 
 /// What [`de_detail`] reads from a JSON body.
@@ -156,6 +205,18 @@ pub fn de_get_gadget_name_output(
         },
         request_id: ::std::option::Option::None,
     })
+}
+
+pub fn ser_move_command(
+    input: &crate::types::MoveCommand,
+    object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
+) {
+    if let ::std::option::Option::Some(value) = &input.speed {
+        object.key("Speed").double(*value);
+    }
+    if let ::std::option::Option::Some(value) = &input.target {
+        object.key("Target").string(value);
+    }
 }
 
 /// What [`de_note_event`] reads from a JSON body.
@@ -269,6 +330,11 @@ pub fn de_reading_event(
     })
 }
 
+pub fn ser_say_command(
+    _input: &crate::types::SayCommand,
+    _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
+) {}
+
 /// What [`de_started_event`] reads from a JSON body.
 pub static SCHEMA_STARTED_EVENT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
     &[
@@ -373,6 +439,11 @@ pub fn de_started_event(
     })
 }
 
+pub fn ser_stop_command(
+    _input: &crate::types::StopCommand,
+    _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
+) {}
+
 pub fn ser_subscribe_gadget_events_input(
     _input: &crate::types::SubscribeGadgetEventsInput,
     _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
@@ -396,6 +467,37 @@ pub fn de_subscribe_gadget_events_output(
             ::std::option::Option::None => ::std::default::Default::default(),
         },
         session_id: ::std::option::Option::None,
+        request_id: ::std::option::Option::None,
+    })
+}
+
+pub fn ser_upload_readings_input(
+    _input: &crate::types::UploadReadingsInput,
+    _object: &mut ::awslim_runtime::json::ObjectWriter<'_>,
+) {}
+
+/// What [`de_upload_readings_output`] reads from a JSON body.
+pub static SCHEMA_UPLOAD_READINGS_OUTPUT: ::awslim_runtime::json::Schema = ::awslim_runtime::json::Schema::Struct(
+    &[("Accepted", &::awslim_runtime::json::Schema::Scalar)],
+);
+
+pub fn de_upload_readings_output(
+    value: &::awslim_runtime::Document,
+) -> ::std::result::Result<
+    crate::types::UploadReadingsOutput,
+    ::awslim_runtime::json::ParseError,
+> {
+    let object = ::awslim_runtime::json::expect_object(value)?;
+    ::std::result::Result::Ok(crate::types::UploadReadingsOutput {
+        accepted: match ::awslim_runtime::json::member(object, "Accepted") {
+            ::std::option::Option::Some(value) => {
+                ::std::option::Option::Some(
+                    ::awslim_runtime::json::expect_i32(value)
+                        .map_err(|e| e.within("Accepted"))?,
+                )
+            }
+            ::std::option::Option::None => ::std::option::Option::None,
+        },
         request_id: ::std::option::Option::None,
     })
 }

@@ -31,6 +31,47 @@ impl crate::Client {
     }
 }
 
+/// A mock rule for [`control_gadget`](crate::Client::control_gadget).
+pub fn control_gadget() -> ::awslim_runtime::mock::Rule<
+    crate::types::ControlGadgetInput,
+    crate::types::ControlGadgetOutput,
+    crate::operation::control_gadget::ControlGadgetError,
+> {
+    ::awslim_runtime::mock::Rule::new("ControlGadget")
+}
+
+impl ::awslim_runtime::mock::MockError
+for crate::operation::control_gadget::ControlGadgetError {
+    fn mock_code(&self) -> ::std::string::String {
+        match self {
+            Self::ValidationException(_) => {
+                ::std::string::String::from("ValidationException")
+            }
+            Self::Unhandled(e) => {
+                ::std::string::String::from(e.meta().code().unwrap_or("UnknownError"))
+            }
+        }
+    }
+    fn mock_status(&self) -> u16 {
+        match self {
+            Self::ValidationException(_) => 400u16,
+            Self::Unhandled(e) if e.meta().status() >= 400 => e.meta().status(),
+            Self::Unhandled(_) => 500,
+        }
+    }
+    fn mock_message(&self) -> ::std::option::Option<::std::string::String> {
+        self.meta().message().map(::std::borrow::ToOwned::to_owned)
+    }
+    fn with_meta(self, meta: ::awslim_runtime::ErrorMetadata) -> Self {
+        match self {
+            Self::ValidationException(e) => Self::ValidationException(e.with_meta(meta)),
+            Self::Unhandled(_) => {
+                Self::Unhandled(::awslim_runtime::UnhandledError::new(meta))
+            }
+        }
+    }
+}
+
 /// A mock rule for [`get_gadget_name`](crate::Client::get_gadget_name).
 pub fn get_gadget_name() -> ::awslim_runtime::mock::Rule<
     crate::types::GetGadgetNameInput,
@@ -101,6 +142,42 @@ for crate::operation::subscribe_gadget_events::SubscribeGadgetEventsError {
     fn with_meta(self, meta: ::awslim_runtime::ErrorMetadata) -> Self {
         match self {
             Self::ValidationException(e) => Self::ValidationException(e.with_meta(meta)),
+            Self::Unhandled(_) => {
+                Self::Unhandled(::awslim_runtime::UnhandledError::new(meta))
+            }
+        }
+    }
+}
+
+/// A mock rule for [`upload_readings`](crate::Client::upload_readings).
+pub fn upload_readings() -> ::awslim_runtime::mock::Rule<
+    crate::types::UploadReadingsInput,
+    crate::types::UploadReadingsOutput,
+    crate::operation::upload_readings::UploadReadingsError,
+> {
+    ::awslim_runtime::mock::Rule::new("UploadReadings")
+}
+
+impl ::awslim_runtime::mock::MockError
+for crate::operation::upload_readings::UploadReadingsError {
+    fn mock_code(&self) -> ::std::string::String {
+        match self {
+            Self::Unhandled(e) => {
+                ::std::string::String::from(e.meta().code().unwrap_or("UnknownError"))
+            }
+        }
+    }
+    fn mock_status(&self) -> u16 {
+        match self {
+            Self::Unhandled(e) if e.meta().status() >= 400 => e.meta().status(),
+            Self::Unhandled(_) => 500,
+        }
+    }
+    fn mock_message(&self) -> ::std::option::Option<::std::string::String> {
+        self.meta().message().map(::std::borrow::ToOwned::to_owned)
+    }
+    fn with_meta(self, meta: ::awslim_runtime::ErrorMetadata) -> Self {
+        match self {
             Self::Unhandled(_) => {
                 Self::Unhandled(::awslim_runtime::UnhandledError::new(meta))
             }

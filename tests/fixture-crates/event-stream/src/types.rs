@@ -4,6 +4,35 @@
 #[rustfmt::skip]
 pub mod builders;
 
+/// The `AudioCommand` structure.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
+pub struct AudioCommand {
+    /// The raw payload.
+    pub chunk: ::std::option::Option<::awslim_runtime::Blob>,
+}
+
+impl AudioCommand {
+    /// A builder for [`AudioCommand`].
+    pub fn builder() -> crate::types::builders::AudioCommandBuilder {
+        crate::types::builders::AudioCommandBuilder {
+            chunk: ::std::option::Option::None,
+        }
+    }
+    /// The `Chunk` member.
+    pub fn chunk(&self) -> ::std::option::Option<&::awslim_runtime::Blob> {
+        self.chunk.as_ref()
+    }
+}
+
+impl ::std::fmt::Debug for AudioCommand {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("AudioCommand");
+        d.field("chunk", &self.chunk);
+        d.finish()
+    }
+}
+
 /// The `ChunkEvent` structure.
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
@@ -45,6 +74,157 @@ impl ::std::fmt::Debug for ChunkEvent {
         d.field("data", &self.data);
         d.field("digest", &self.digest);
         d.field("index", &self.index);
+        d.finish()
+    }
+}
+
+/// The `ConfigureCommand` structure.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
+pub struct ConfigureCommand {
+    /// The payload as a JSON structure.
+    pub detail: ::std::option::Option<crate::types::Detail>,
+    /// Header.
+    pub name: ::std::option::Option<::std::string::String>,
+}
+
+impl ConfigureCommand {
+    /// A builder for [`ConfigureCommand`].
+    pub fn builder() -> crate::types::builders::ConfigureCommandBuilder {
+        crate::types::builders::ConfigureCommandBuilder {
+            detail: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+        }
+    }
+    /// The `Detail` member.
+    pub fn detail(&self) -> ::std::option::Option<&crate::types::Detail> {
+        self.detail.as_ref()
+    }
+    /// The `Name` member.
+    pub fn name(&self) -> ::std::option::Option<&str> {
+        self.name.as_deref()
+    }
+}
+
+impl ::std::fmt::Debug for ConfigureCommand {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("ConfigureCommand");
+        d.field("detail", &self.detail);
+        d.field("name", &self.name);
+        d.finish()
+    }
+}
+
+/// The `ControlGadgetInput` structure.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
+pub struct ControlGadgetInput {
+    /// The commands, as the caller sends them.
+    ///
+    /// This member is required.
+    pub commands: ::awslim_runtime::event_stream::EventStreamSender<
+        crate::types::GadgetCommandStream,
+    >,
+    /// The gadget.
+    ///
+    /// This member is required.
+    pub gadget_id: ::std::string::String,
+    /// An initial-request member in a header.
+    pub mode: ::std::option::Option<::std::string::String>,
+}
+
+impl ControlGadgetInput {
+    /// A builder for [`ControlGadgetInput`].
+    pub fn builder() -> crate::types::builders::ControlGadgetInputBuilder {
+        crate::types::builders::ControlGadgetInputBuilder {
+            commands: ::awslim_runtime::builder::Missing,
+            gadget_id: ::awslim_runtime::builder::Missing,
+            mode: ::std::option::Option::None,
+        }
+    }
+    /// The `Commands` member.
+    pub fn commands(
+        &self,
+    ) -> &::awslim_runtime::event_stream::EventStreamSender<
+        crate::types::GadgetCommandStream,
+    > {
+        &self.commands
+    }
+    /// The `GadgetId` member.
+    pub fn gadget_id(&self) -> &str {
+        &self.gadget_id
+    }
+    /// The `Mode` member.
+    pub fn mode(&self) -> ::std::option::Option<&str> {
+        self.mode.as_deref()
+    }
+}
+
+impl ::std::fmt::Debug for ControlGadgetInput {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("ControlGadgetInput");
+        d.field("commands", &self.commands);
+        d.field("gadget_id", &self.gadget_id);
+        d.field("mode", &self.mode);
+        d.finish()
+    }
+}
+
+/// The `ControlGadgetOutput` structure.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
+pub struct ControlGadgetOutput {
+    /// The gadget's events.
+    ///
+    /// This member is required.
+    pub events: ::awslim_runtime::event_stream::EventReceiver<
+        crate::types::GadgetEventStream,
+    >,
+    /// The control session.
+    pub session_id: ::std::option::Option<::std::string::String>,
+    pub(crate) request_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ControlGadgetOutput {
+    /// A builder for [`ControlGadgetOutput`].
+    pub fn builder() -> crate::types::builders::ControlGadgetOutputBuilder {
+        crate::types::builders::ControlGadgetOutputBuilder {
+            events: ::awslim_runtime::builder::Missing,
+            session_id: ::std::option::Option::None,
+        }
+    }
+    /// The `Events` member.
+    pub fn events(
+        &self,
+    ) -> &::awslim_runtime::event_stream::EventReceiver<
+        crate::types::GadgetEventStream,
+    > {
+        &self.events
+    }
+    /// The `SessionId` member.
+    pub fn session_id(&self) -> ::std::option::Option<&str> {
+        self.session_id.as_deref()
+    }
+    /// The id the service gave the request (`x-amzn-RequestId`), for support cases and logs.
+    pub fn request_id(&self) -> ::std::option::Option<&str> {
+        self.request_id.as_deref()
+    }
+    #[doc(hidden)]
+    pub fn with_request_id(
+        mut self,
+        request_id: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.request_id = request_id;
+        self
+    }
+}
+
+impl ::std::fmt::Debug for ControlGadgetOutput {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("ControlGadgetOutput");
+        d.field("events", &self.events);
+        d.field("session_id", &self.session_id);
+        d.field("request_id", &self.request_id);
         d.finish()
     }
 }
@@ -209,6 +389,93 @@ impl ::std::fmt::Debug for GetGadgetNameOutput {
     }
 }
 
+/// The `MoveCommand` structure.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
+pub struct MoveCommand {
+    /// Header: when.
+    pub at: ::std::option::Option<::awslim_runtime::DateTime>,
+    /// Header: a flag.
+    pub fast: ::std::option::Option<bool>,
+    /// Header: an enum.
+    pub level: ::std::option::Option<crate::types::Level>,
+    /// Header: a long.
+    pub sequence: ::std::option::Option<i64>,
+    /// In the JSON payload.
+    pub speed: ::std::option::Option<f64>,
+    /// Header: an integer.
+    ///
+    /// This member is required.
+    pub step: i32,
+    /// Header: bytes.
+    pub tag: ::std::option::Option<::awslim_runtime::Blob>,
+    /// In the JSON payload.
+    pub target: ::std::option::Option<::std::string::String>,
+}
+
+impl MoveCommand {
+    /// A builder for [`MoveCommand`].
+    pub fn builder() -> crate::types::builders::MoveCommandBuilder {
+        crate::types::builders::MoveCommandBuilder {
+            at: ::std::option::Option::None,
+            fast: ::std::option::Option::None,
+            level: ::std::option::Option::None,
+            sequence: ::std::option::Option::None,
+            speed: ::std::option::Option::None,
+            step: ::awslim_runtime::builder::Missing,
+            tag: ::std::option::Option::None,
+            target: ::std::option::Option::None,
+        }
+    }
+    /// The `At` member.
+    pub fn at(&self) -> ::std::option::Option<::awslim_runtime::DateTime> {
+        self.at
+    }
+    /// The `Fast` member.
+    pub fn fast(&self) -> ::std::option::Option<bool> {
+        self.fast
+    }
+    /// The `Level` member.
+    pub fn level(&self) -> ::std::option::Option<&crate::types::Level> {
+        self.level.as_ref()
+    }
+    /// The `Sequence` member.
+    pub fn sequence(&self) -> ::std::option::Option<i64> {
+        self.sequence
+    }
+    /// The `Speed` member.
+    pub fn speed(&self) -> ::std::option::Option<f64> {
+        self.speed
+    }
+    /// The `Step` member.
+    pub fn step(&self) -> i32 {
+        self.step
+    }
+    /// The `Tag` member.
+    pub fn tag(&self) -> ::std::option::Option<&::awslim_runtime::Blob> {
+        self.tag.as_ref()
+    }
+    /// The `Target` member.
+    pub fn target(&self) -> ::std::option::Option<&str> {
+        self.target.as_deref()
+    }
+}
+
+impl ::std::fmt::Debug for MoveCommand {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("MoveCommand");
+        d.field("at", &self.at);
+        d.field("fast", &self.fast);
+        d.field("level", &self.level);
+        d.field("sequence", &self.sequence);
+        d.field("speed", &self.speed);
+        d.field("step", &self.step);
+        d.field("tag", &self.tag);
+        d.field("target", &self.target);
+        d.finish()
+    }
+}
+
 /// The `NoteEvent` structure.
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
@@ -365,6 +632,35 @@ impl ::std::fmt::Debug for ReadingEvent {
     }
 }
 
+/// The `SayCommand` structure.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
+pub struct SayCommand {
+    /// The payload as text.
+    pub text: ::std::option::Option<::std::string::String>,
+}
+
+impl SayCommand {
+    /// A builder for [`SayCommand`].
+    pub fn builder() -> crate::types::builders::SayCommandBuilder {
+        crate::types::builders::SayCommandBuilder {
+            text: ::std::option::Option::None,
+        }
+    }
+    /// The `Text` member.
+    pub fn text(&self) -> ::std::option::Option<&str> {
+        self.text.as_deref()
+    }
+}
+
+impl ::std::fmt::Debug for SayCommand {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("SayCommand");
+        d.field("text", &self.text);
+        d.finish()
+    }
+}
+
 /// The `StartedEvent` structure.
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
@@ -432,6 +728,26 @@ impl ::std::fmt::Debug for StartedEvent {
         d.field("session_id", &self.session_id);
         d.field("tags", &self.tags);
         d.field("verbose", &self.verbose);
+        d.finish()
+    }
+}
+
+/// No members.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
+pub struct StopCommand {}
+
+impl StopCommand {
+    /// A builder for [`StopCommand`].
+    pub fn builder() -> crate::types::builders::StopCommandBuilder {
+        crate::types::builders::StopCommandBuilder {
+        }
+    }
+}
+
+impl ::std::fmt::Debug for StopCommand {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("StopCommand");
         d.finish()
     }
 }
@@ -529,6 +845,88 @@ impl ::std::fmt::Debug for SubscribeGadgetEventsOutput {
         let mut d = f.debug_struct("SubscribeGadgetEventsOutput");
         d.field("events", &self.events);
         d.field("session_id", &self.session_id);
+        d.field("request_id", &self.request_id);
+        d.finish()
+    }
+}
+
+/// The `UploadReadingsInput` structure.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
+pub struct UploadReadingsInput {
+    /// The commands.
+    pub commands: ::std::option::Option<
+        ::awslim_runtime::event_stream::EventStreamSender<
+            crate::types::GadgetCommandStream,
+        >,
+    >,
+}
+
+impl UploadReadingsInput {
+    /// A builder for [`UploadReadingsInput`].
+    pub fn builder() -> crate::types::builders::UploadReadingsInputBuilder {
+        crate::types::builders::UploadReadingsInputBuilder {
+            commands: ::std::option::Option::None,
+        }
+    }
+    /// The `Commands` member.
+    pub fn commands(
+        &self,
+    ) -> ::std::option::Option<
+        &::awslim_runtime::event_stream::EventStreamSender<
+            crate::types::GadgetCommandStream,
+        >,
+    > {
+        self.commands.as_ref()
+    }
+}
+
+impl ::std::fmt::Debug for UploadReadingsInput {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("UploadReadingsInput");
+        d.field("commands", &self.commands);
+        d.finish()
+    }
+}
+
+/// The `UploadReadingsOutput` structure.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
+pub struct UploadReadingsOutput {
+    /// How many commands the service took.
+    pub accepted: ::std::option::Option<i32>,
+    pub(crate) request_id: ::std::option::Option<::std::string::String>,
+}
+
+impl UploadReadingsOutput {
+    /// A builder for [`UploadReadingsOutput`].
+    pub fn builder() -> crate::types::builders::UploadReadingsOutputBuilder {
+        crate::types::builders::UploadReadingsOutputBuilder {
+            accepted: ::std::option::Option::None,
+        }
+    }
+    /// The `Accepted` member.
+    pub fn accepted(&self) -> ::std::option::Option<i32> {
+        self.accepted
+    }
+    /// The id the service gave the request (`x-amzn-RequestId`), for support cases and logs.
+    pub fn request_id(&self) -> ::std::option::Option<&str> {
+        self.request_id.as_deref()
+    }
+    #[doc(hidden)]
+    pub fn with_request_id(
+        mut self,
+        request_id: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.request_id = request_id;
+        self
+    }
+}
+
+impl ::std::fmt::Debug for UploadReadingsOutput {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("UploadReadingsOutput");
+        d.field("accepted", &self.accepted);
         d.field("request_id", &self.request_id);
         d.finish()
     }
@@ -699,6 +1097,40 @@ impl ::std::cmp::PartialOrd for Level {
 impl ::std::cmp::Ord for Level {
     fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
         ::std::cmp::Ord::cmp(self.as_str(), other.as_str())
+    }
+}
+
+/// What the caller tells a gadget.
+///
+/// Exactly one member is set. Members added to the model later arrive as `Unknown`,
+/// with their name and value kept so they round-trip.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
+pub enum GadgetCommandStream {
+    /// The `Audio` member.
+    Audio(crate::types::AudioCommand),
+    /// The `Configure` member.
+    Configure(crate::types::ConfigureCommand),
+    /// The `Move` member.
+    Move(crate::types::MoveCommand),
+    /// The `Say` member.
+    Say(crate::types::SayCommand),
+    /// The `Stop` member.
+    Stop(crate::types::StopCommand),
+    /// A member this version of the model does not know.
+    Unknown(::awslim_runtime::UnknownMember),
+}
+
+impl ::std::fmt::Debug for GadgetCommandStream {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Audio(value) => f.debug_tuple("Audio").field(value).finish(),
+            Self::Configure(value) => f.debug_tuple("Configure").field(value).finish(),
+            Self::Move(value) => f.debug_tuple("Move").field(value).finish(),
+            Self::Say(value) => f.debug_tuple("Say").field(value).finish(),
+            Self::Stop(value) => f.debug_tuple("Stop").field(value).finish(),
+            Self::Unknown(member) => f.debug_tuple("Unknown").field(member).finish(),
+        }
     }
 }
 

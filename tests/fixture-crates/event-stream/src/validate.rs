@@ -2,7 +2,137 @@
 //! Constraint checks generated from the model's `@length`, `@pattern`, `@range`,
 //! `@uniqueItems` and `awslim.traits#totalUtf8Bytes` traits.
 
+impl crate::types::AudioCommand {
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
+        let mut violations = ::awslim_runtime::validate::Violations::new();
+        self.validate_into(&::awslim_runtime::validate::Path::Root, &mut violations);
+        violations.into_result()
+    }
+    #[doc(hidden)]
+    pub fn validate_into(
+        &self,
+        _path: &::awslim_runtime::validate::Path<'_>,
+        _violations: &mut ::awslim_runtime::validate::Violations,
+    ) {}
+}
+
+impl crate::types::ConfigureCommand {
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
+        let mut violations = ::awslim_runtime::validate::Violations::new();
+        self.validate_into(&::awslim_runtime::validate::Path::Root, &mut violations);
+        violations.into_result()
+    }
+    #[doc(hidden)]
+    pub fn validate_into(
+        &self,
+        _path: &::awslim_runtime::validate::Path<'_>,
+        _violations: &mut ::awslim_runtime::validate::Violations,
+    ) {}
+}
+
+impl crate::types::ControlGadgetInput {
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
+        let mut violations = ::awslim_runtime::validate::Violations::new();
+        self.validate_into(&::awslim_runtime::validate::Path::Root, &mut violations);
+        violations.into_result()
+    }
+    #[doc(hidden)]
+    pub fn validate_into(
+        &self,
+        _path: &::awslim_runtime::validate::Path<'_>,
+        _violations: &mut ::awslim_runtime::validate::Violations,
+    ) {}
+}
+
+impl crate::types::Detail {
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
+        let mut violations = ::awslim_runtime::validate::Violations::new();
+        self.validate_into(&::awslim_runtime::validate::Path::Root, &mut violations);
+        violations.into_result()
+    }
+    #[doc(hidden)]
+    pub fn validate_into(
+        &self,
+        _path: &::awslim_runtime::validate::Path<'_>,
+        _violations: &mut ::awslim_runtime::validate::Violations,
+    ) {}
+}
+
 impl crate::types::GetGadgetNameInput {
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
+        let mut violations = ::awslim_runtime::validate::Violations::new();
+        self.validate_into(&::awslim_runtime::validate::Path::Root, &mut violations);
+        violations.into_result()
+    }
+    #[doc(hidden)]
+    pub fn validate_into(
+        &self,
+        _path: &::awslim_runtime::validate::Path<'_>,
+        _violations: &mut ::awslim_runtime::validate::Violations,
+    ) {}
+}
+
+impl crate::types::MoveCommand {
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
+        let mut violations = ::awslim_runtime::validate::Violations::new();
+        self.validate_into(&::awslim_runtime::validate::Path::Root, &mut violations);
+        violations.into_result()
+    }
+    #[doc(hidden)]
+    pub fn validate_into(
+        &self,
+        _path: &::awslim_runtime::validate::Path<'_>,
+        _violations: &mut ::awslim_runtime::validate::Violations,
+    ) {}
+}
+
+impl crate::types::SayCommand {
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
+        let mut violations = ::awslim_runtime::validate::Violations::new();
+        self.validate_into(&::awslim_runtime::validate::Path::Root, &mut violations);
+        violations.into_result()
+    }
+    #[doc(hidden)]
+    pub fn validate_into(
+        &self,
+        path: &::awslim_runtime::validate::Path<'_>,
+        violations: &mut ::awslim_runtime::validate::Violations,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.text {
+            let path = path.member("Text");
+            violations
+                .length_chars(
+                    &path,
+                    value,
+                    ::std::option::Option::Some(1u64),
+                    ::std::option::Option::None,
+                );
+        }
+    }
+}
+
+impl crate::types::StopCommand {
     /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
     pub fn validate(
         &self,
@@ -34,4 +164,43 @@ impl crate::types::SubscribeGadgetEventsInput {
         _path: &::awslim_runtime::validate::Path<'_>,
         _violations: &mut ::awslim_runtime::validate::Violations,
     ) {}
+}
+
+impl crate::types::UploadReadingsInput {
+    /// Checks every constraint the model declares on this value and everything in it, and returns all violations at once, each with its path.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
+        let mut violations = ::awslim_runtime::validate::Violations::new();
+        self.validate_into(&::awslim_runtime::validate::Path::Root, &mut violations);
+        violations.into_result()
+    }
+    #[doc(hidden)]
+    pub fn validate_into(
+        &self,
+        _path: &::awslim_runtime::validate::Path<'_>,
+        _violations: &mut ::awslim_runtime::validate::Violations,
+    ) {}
+}
+
+impl crate::types::GadgetCommandStream {
+    /// Checks every constraint the model declares on the member that is set.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::awslim_runtime::validate::ValidationError> {
+        let mut violations = ::awslim_runtime::validate::Violations::new();
+        self.validate_into(&::awslim_runtime::validate::Path::Root, &mut violations);
+        violations.into_result()
+    }
+    #[doc(hidden)]
+    pub fn validate_into(
+        &self,
+        path: &::awslim_runtime::validate::Path<'_>,
+        violations: &mut ::awslim_runtime::validate::Violations,
+    ) {
+        if let Self::Say(value) = self {
+            let path = path.member("Say");
+            value.validate_into(&path, violations);
+        }
+    }
 }

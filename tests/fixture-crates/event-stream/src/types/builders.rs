@@ -6,6 +6,41 @@
 //! type, and `build()` only exists once none is missing: leaving out a required member is a
 //! compile error, never a runtime one.
 
+/// Builds a [`AudioCommand`](crate::types::AudioCommand).
+#[derive(::std::clone::Clone)]
+#[must_use]
+pub struct AudioCommandBuilder {
+    pub(crate) chunk: ::std::option::Option<::awslim_runtime::Blob>,
+}
+
+impl AudioCommandBuilder {
+    /// The raw payload.
+    pub fn chunk(
+        mut self,
+        value: impl ::std::convert::Into<::awslim_runtime::Blob>,
+    ) -> Self {
+        self.chunk = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Chunk`.
+    pub fn set_chunk(
+        mut self,
+        value: ::std::option::Option<::awslim_runtime::Blob>,
+    ) -> Self {
+        self.chunk = value;
+        self
+    }
+}
+
+impl AudioCommandBuilder {
+    /// Builds the [`AudioCommand`](crate::types::AudioCommand).
+    pub fn build(self) -> crate::types::AudioCommand {
+        crate::types::AudioCommand {
+            chunk: self.chunk,
+        }
+    }
+}
+
 /// Builds a [`ChunkEvent`](crate::types::ChunkEvent).
 #[derive(::std::clone::Clone)]
 #[must_use]
@@ -67,6 +102,209 @@ impl ChunkEventBuilder {
             data: self.data,
             digest: self.digest,
             index: self.index,
+        }
+    }
+}
+
+/// Builds a [`ConfigureCommand`](crate::types::ConfigureCommand).
+#[derive(::std::clone::Clone)]
+#[must_use]
+pub struct ConfigureCommandBuilder {
+    pub(crate) detail: ::std::option::Option<crate::types::Detail>,
+    pub(crate) name: ::std::option::Option<::std::string::String>,
+}
+
+impl ConfigureCommandBuilder {
+    /// The payload as a JSON structure.
+    pub fn detail(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::Detail>,
+    ) -> Self {
+        self.detail = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Detail`.
+    pub fn set_detail(
+        mut self,
+        value: ::std::option::Option<crate::types::Detail>,
+    ) -> Self {
+        self.detail = value;
+        self
+    }
+    /// Header.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Name`.
+    pub fn set_name(
+        mut self,
+        value: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.name = value;
+        self
+    }
+}
+
+impl ConfigureCommandBuilder {
+    /// Builds the [`ConfigureCommand`](crate::types::ConfigureCommand).
+    pub fn build(self) -> crate::types::ConfigureCommand {
+        crate::types::ConfigureCommand {
+            detail: self.detail,
+            name: self.name,
+        }
+    }
+}
+
+/// Builds a [`ControlGadgetInput`](crate::types::ControlGadgetInput); required: `commands`, `gadget_id`.
+#[derive(::std::clone::Clone)]
+#[must_use]
+pub struct ControlGadgetInputBuilder<
+    PCommands = ::awslim_runtime::builder::Missing,
+    PGadgetId = ::awslim_runtime::builder::Missing,
+> {
+    pub(crate) commands: PCommands,
+    pub(crate) gadget_id: PGadgetId,
+    pub(crate) mode: ::std::option::Option<::std::string::String>,
+}
+
+impl<PCommands, PGadgetId> ControlGadgetInputBuilder<PCommands, PGadgetId> {
+    /// The commands, as the caller sends them.
+    pub fn commands(
+        self,
+        value: impl ::std::convert::Into<
+            ::awslim_runtime::event_stream::EventStreamSender<
+                crate::types::GadgetCommandStream,
+            >,
+        >,
+    ) -> ControlGadgetInputBuilder<
+        ::awslim_runtime::event_stream::EventStreamSender<
+            crate::types::GadgetCommandStream,
+        >,
+        PGadgetId,
+    > {
+        ControlGadgetInputBuilder {
+            commands: value.into(),
+            gadget_id: self.gadget_id,
+            mode: self.mode,
+        }
+    }
+    /// The gadget.
+    pub fn gadget_id(
+        self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> ControlGadgetInputBuilder<PCommands, ::std::string::String> {
+        ControlGadgetInputBuilder {
+            commands: self.commands,
+            gadget_id: value.into(),
+            mode: self.mode,
+        }
+    }
+    /// An initial-request member in a header.
+    pub fn mode(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mode = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Mode`.
+    pub fn set_mode(
+        mut self,
+        value: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.mode = value;
+        self
+    }
+}
+
+impl<PCommands, PGadgetId> ControlGadgetInputBuilder<PCommands, PGadgetId> {
+    /// Builds the [`ControlGadgetInput`](crate::types::ControlGadgetInput).
+    pub fn build(self) -> crate::types::ControlGadgetInput
+    where
+        PCommands: crate::types::builders::required::ControlGadgetInputNeedsCommands<
+            ::awslim_runtime::event_stream::EventStreamSender<
+                crate::types::GadgetCommandStream,
+            >,
+        >,
+        PGadgetId: crate::types::builders::required::ControlGadgetInputNeedsGadgetId<
+            ::std::string::String,
+        >,
+    {
+        crate::types::ControlGadgetInput {
+            commands: crate::types::builders::required::ControlGadgetInputNeedsCommands::into_value(
+                self.commands,
+            ),
+            gadget_id: crate::types::builders::required::ControlGadgetInputNeedsGadgetId::into_value(
+                self.gadget_id,
+            ),
+            mode: self.mode,
+        }
+    }
+}
+
+/// Builds a [`ControlGadgetOutput`](crate::types::ControlGadgetOutput); required: `events`.
+#[derive(::std::clone::Clone)]
+#[must_use]
+pub struct ControlGadgetOutputBuilder<PEvents = ::awslim_runtime::builder::Missing> {
+    pub(crate) events: PEvents,
+    pub(crate) session_id: ::std::option::Option<::std::string::String>,
+}
+
+impl<PEvents> ControlGadgetOutputBuilder<PEvents> {
+    /// The gadget's events.
+    pub fn events(
+        self,
+        value: impl ::std::convert::Into<
+            ::awslim_runtime::event_stream::EventReceiver<
+                crate::types::GadgetEventStream,
+            >,
+        >,
+    ) -> ControlGadgetOutputBuilder<
+        ::awslim_runtime::event_stream::EventReceiver<crate::types::GadgetEventStream>,
+    > {
+        ControlGadgetOutputBuilder {
+            events: value.into(),
+            session_id: self.session_id,
+        }
+    }
+    /// The control session.
+    pub fn session_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.session_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `SessionId`.
+    pub fn set_session_id(
+        mut self,
+        value: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.session_id = value;
+        self
+    }
+}
+
+impl<PEvents> ControlGadgetOutputBuilder<PEvents> {
+    /// Builds the [`ControlGadgetOutput`](crate::types::ControlGadgetOutput).
+    pub fn build(self) -> crate::types::ControlGadgetOutput
+    where
+        PEvents: crate::types::builders::required::ControlGadgetOutputNeedsEvents<
+            ::awslim_runtime::event_stream::EventReceiver<
+                crate::types::GadgetEventStream,
+            >,
+        >,
+    {
+        crate::types::ControlGadgetOutput {
+            events: crate::types::builders::required::ControlGadgetOutputNeedsEvents::into_value(
+                self.events,
+            ),
+            session_id: self.session_id,
+            request_id: ::std::option::Option::None,
         }
     }
 }
@@ -238,6 +476,151 @@ impl GetGadgetNameOutputBuilder {
     }
 }
 
+/// Builds a [`MoveCommand`](crate::types::MoveCommand); required: `step`.
+#[derive(::std::clone::Clone)]
+#[must_use]
+pub struct MoveCommandBuilder<PStep = ::awslim_runtime::builder::Missing> {
+    pub(crate) at: ::std::option::Option<::awslim_runtime::DateTime>,
+    pub(crate) fast: ::std::option::Option<bool>,
+    pub(crate) level: ::std::option::Option<crate::types::Level>,
+    pub(crate) sequence: ::std::option::Option<i64>,
+    pub(crate) speed: ::std::option::Option<f64>,
+    pub(crate) step: PStep,
+    pub(crate) tag: ::std::option::Option<::awslim_runtime::Blob>,
+    pub(crate) target: ::std::option::Option<::std::string::String>,
+}
+
+impl<PStep> MoveCommandBuilder<PStep> {
+    /// Header: when.
+    pub fn at(
+        mut self,
+        value: impl ::std::convert::Into<::awslim_runtime::DateTime>,
+    ) -> Self {
+        self.at = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `At`.
+    pub fn set_at(
+        mut self,
+        value: ::std::option::Option<::awslim_runtime::DateTime>,
+    ) -> Self {
+        self.at = value;
+        self
+    }
+    /// Header: a flag.
+    pub fn fast(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.fast = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Fast`.
+    pub fn set_fast(mut self, value: ::std::option::Option<bool>) -> Self {
+        self.fast = value;
+        self
+    }
+    /// Header: an enum.
+    pub fn level(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::Level>,
+    ) -> Self {
+        self.level = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Level`.
+    pub fn set_level(
+        mut self,
+        value: ::std::option::Option<crate::types::Level>,
+    ) -> Self {
+        self.level = value;
+        self
+    }
+    /// Header: a long.
+    pub fn sequence(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.sequence = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Sequence`.
+    pub fn set_sequence(mut self, value: ::std::option::Option<i64>) -> Self {
+        self.sequence = value;
+        self
+    }
+    /// In the JSON payload.
+    pub fn speed(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+        self.speed = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Speed`.
+    pub fn set_speed(mut self, value: ::std::option::Option<f64>) -> Self {
+        self.speed = value;
+        self
+    }
+    /// Header: an integer.
+    pub fn step(self, value: impl ::std::convert::Into<i32>) -> MoveCommandBuilder<i32> {
+        MoveCommandBuilder {
+            at: self.at,
+            fast: self.fast,
+            level: self.level,
+            sequence: self.sequence,
+            speed: self.speed,
+            step: value.into(),
+            tag: self.tag,
+            target: self.target,
+        }
+    }
+    /// Header: bytes.
+    pub fn tag(
+        mut self,
+        value: impl ::std::convert::Into<::awslim_runtime::Blob>,
+    ) -> Self {
+        self.tag = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Tag`.
+    pub fn set_tag(
+        mut self,
+        value: ::std::option::Option<::awslim_runtime::Blob>,
+    ) -> Self {
+        self.tag = value;
+        self
+    }
+    /// In the JSON payload.
+    pub fn target(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.target = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Target`.
+    pub fn set_target(
+        mut self,
+        value: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.target = value;
+        self
+    }
+}
+
+impl<PStep> MoveCommandBuilder<PStep> {
+    /// Builds the [`MoveCommand`](crate::types::MoveCommand).
+    pub fn build(self) -> crate::types::MoveCommand
+    where
+        PStep: crate::types::builders::required::MoveCommandNeedsStep<i32>,
+    {
+        crate::types::MoveCommand {
+            at: self.at,
+            fast: self.fast,
+            level: self.level,
+            sequence: self.sequence,
+            speed: self.speed,
+            step: crate::types::builders::required::MoveCommandNeedsStep::into_value(
+                self.step,
+            ),
+            tag: self.tag,
+            target: self.target,
+        }
+    }
+}
+
 /// Builds a [`NoteEvent`](crate::types::NoteEvent).
 #[derive(::std::clone::Clone)]
 #[must_use]
@@ -387,6 +770,41 @@ impl<PIndex> ReadingEventBuilder<PIndex> {
     }
 }
 
+/// Builds a [`SayCommand`](crate::types::SayCommand).
+#[derive(::std::clone::Clone)]
+#[must_use]
+pub struct SayCommandBuilder {
+    pub(crate) text: ::std::option::Option<::std::string::String>,
+}
+
+impl SayCommandBuilder {
+    /// The payload as text.
+    pub fn text(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.text = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Text`.
+    pub fn set_text(
+        mut self,
+        value: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.text = value;
+        self
+    }
+}
+
+impl SayCommandBuilder {
+    /// Builds the [`SayCommand`](crate::types::SayCommand).
+    pub fn build(self) -> crate::types::SayCommand {
+        crate::types::SayCommand {
+            text: self.text,
+        }
+    }
+}
+
 /// Builds a [`StartedEvent`](crate::types::StartedEvent); required: `sequence`.
 #[derive(::std::clone::Clone)]
 #[must_use]
@@ -509,6 +927,20 @@ impl<PSequence> StartedEventBuilder<PSequence> {
     }
 }
 
+/// Builds a [`StopCommand`](crate::types::StopCommand).
+#[derive(::std::clone::Clone)]
+#[must_use]
+pub struct StopCommandBuilder {}
+
+impl StopCommandBuilder {}
+
+impl StopCommandBuilder {
+    /// Builds the [`StopCommand`](crate::types::StopCommand).
+    pub fn build(self) -> crate::types::StopCommand {
+        crate::types::StopCommand {}
+    }
+}
+
 /// Builds a [`SubscribeGadgetEventsInput`](crate::types::SubscribeGadgetEventsInput); required: `gadget_id`.
 #[derive(::std::clone::Clone)]
 #[must_use]
@@ -624,6 +1056,83 @@ impl<PEvents> SubscribeGadgetEventsOutputBuilder<PEvents> {
     }
 }
 
+/// Builds a [`UploadReadingsInput`](crate::types::UploadReadingsInput).
+#[derive(::std::clone::Clone)]
+#[must_use]
+pub struct UploadReadingsInputBuilder {
+    pub(crate) commands: ::std::option::Option<
+        ::awslim_runtime::event_stream::EventStreamSender<
+            crate::types::GadgetCommandStream,
+        >,
+    >,
+}
+
+impl UploadReadingsInputBuilder {
+    /// The commands.
+    pub fn commands(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::awslim_runtime::event_stream::EventStreamSender<
+                crate::types::GadgetCommandStream,
+            >,
+        >,
+    ) -> Self {
+        self.commands = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Commands`.
+    pub fn set_commands(
+        mut self,
+        value: ::std::option::Option<
+            ::awslim_runtime::event_stream::EventStreamSender<
+                crate::types::GadgetCommandStream,
+            >,
+        >,
+    ) -> Self {
+        self.commands = value;
+        self
+    }
+}
+
+impl UploadReadingsInputBuilder {
+    /// Builds the [`UploadReadingsInput`](crate::types::UploadReadingsInput).
+    pub fn build(self) -> crate::types::UploadReadingsInput {
+        crate::types::UploadReadingsInput {
+            commands: self.commands,
+        }
+    }
+}
+
+/// Builds a [`UploadReadingsOutput`](crate::types::UploadReadingsOutput).
+#[derive(::std::clone::Clone)]
+#[must_use]
+pub struct UploadReadingsOutputBuilder {
+    pub(crate) accepted: ::std::option::Option<i32>,
+}
+
+impl UploadReadingsOutputBuilder {
+    /// How many commands the service took.
+    pub fn accepted(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+        self.accepted = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets or clears `Accepted`.
+    pub fn set_accepted(mut self, value: ::std::option::Option<i32>) -> Self {
+        self.accepted = value;
+        self
+    }
+}
+
+impl UploadReadingsOutputBuilder {
+    /// Builds the [`UploadReadingsOutput`](crate::types::UploadReadingsOutput).
+    pub fn build(self) -> crate::types::UploadReadingsOutput {
+        crate::types::UploadReadingsOutput {
+            accepted: self.accepted,
+            request_id: ::std::option::Option::None,
+        }
+    }
+}
+
 /// Builds a [`ValidationException`](crate::types::ValidationException).
 #[derive(::std::clone::Clone)]
 #[must_use]
@@ -666,6 +1175,51 @@ impl ValidationExceptionBuilder {
 #[doc(hidden)]
 pub mod required {
     #[diagnostic::on_unimplemented(
+        message = "`ControlGadgetInput` cannot be built: the required member `Commands` is not set",
+        label = "`Commands` is still missing",
+        note = "call `.commands(...)` on the builder before `.build()`"
+    )]
+    pub trait ControlGadgetInputNeedsCommands<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> ControlGadgetInputNeedsCommands<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
+        message = "`ControlGadgetInput` cannot be built: the required member `GadgetId` is not set",
+        label = "`GadgetId` is still missing",
+        note = "call `.gadget_id(...)` on the builder before `.build()`"
+    )]
+    pub trait ControlGadgetInputNeedsGadgetId<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> ControlGadgetInputNeedsGadgetId<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
+        message = "`ControlGadgetOutput` cannot be built: the required member `Events` is not set",
+        label = "`Events` is still missing",
+        note = "call `.events(...)` on the builder before `.build()`"
+    )]
+    pub trait ControlGadgetOutputNeedsEvents<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> ControlGadgetOutputNeedsEvents<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
         message = "`GetGadgetNameInput` cannot be built: the required member `GadgetId` is not set",
         label = "`GadgetId` is still missing",
         note = "call `.gadget_id(...)` on the builder before `.build()`"
@@ -675,6 +1229,21 @@ pub mod required {
         fn into_value(self) -> T;
     }
     impl<T> GetGadgetNameInputNeedsGadgetId<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+    #[diagnostic::on_unimplemented(
+        message = "`MoveCommand` cannot be built: the required member `Step` is not set",
+        label = "`Step` is still missing",
+        note = "call `.step(...)` on the builder before `.build()`"
+    )]
+    pub trait MoveCommandNeedsStep<T> {
+        /// The value that was set.
+        fn into_value(self) -> T;
+    }
+    impl<T> MoveCommandNeedsStep<T> for T {
         #[inline]
         fn into_value(self) -> T {
             self
