@@ -350,13 +350,28 @@ fn json_parser(krate: &Crate, op: &Operation, protocol: Protocol, query_compatib
         }
         None => (quote!(()), quote!(::std::result::Result::Ok(::std::result::Result::Ok(())))),
     };
+    parse_fn(krate, op, &runtime, (output_ty, success), error_expr, stream_parser)
+}
+
+/// `fn parse(response)` of `op` from a protocol's parts: `success` reads the output (of type
+/// `output_ty`) for a success status (or `@http` code), `error` sets `error` from `meta` (read by
+/// the protocol's runtime module `runtime`); then `stream_parser` (`parse_stream`), if any.
+/// Typed mock answers are taken first, except for streaming operations (no typed mocks).
+pub(super) fn parse_fn(
+    krate: &Crate,
+    op: &Operation,
+    runtime: &TokenStream,
+    (output_ty, success): (TokenStream, TokenStream),
+    error: TokenStream,
+    stream_parser: TokenStream,
+) -> TokenStream {
+    let err_name = ident(&op.error_name);
     let code = op.http.code;
     let success_test = if (200..300).contains(&code) {
         quote!((200..300).contains(&status))
     } else {
         quote!(status == #code || (200..300).contains(&status))
     };
-    // Streaming operations have no typed mock to answer them.
     let take_answer = (!operation_streams(krate, op)).then(crate::emit::mock::take_answer);
     quote! {
         /// Reads the response: the output for a success status, else the error.
@@ -367,7 +382,7 @@ fn json_parser(krate: &Crate, op: &Operation, protocol: Protocol, query_compatib
                 #success
             } else {
                 let meta = #runtime::error_metadata(response);
-                #error_expr
+                #error
                 ::std::result::Result::Ok(::std::result::Result::Err(error))
             }
         }

@@ -177,29 +177,7 @@ pub(super) fn parser(krate: &Crate, op: &Operation) -> TokenStream {
     } else {
         quote!(let error = match meta.code() { #(#arms)* _ => #unhandled, };)
     };
-    let code = op.http.code;
-    let success_test = if (200..300).contains(&code) {
-        quote!((200..300).contains(&status))
-    } else {
-        quote!(status == #code || (200..300).contains(&status))
-    };
-    // Streaming operations have no typed mock to answer them.
-    let take_answer = (!super::operation_streams(krate, op)).then(crate::emit::mock::take_answer);
-    quote! {
-        /// Reads the response: the output for a success status, else the error.
-        pub(crate) fn parse(response: &::awslim_runtime::http::Response<::awslim_runtime::bytes::Bytes>) -> ::std::result::Result<::std::result::Result<#output_ty, #err_name>, ::awslim_runtime::json::ParseError> {
-            #take_answer
-            let status = response.status().as_u16();
-            if #success_test {
-                #success
-            } else {
-                let meta = #rt::error_metadata(response);
-                #error
-                ::std::result::Result::Ok(::std::result::Result::Err(error))
-            }
-        }
-        #stream_parser
-    }
+    super::parse_fn(krate, op, &rt, (output_ty, success), error, stream_parser)
 }
 
 /// Statements reading `output` of an operation with `s3UnwrappedXmlOutput`: the root element
