@@ -15,7 +15,7 @@ use quote::{format_ident, quote};
 use super::http_binding::response_bindings;
 use crate::emit::json::{de_fn, de_value, schema_static, ser_fn, ser_value};
 use crate::emit::{ident, lit};
-use crate::ir::{Crate, EventBinding, Field, Operation, Presence, Struct, Type, Union};
+use crate::ir::{Crate, EventBinding, Field, HttpBinding, Operation, Presence, Struct, Type, Union};
 use crate::naming;
 
 /// The reader of the event-stream union `name` in `crate::event_stream`.
@@ -401,6 +401,20 @@ pub(crate) fn stream_parser(krate: &Crate, op: &Operation) -> TokenStream {
     let de = de_fn(&s.name);
     let reader = union_reader(u);
     let bindings = response_bindings(s, false);
+    // Smithy's event-stream tests want a missing `@required` member of the initial response
+    // (a header, for the HTTP-binding protocols) to fail the call, unlike other responses,
+    // whose missing required members get their zero value (client error correction).
+    let required_headers = s.fields.iter().filter(|f| f.presence == Presence::Required).filter_map(|f| match &f.http {
+        HttpBinding::Header(name) => {
+            let message = format!("the initial response has no `{name}` header for its required member `{}`", f.member);
+            Some(quote! {
+                if !response.headers().contains_key(#name) {
+                    return ::std::result::Result::Err(::awslim_runtime::json::ParseError::new(#message));
+                }
+            })
+        }
+        _ => None,
+    });
     let stream = quote!(::awslim_runtime::event_stream::EventReceiver::new(body, crate::event_stream::#reader));
     let set_stream = assign_to(quote!(output), field, stream);
     let err_name = ident(&op.error_name);
@@ -414,6 +428,7 @@ pub(crate) fn stream_parser(krate: &Crate, op: &Operation) -> TokenStream {
             if let ::std::option::Option::Some(answer) = ::awslim_runtime::mock::take_answer::<crate::types::#o, #err_name>(&response, crate::SERVICE.error_metadata) {
                 return answer.map_err(|e| ::awslim_runtime::json::ParseError::new(::std::format!("a mocked error on a success status: {}", e)));
             }
+            #(#required_headers)*
             let mut output = crate::json::#de(&::awslim_runtime::Document::Object(::std::default::Default::default()))?;
             #bindings
             output.request_id = ::awslim_runtime::protocol::request_id(response.headers());
