@@ -398,17 +398,7 @@ impl Handle {
         let call_span = span.clone();
         let call = self.invoke_attempts(op, request, parse, &invocation_id, &attempts, &call_span);
         let result = async {
-            let result = match self.inner.config.timeouts().operation {
-                Some(limit) => match tokio::time::timeout(limit, call).await {
-                    Ok(r) => r,
-                    Err(_) => Err(SdkError::Timeout(TimeoutError::new(
-                        TimeoutKind::Operation,
-                        limit,
-                        attempts.load(Ordering::Relaxed),
-                    ))),
-                },
-                None => call.await,
-            };
+            let result = self.within_operation_timeout(&attempts, call).await;
             call_span.record("attempts", attempts.load(Ordering::Relaxed));
             call_span.record("duration_ms", started.elapsed().as_millis() as u64);
             match &result {
@@ -542,15 +532,7 @@ impl Handle {
                 }
                 Ok(Err(error)) => {
                     tracing::debug!(attempt, error = %error, "transport error");
-                    // A certificate or handshake failure, or an oversized response, will not fix
-                    // itself on retry.
-                    let kind = match error.kind() {
-                        TransportErrorKind::Tls | TransportErrorKind::ResponseTooLarge | TransportErrorKind::Proxy => {
-                            RetryKind::No
-                        }
-                        _ => RetryKind::Transport,
-                    };
-                    (kind, Failure::Transport(error))
+                    (transport_retry_kind(&error), Failure::Transport(error))
                 }
                 Err(limit) => {
                     tracing::debug!(attempt, ?limit, "attempt timed out");
@@ -582,6 +564,25 @@ impl Handle {
 }
 
 impl Handle {
+    /// `call` bounded by the operation timeout, if one is set (its error counts the attempts
+    /// made).
+    async fn within_operation_timeout<O, E>(
+        &self,
+        attempts: &AtomicU32,
+        call: impl std::future::Future<Output = Result<O, SdkError<E>>>,
+    ) -> Result<O, SdkError<E>> {
+        match self.inner.config.timeouts().operation {
+            Some(limit) => tokio::time::timeout(limit, call).await.unwrap_or_else(|_| {
+                Err(SdkError::Timeout(TimeoutError::new(
+                    TimeoutKind::Operation,
+                    limit,
+                    attempts.load(Ordering::Relaxed),
+                )))
+            }),
+            None => call.await,
+        }
+    }
+
     /// One attempt's request before signing: the call's method, URI (resolved endpoint), headers
     /// and extensions, the endpoint's headers, the per-attempt SDK headers and, when `body_len`
     /// is known, `Content-Length` (set here rather than by the HTTP client so that it is signed
@@ -627,6 +628,15 @@ impl Handle {
     /// Whether `response` is a clock-skew error that changed the client's clock offset.
     fn correct_clock(&self, meta: &ErrorMetadata, response: &http::Response<Bytes>) -> bool {
         self.inner.clock.correct(meta.code(), response.headers(), std::time::SystemTime::now())
+    }
+}
+
+/// Whether a failed attempt's transport error is retried: a certificate or handshake failure,
+/// an oversized response or an unusable proxy will not fix itself on retry.
+fn transport_retry_kind(error: &TransportError) -> RetryKind {
+    match error.kind() {
+        TransportErrorKind::Tls | TransportErrorKind::ResponseTooLarge | TransportErrorKind::Proxy => RetryKind::No,
+        _ => RetryKind::Transport,
     }
 }
 

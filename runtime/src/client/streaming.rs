@@ -23,7 +23,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use http::header::HeaderValue;
 use tracing::Instrument;
 
-use super::{construction, finish, ErrorSummary, Failure, Handle, OperationMeta, ParseFn, Target};
+use super::{
+    construction, finish, transport_retry_kind, ErrorSummary, Failure, Handle, OperationMeta, ParseFn, Target,
+};
 use crate::body::{ByteStream, ByteStreamErrorKind};
 use crate::config::random_uuid_v4;
 use crate::error::{
@@ -95,16 +97,7 @@ impl Handle {
             status = tracing::field::Empty,
         );
         async {
-            let result = match self.inner.config.timeouts().operation {
-                Some(limit) => tokio::time::timeout(limit, call).await.unwrap_or_else(|_| {
-                    Err(SdkError::Timeout(TimeoutError::new(
-                        TimeoutKind::Operation,
-                        limit,
-                        attempts.load(Ordering::Relaxed),
-                    )))
-                }),
-                None => call.await,
-            };
+            let result = self.within_operation_timeout(attempts, call).await;
             tracing::Span::current().record("attempts", attempts.load(Ordering::Relaxed));
             if let Err(e) = &result {
                 tracing::debug!(error = %ErrorSummary(e), "call failed");
@@ -185,15 +178,7 @@ impl Handle {
                         Err(e) => (RetryKind::No, Failure::Transport(e)),
                     }
                 }
-                Ok(Err(error)) => {
-                    let kind = match error.kind() {
-                        TransportErrorKind::Tls | TransportErrorKind::ResponseTooLarge | TransportErrorKind::Proxy => {
-                            RetryKind::No
-                        }
-                        _ => RetryKind::Transport,
-                    };
-                    (kind, failure_transport(error))
-                }
+                Ok(Err(error)) => (transport_retry_kind(&error), failure_transport(error)),
                 Err(limit) => {
                     (RetryKind::Timeout, Failure::Timeout(TimeoutError::new(TimeoutKind::Attempt, limit, attempt)))
                 }
