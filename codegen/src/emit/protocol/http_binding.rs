@@ -495,6 +495,22 @@ pub(super) fn streaming_payload_code(p: &Field) -> TokenStream {
     }
 }
 
+/// The `input` parameter (none without an input) and request body type of a serializer of the
+/// HTTP-binding protocols: a streaming body is moved out of the input (`&mut`) and sent as an
+/// `awslim_runtime::ByteStream`, any other body is `Bytes`.
+pub(super) fn serializer_signature(input: Option<&Struct>, streaming: bool) -> (TokenStream, TokenStream) {
+    let param = input.map(|s| {
+        let n = ident(&s.name);
+        if streaming {
+            quote!(input: &mut crate::types::#n)
+        } else {
+            quote!(input: &crate::types::#n)
+        }
+    });
+    let body = if streaming { quote!(::awslim_runtime::ByteStream) } else { quote!(::awslim_runtime::bytes::Bytes) };
+    (quote!(#param), body)
+}
+
 /// The `@streaming` blob member of an operation's input or output, if any.
 pub(crate) fn streaming_payload(s: Option<&Struct>) -> Option<&Field> {
     s.and_then(Struct::streaming_member).filter(|f| f.http == HttpBinding::Payload)

@@ -45,20 +45,7 @@ pub(super) fn serializer(op: &Operation, input: Option<&Struct>, bidirectional: 
     let reads_input =
         payload.is_some() || !body_fields.is_empty() || fields.iter().any(|f| f.http != HttpBinding::Body);
     let input_used = input.filter(|_| !reads_input).map(|_| quote!(let _ = &input;));
-    let input_param = match input {
-        // The streaming body is moved out of the input.
-        Some(s) if streaming.is_some() => {
-            let n = ident(&s.name);
-            quote!(input: &mut crate::types::#n)
-        }
-        Some(s) => {
-            let n = ident(&s.name);
-            quote!(input: &crate::types::#n)
-        }
-        None => quote!(),
-    };
-    let body_type =
-        if streaming.is_some() { quote!(::awslim_runtime::ByteStream) } else { quote!(::awslim_runtime::bytes::Bytes) };
+    let (input_param, body_type) = super::http_binding::serializer_signature(input, streaming.is_some());
     let extensions = super::request_extensions(op, input);
     let (ct_mut, ct_apply) = if payload.is_some() {
         (

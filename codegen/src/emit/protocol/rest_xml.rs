@@ -44,17 +44,7 @@ pub(super) fn serializer(krate: &Crate, op: &Operation, input: Option<&Struct>) 
     };
     let reads_input = payload.is_some() || has_body || fields.iter().any(|f| f.http != HttpBinding::Body);
     let input_used = input.filter(|_| !reads_input).map(|_| quote!(let _ = &input;));
-    // A streaming body is moved out of the input.
-    let input_param = input.map(|s| {
-        let n = ident(&s.name);
-        if streaming.is_some() {
-            quote!(input: &mut crate::types::#n)
-        } else {
-            quote!(input: &crate::types::#n)
-        }
-    });
-    let body_type =
-        if streaming.is_some() { quote!(::awslim_runtime::ByteStream) } else { quote!(::awslim_runtime::bytes::Bytes) };
+    let (input_param, body_type) = super::http_binding::serializer_signature(input, streaming.is_some());
     let extensions = super::request_extensions(op, input);
     quote! {
         /// Builds the HTTP request (relative URI) for this operation.
