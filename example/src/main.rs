@@ -109,8 +109,19 @@ async fn environment_config(_find_region: bool) -> awslim_runtime::ConfigBuilder
     awslim_connect::Config::builder_from_env()
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
+// The runtime is built by hand rather than with `#[tokio::main]`: that macro alone would put
+// tokio-macros and syn, a tenth of the example's build, into its dependencies.
+fn main() -> ExitCode {
+    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(e) => {
+            eprintln!("cannot start the Tokio runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> ExitCode {
     let args = match parse_args() {
         Ok(Parsed::Run(a)) => a,
         Ok(Parsed::Help) => {

@@ -222,6 +222,7 @@ pub(crate) async fn authorize(
             settings.payload_sha256 = Some(hash);
         }
         settings.unsigned_headers = crate::sign::UNSIGNED_SDK_HEADERS;
+        settings.key_cache = Some(config.signing_keys());
         let signature = sign_request(request, creds, &settings).map_err(|e| signing_error(e.to_string()))?;
         // The seed of the event stream's message signatures.
         #[cfg(feature = "event-stream-signing")]

@@ -110,6 +110,8 @@ pub struct Config {
     endpoint_built_ins: BTreeMap<String, awslim_endpoints::Value>,
     /// The proxies of the default transport; `None` when the transport was given.
     proxy: Option<crate::proxy::ProxyConfig>,
+    /// SigV4 signing keys derived for this configuration's credentials (shared by its clones).
+    signing_keys: Arc<crate::sign::SigningKeyCache>,
 }
 
 /// The default [`ConfigBuilder::max_response_body_size`]: 64 MiB.
@@ -278,6 +280,10 @@ impl Config {
     /// The proxies of the default transport (`None` when a transport was given).
     pub fn proxy(&self) -> Option<&crate::proxy::ProxyConfig> {
         self.proxy.as_ref()
+    }
+    /// Where SigV4 signing keys derived for these credentials are kept between calls.
+    pub(crate) fn signing_keys(&self) -> &crate::sign::SigningKeyCache {
+        &self.signing_keys
     }
     /// A builder starting from this configuration. A transport that was given is kept; the
     /// default one is made again by `build()` (so new timeouts and proxies apply).
@@ -563,6 +569,7 @@ impl ConfigBuilder {
             allow_insecure_http: self.allow_insecure_http,
             client_context_params: self.client_context_params,
             endpoint_built_ins: self.endpoint_built_ins,
+            signing_keys: Arc::default(),
         }
     }
 }

@@ -64,6 +64,8 @@ impl Credentials {
         self.expires_after
     }
 
+    /// For the official signer (SigV4a, event-stream messages).
+    #[cfg(any(feature = "sigv4a", feature = "event-stream-signing"))]
     pub(crate) fn to_aws(&self) -> aws_credential_types::Credentials {
         aws_credential_types::Credentials::new(
             &self.access_key_id,

@@ -42,6 +42,8 @@ pub mod waiter;
 pub mod xml;
 
 mod endpoint_guard;
+mod percent;
+mod rfc3339;
 
 pub use types::{BigDecimal, BigInteger, Blob, DateTime, Document, Redacted, TimestampFormat, UnknownMember};
 

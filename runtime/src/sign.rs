@@ -1,4 +1,5 @@
-//! SigV4 and (feature `sigv4a`) SigV4a request signing, by the official `aws-sigv4` crate.
+//! SigV4 request signing ([`v4`], on RustCrypto's HMAC-SHA256) and, with the feature `sigv4a`,
+//! SigV4a by the official `aws-sigv4` crate.
 //!
 //! [`sign_request`] is what every signed attempt goes through; the SigV4 and SigV4a conformance
 //! suites call the same function with the suites' fixed time and options.
@@ -6,14 +7,12 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use aws_sigv4::http_request::{
-    PayloadChecksumKind, PercentEncodingMode, SessionTokenMode, SignableBody, SignableRequest, SignatureLocation,
-    SigningSettings, UriPathNormalizationMode,
-};
-use aws_smithy_runtime_api::client::identity::Identity;
 use bytes::Bytes;
 
 use crate::credentials::Credentials;
+
+mod v4;
+pub use v4::SigningKeyCache;
 
 /// The signature algorithm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,6 +55,9 @@ pub struct SigningOptions<'a> {
     /// The body's SHA-256 as lowercase hex ([`payload_sha256`]), when the caller computed it
     /// once for all attempts of a call; `None`: the body is hashed here.
     pub payload_sha256: Option<&'a str>,
+    /// Where the derived SigV4 signing key is kept between calls (each client has one); `None`:
+    /// derived for this request only.
+    pub key_cache: Option<&'a SigningKeyCache>,
 }
 
 impl<'a> SigningOptions<'a> {
@@ -73,6 +75,7 @@ impl<'a> SigningOptions<'a> {
             presign_expires_in: None,
             payload_sha256: None,
             unsigned_headers: &[],
+            key_cache: None,
         }
     }
 }
@@ -134,7 +137,25 @@ pub fn sign_request(
     credentials: &Credentials,
     options: &SigningOptions<'_>,
 ) -> Result<String, SigningError> {
-    let identity: Identity = credentials.to_aws().into();
+    match options.algorithm {
+        SigningAlgorithm::V4 => v4::sign(request, credentials, options, options.key_cache),
+        #[cfg(feature = "sigv4a")]
+        SigningAlgorithm::V4a => sign_v4a(request, credentials, options),
+    }
+}
+
+/// SigV4a by `aws-sigv4` (ECDSA P-256 with the key it derives from the secret).
+#[cfg(feature = "sigv4a")]
+fn sign_v4a(
+    request: &mut http::Request<Bytes>,
+    credentials: &Credentials,
+    options: &SigningOptions<'_>,
+) -> Result<String, SigningError> {
+    use aws_sigv4::http_request::{
+        PayloadChecksumKind, PercentEncodingMode, SessionTokenMode, SignableBody, SignableRequest, SignatureLocation,
+        SigningSettings, UriPathNormalizationMode,
+    };
+    let identity: aws_smithy_runtime_api::client::identity::Identity = credentials.to_aws().into();
     let mut settings = SigningSettings::default();
     settings.uri_path_normalization_mode =
         if options.normalize_path { UriPathNormalizationMode::Enabled } else { UriPathNormalizationMode::Disabled };
@@ -154,27 +175,15 @@ pub fn sign_request(
         settings.signature_location = SignatureLocation::QueryParams;
         settings.expires_in = Some(expires_in);
     }
-    let params: aws_sigv4::http_request::SigningParams<'_> = match options.algorithm {
-        SigningAlgorithm::V4 => aws_sigv4::sign::v4::SigningParams::builder()
-            .identity(&identity)
-            .region(options.region)
-            .name(options.name)
-            .time(options.time)
-            .settings(settings)
-            .build()
-            .map_err(|e| SigningError(e.to_string()))?
-            .into(),
-        #[cfg(feature = "sigv4a")]
-        SigningAlgorithm::V4a => aws_sigv4::sign::v4a::SigningParams::builder()
-            .identity(&identity)
-            .region_set(options.region)
-            .name(options.name)
-            .time(options.time)
-            .settings(settings)
-            .build()
-            .map_err(|e| SigningError(e.to_string()))?
-            .into(),
-    };
+    let params: aws_sigv4::http_request::SigningParams<'_> = aws_sigv4::sign::v4a::SigningParams::builder()
+        .identity(&identity)
+        .region_set(options.region)
+        .name(options.name)
+        .time(options.time)
+        .settings(settings)
+        .build()
+        .map_err(|e| SigningError(e.to_string()))?
+        .into();
 
     let uri = request.uri().to_string();
     let mut headers = Vec::with_capacity(request.headers().len());

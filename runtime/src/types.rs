@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::rfc3339;
+
 /// An untyped JSON-like value (Smithy `document`).
 pub type Document = serde_json::Value;
 
@@ -144,25 +146,8 @@ impl DateTime {
     pub fn fmt_wire(&self, format: TimestampFormat) -> Result<String, DateTimeError> {
         match format {
             TimestampFormat::EpochSeconds => Ok(self.fmt_epoch_seconds()),
-            TimestampFormat::DateTime => {
-                let t = self.to_offset_date_time()?;
-                let mut out = format!(
-                    "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-                    t.year(),
-                    u8::from(t.month()),
-                    t.day(),
-                    t.hour(),
-                    t.minute(),
-                    t.second()
-                );
-                if self.nanos != 0 {
-                    let frac = format!("{:09}", self.nanos);
-                    out.push('.');
-                    out.push_str(frac.trim_end_matches('0'));
-                }
-                out.push('Z');
-                Ok(out)
-            }
+            TimestampFormat::DateTime => rfc3339::format(self.seconds, self.nanos)
+                .ok_or_else(|| DateTimeError(format!("{} seconds is out of range for a date", self.seconds))),
             TimestampFormat::HttpDate => {
                 let system: SystemTime = (*self).try_into()?;
                 Ok(httpdate::fmt_http_date(system))
@@ -191,9 +176,9 @@ impl DateTime {
         match format {
             TimestampFormat::EpochSeconds => Self::parse_epoch_seconds(text),
             TimestampFormat::DateTime => {
-                let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                let (seconds, nanos) = rfc3339::parse(text)
                     .map_err(|e| DateTimeError(format!("`{text}` is not an RFC 3339 date-time: {e}")))?;
-                Ok(DateTime::from_secs_and_nanos(t.unix_timestamp(), t.nanosecond()))
+                Ok(DateTime { seconds, nanos })
             }
             TimestampFormat::HttpDate => {
                 let system = httpdate::parse_http_date(text)
@@ -231,12 +216,6 @@ impl DateTime {
         } else {
             Ok(DateTime { seconds: whole, nanos })
         }
-    }
-
-    fn to_offset_date_time(self) -> Result<time::OffsetDateTime, DateTimeError> {
-        let nanos = i128::from(self.seconds) * 1_000_000_000 + i128::from(self.nanos);
-        time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
-            .map_err(|_| DateTimeError(format!("{} seconds is out of range for a date", self.seconds)))
     }
 }
 
@@ -403,6 +382,16 @@ mod tests {
         let h = DateTime::parse_wire("Tue, 09 Jan 2018 20:51:21 GMT", TimestampFormat::HttpDate).unwrap();
         assert_eq!(h, DateTime::from_secs(1515531081));
         assert!(DateTime::parse_wire("yesterday", TimestampFormat::DateTime).is_err());
+    }
+
+    #[test]
+    fn date_time_errors_keep_their_wording() {
+        let e = DateTime::parse_wire("2021-02-29T00:00:00Z", TimestampFormat::DateTime).unwrap_err();
+        assert_eq!(e.to_string(), "`2021-02-29T00:00:00Z` is not an RFC 3339 date-time: day was not in range");
+        let far = DateTime::from_secs(i64::MAX);
+        let e = far.fmt_wire(TimestampFormat::DateTime).unwrap_err();
+        assert_eq!(e.to_string(), format!("{} seconds is out of range for a date", i64::MAX));
+        assert_eq!(far.to_string(), format!("{}s", i64::MAX));
     }
 
     #[test]

@@ -396,6 +396,8 @@ fn steps(args: &Args, report: &mut Report) {
     let stub = StubTransport::new();
     let client = stub_client(&stub);
     let n = (args.calls * 2).max(100);
+    // As the client signs: the derived key kept between calls.
+    let key_cache = awslim_runtime::sign::SigningKeyCache::default();
 
     for _ in 0..args.rounds {
         let build = per_call_us(n, || {
@@ -418,7 +420,8 @@ fn steps(args: &Args, report: &mut Report) {
         });
         let sign = per_call_us(n, || {
             let mut request = unsigned.clone();
-            let options = SigningOptions::new("us-west-2", "connect", SystemTime::now());
+            let mut options = SigningOptions::new("us-west-2", "connect", SystemTime::now());
+            options.key_cache = Some(&key_cache);
             sign_request(&mut request, &creds, &options).expect("signed");
             request
         });

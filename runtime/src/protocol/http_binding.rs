@@ -2,12 +2,9 @@
 //! protocols (restJson1 today, restXml next): URI percent-encoding and header lists.
 
 use http::HeaderMap;
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::utf8_percent_encode;
 
-/// RFC 3986: everything but the unreserved characters `A-Z a-z 0-9 - . _ ~` is encoded.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-/// The same, keeping `/` (greedy labels).
-const UNRESERVED_AND_SLASH: &AsciiSet = &UNRESERVED.remove(b'/');
+use crate::percent::{UNRESERVED, UNRESERVED_AND_SLASH};
 
 /// Percent-encodes an `@httpLabel` value (RFC 3986: everything but unreserved characters
 /// `A-Z a-z 0-9 - . _ ~`). A greedy label (`{key+}`) keeps its `/`.

@@ -8,12 +8,10 @@
 //! (`A-Z a-z 0-9 - _ . ~`), so `:` becomes `%3A` and a space `%20` (never `+`), as the AWS
 //! SDKs send them.
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::utf8_percent_encode;
 
+use crate::percent::UNRESERVED as QUERY;
 use crate::types::{Blob, DateTime, TimestampFormat};
-
-/// Everything but RFC 3986's unreserved characters.
-const QUERY: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 /// The key of member `name` under `prefix` (`Prefix.Name`; just `Name` at the top).
 pub fn key(prefix: &str, name: &str) -> String {
