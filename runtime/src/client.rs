@@ -127,11 +127,14 @@ pub struct OperationMeta {
     pub auth: &'static [AuthScheme],
 }
 
+type ConfigParams = Result<awslim_endpoints::Params, awslim_endpoints::Error>;
+
 struct Inner {
     service: &'static ServiceMeta,
     config: Config,
-    /// `None` when the model has no rule set.
-    rule_set: Option<Result<awslim_endpoints::RuleSet, awslim_endpoints::Error>>,
+    /// `None` when the model has no rule set; with it, the parameters every call shares
+    /// (built-ins and client context parameters, from the configuration).
+    rule_set: Option<Result<(awslim_endpoints::RuleSet, ConfigParams), awslim_endpoints::Error>>,
     /// What the rule set resolved, per distinct parameter set.
     endpoints: crate::endpoint::EndpointCache,
     quota: RetryQuota,
@@ -203,7 +206,12 @@ impl Handle {
     /// parse, every call returns that error (`SdkError::Construction`) instead of panicking.
     pub fn new(service: &'static ServiceMeta, config: Config) -> Handle {
         let rules = service.endpoint_rule_set.trim();
-        let rule_set = (!rules.is_empty()).then(|| awslim_endpoints::RuleSet::from_json(rules));
+        let rule_set = (!rules.is_empty()).then(|| {
+            awslim_endpoints::RuleSet::from_json(rules).map(|rules| {
+                let params = crate::endpoint::config_params(&rules, service, &config);
+                (rules, params)
+            })
+        });
         let quota = RetryQuota::new(config.retry().retry_quota_capacity);
         let mut ua = format!(
             "awslim/{} api/{}/{} os/{} lang/rust",
@@ -266,11 +274,11 @@ impl Handle {
     /// endpoint URL applied ([`endpoint_guard::apply_endpoint_url`]).
     fn resolve_endpoint<E>(
         &self,
-        rules: &Result<awslim_endpoints::RuleSet, awslim_endpoints::Error>,
+        rules: &Result<(awslim_endpoints::RuleSet, ConfigParams), awslim_endpoints::Error>,
         operation: Option<&OperationEndpointParams>,
     ) -> Result<Arc<awslim_endpoints::Endpoint>, SdkError<E>> {
         let config = &self.inner.config;
-        let rule_set = rules.as_ref().map_err(|e| {
+        let (rule_set, config_params) = rules.as_ref().map_err(|e| {
             SdkError::Construction(
                 ConstructionError::new(
                     ConstructionErrorKind::Endpoint,
@@ -285,13 +293,13 @@ impl Handle {
                 ConstructionError::new(ConstructionErrorKind::Endpoint, format!("{e}{hint}")).with_source(e),
             )
         };
-        let params =
-            crate::endpoint::call_params(rule_set, self.inner.service, config, operation).map_err(endpoint_error)?;
+        let config_params = config_params.as_ref().map_err(|e| endpoint_error(e.clone()))?;
+        let params = crate::endpoint::with_operation(config_params, operation);
         let resolve = |params: &awslim_endpoints::Params| -> Result<_, awslim_endpoints::Error> {
             let endpoint = rule_set.resolve(params)?;
             Ok(endpoint_guard::apply_endpoint_url(endpoint, rule_set, config.endpoint_url()))
         };
-        self.inner.endpoints.get_or_resolve(params, resolve).map_err(endpoint_error)
+        self.inner.endpoints.get_or_resolve(&params, resolve).map_err(endpoint_error)
     }
 
     /// Resolves the endpoint for a call and joins it with the request's relative URI.
@@ -486,7 +494,9 @@ impl Handle {
                 };
                 let span = attempt_span;
                 span.record("duration_ms", sent.elapsed().as_millis() as u64);
-                if let Ok(Ok(response)) = &outcome {
+                // Recorded only for a subscriber that wants them (the request id costs two
+                // allocations per attempt).
+                if let (Ok(Ok(response)), false) = (&outcome, span.is_disabled() && call_span.is_disabled()) {
                     // On the attempt and on the call (the last response wins).
                     let status = response.status().as_u16();
                     span.record("status", status);

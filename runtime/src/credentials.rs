@@ -17,11 +17,13 @@ use std::time::SystemTime;
 use crate::transport::BoxFuture;
 
 /// An access key, its secret, and an optional session token.
+///
+/// Cheap to clone (the texts are shared): the identity cache hands out a clone on every call.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
-    access_key_id: String,
-    secret_access_key: String,
-    session_token: Option<String>,
+    access_key_id: Arc<str>,
+    secret_access_key: Arc<str>,
+    session_token: Option<Arc<str>>,
     expires_after: Option<SystemTime>,
 }
 
@@ -29,8 +31,8 @@ impl Credentials {
     /// Long-term credentials (no session token, no expiry).
     pub fn new(access_key_id: impl Into<String>, secret_access_key: impl Into<String>) -> Self {
         Credentials {
-            access_key_id: access_key_id.into(),
-            secret_access_key: secret_access_key.into(),
+            access_key_id: Arc::from(access_key_id.into()),
+            secret_access_key: Arc::from(secret_access_key.into()),
             session_token: None,
             expires_after: None,
         }
@@ -38,7 +40,7 @@ impl Credentials {
     /// Adds a session token (temporary credentials).
     #[must_use]
     pub fn with_session_token(mut self, token: impl Into<String>) -> Self {
-        self.session_token = Some(token.into());
+        self.session_token = Some(Arc::from(token.into()));
         self
     }
     /// Sets when these credentials stop working.
@@ -68,9 +70,9 @@ impl Credentials {
     #[cfg(any(feature = "sigv4a", feature = "event-stream-signing"))]
     pub(crate) fn to_aws(&self) -> aws_credential_types::Credentials {
         aws_credential_types::Credentials::new(
-            &self.access_key_id,
-            &self.secret_access_key,
-            self.session_token.clone(),
+            &*self.access_key_id,
+            &*self.secret_access_key,
+            self.session_token.as_deref().map(str::to_owned),
             self.expires_after,
             "awslim",
         )

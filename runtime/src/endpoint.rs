@@ -60,6 +60,19 @@ pub fn call_params(
     config: &Config,
     operation: Option<&OperationEndpointParams>,
 ) -> Result<Params, Error> {
+    let mut params = config_params(rule_set, service, config)?;
+    if let Some(op) = operation {
+        params.extend(op);
+    }
+    Ok(params)
+}
+
+/// The parameters every call of a client shares: built-ins and client context parameters
+/// (the [`Config`] does not change, so a client computes them once).
+///
+/// # Errors
+/// [`Error::InvalidParams`] naming a client context parameter the service does not declare.
+pub fn config_params(rule_set: &RuleSet, service: &ServiceMeta, config: &Config) -> Result<Params, Error> {
     let mut params = Params::new();
     rule_set.bind_built_ins(&mut params, |built_in| built_in_value(config, built_in));
     for (name, value) in config.client_context_params() {
@@ -76,12 +89,36 @@ pub fn call_params(
         }
         params.set(name.clone(), value.clone());
     }
-    if let Some(op) = operation {
+    Ok(params)
+}
+
+/// Adds an operation's own parameters (they take precedence) to a parameter set.
+trait ExtendParams {
+    fn extend(&mut self, op: &OperationEndpointParams);
+}
+
+impl ExtendParams for Params {
+    fn extend(&mut self, op: &OperationEndpointParams) {
         for (name, value) in op.params().iter() {
-            params.set(name, value.clone());
+            self.set(name, value.clone());
         }
     }
-    Ok(params)
+}
+
+/// The parameters of one call, given the client's [`config_params`]: borrowed when the
+/// operation adds none (most calls), so looking up the endpoint cache allocates nothing.
+pub(crate) fn with_operation<'a>(
+    config: &'a Params,
+    operation: Option<&OperationEndpointParams>,
+) -> std::borrow::Cow<'a, Params> {
+    match operation.filter(|op| op.params().iter().next().is_some()) {
+        None => std::borrow::Cow::Borrowed(config),
+        Some(op) => {
+            let mut params = config.clone();
+            params.extend(op);
+            std::borrow::Cow::Owned(params)
+        }
+    }
 }
 
 /// The value of a built-in the [`Config`] provides.
@@ -117,19 +154,19 @@ impl EndpointCache {
     /// kept when it succeeds.
     pub(crate) fn get_or_resolve<E>(
         &self,
-        params: Params,
+        params: &Params,
         resolve: impl FnOnce(&Params) -> Result<Endpoint, E>,
     ) -> Result<Arc<Endpoint>, E> {
-        if let Some(hit) = self.get(&params) {
+        if let Some(hit) = self.get(params) {
             return Ok(hit);
         }
-        let endpoint = Arc::new(resolve(&params)?);
+        let endpoint = Arc::new(resolve(params)?);
         let mut entries = self.lock();
-        if !entries.iter().any(|(p, _)| *p == params) {
+        if !entries.iter().any(|(p, _)| p == params) {
             if entries.len() >= Self::CAPACITY {
                 entries.pop_front();
             }
-            entries.push_back((params, Arc::clone(&endpoint)));
+            entries.push_back((params.clone(), Arc::clone(&endpoint)));
         }
         Ok(endpoint)
     }
@@ -165,7 +202,7 @@ mod tests {
         let mut runs = 0;
         let mut resolve = |region: &str| {
             let params = Params::new().with("Region", region).with("UseFIPS", false);
-            cache.get_or_resolve(params, |p| {
+            cache.get_or_resolve(&params, |p| {
                 runs += 1;
                 Ok::<_, ()>(endpoint(&format!("https://svc.{:?}", p.get("Region"))))
             })
@@ -178,7 +215,7 @@ mod tests {
         assert_eq!(runs, 2);
         // A set differing in one value only is a different key.
         let fips = Params::new().with("Region", "us-west-2").with("UseFIPS", true);
-        let fips = cache.get_or_resolve(fips, |_| Ok::<_, ()>(endpoint("https://fips"))).unwrap();
+        let fips = cache.get_or_resolve(&fips, |_| Ok::<_, ()>(endpoint("https://fips"))).unwrap();
         assert_eq!(fips.url, "https://fips");
     }
 
@@ -186,16 +223,19 @@ mod tests {
     fn errors_are_not_kept_and_the_cache_is_bounded() {
         let cache = EndpointCache::default();
         let params = |i: usize| Params::new().with("Bucket", format!("b{i}"));
-        assert_eq!(cache.get_or_resolve(params(0), |_| Err("no region")), Err("no region"));
-        assert_eq!(cache.get_or_resolve(params(0), |_| Ok::<_, &str>(endpoint("https://a"))).unwrap().url, "https://a");
+        assert_eq!(cache.get_or_resolve(&params(0), |_| Err("no region")), Err("no region"));
+        assert_eq!(
+            cache.get_or_resolve(&params(0), |_| Ok::<_, &str>(endpoint("https://a"))).unwrap().url,
+            "https://a"
+        );
         for i in 1..=EndpointCache::CAPACITY {
-            cache.get_or_resolve(params(i), |_| Ok::<_, ()>(endpoint("https://b"))).unwrap();
+            cache.get_or_resolve(&params(i), |_| Ok::<_, ()>(endpoint("https://b"))).unwrap();
         }
         assert_eq!(cache.lock().len(), EndpointCache::CAPACITY);
         // The oldest set (0) was dropped: the rules engine is asked again.
         let mut asked = false;
         cache
-            .get_or_resolve(params(0), |_| {
+            .get_or_resolve(&params(0), |_| {
                 asked = true;
                 Ok::<_, ()>(endpoint("https://a"))
             })

@@ -105,13 +105,8 @@ pub const UNSIGNED_SDK_HEADERS: &[&str] = &["amz-sdk-invocation-id", "amz-sdk-re
 /// [`SigningOptions::payload_sha256`]).
 pub fn payload_sha256(body: &[u8]) -> String {
     use sha2::Digest as _;
-    let digest = sha2::Sha256::digest(body);
     let mut hex = String::with_capacity(64);
-    for byte in digest.iter() {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        hex.push(char::from(DIGITS[usize::from(byte & 0xf)]));
-    }
+    v4::push_hex(&mut hex, &sha2::Sha256::digest(body).into());
     hex
 }
 

@@ -14,11 +14,13 @@ use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 
-/// Records every span name, field and event as text.
+/// Records every span name, field and event as text (with `info_only`, only spans and events
+/// at INFO or above, as a subscriber with that level filter would).
 #[derive(Clone, Default)]
 struct Recorder {
     lines: Arc<Mutex<Vec<String>>>,
     next_id: Arc<AtomicU64>,
+    info_only: bool,
 }
 
 struct Collect<'a>(&'a mut String);
@@ -33,8 +35,8 @@ impl Visit for Collect<'_> {
 }
 
 impl Subscriber for Recorder {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
+    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+        !self.info_only || *metadata.level() <= tracing::Level::INFO
     }
     fn new_span(&self, span: &Attributes<'_>) -> Id {
         let mut line = format!("span {}", span.metadata().name());
@@ -98,6 +100,33 @@ async fn spans_record_the_call_and_never_a_secret() {
         let signature = auth.rsplit("Signature=").next().unwrap();
         assert!(!text.contains(signature), "signature leaked into tracing");
     }
+}
+
+/// With the attempt spans (DEBUG) filtered out, the call's span (INFO) still gets the status
+/// and request id of the response.
+#[tokio::test(flavor = "current_thread")]
+async fn the_call_span_is_recorded_without_the_attempt_spans() {
+    let recorder = Recorder { info_only: true, ..Recorder::default() };
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+    let stub = StubTransport::new();
+    stub.push_json(200, r#"{"ContactId":"c-1"}"#);
+    let client = Client::new(
+        Config::builder()
+            .region("us-west-2")
+            .endpoint_url("http://localhost:1")
+            .credentials(Credentials::new("AKIDEXAMPLE", "SUPERSECRETKEY"))
+            .transport(stub.clone())
+            .build(),
+    );
+    client
+        .start_thing(StartThingInput { instance_id: "i".into(), display_name: "d".into(), ..Default::default() })
+        .await
+        .unwrap();
+    let text = recorder.lines.lock().unwrap().join("\n");
+    assert!(text.contains("span awslim.call"), "{text}");
+    assert!(!text.contains("span awslim.attempt"), "{text}");
+    assert!(text.contains("status=200"), "{text}");
+    assert!(text.contains("request_id=stub-request-1"), "{text}");
 }
 
 /// A 20 MB error code and a message with a newline and a terminal escape reach the log lines

@@ -44,9 +44,29 @@ impl Stamp {
         };
         let (days, of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
         let (y, m, d) = crate::rfc3339::civil_from_days(days);
-        let date = format!("{y:04}{m:02}{d:02}");
-        let date_time = format!("{date}T{:02}{:02}{:02}Z", of_day / 3600, of_day / 60 % 60, of_day % 60);
+        let mut date_time = String::with_capacity(16);
+        push_digits(&mut date_time, y, 4);
+        push_digits(&mut date_time, m, 2);
+        push_digits(&mut date_time, d, 2);
+        let date = date_time.clone();
+        date_time.push('T');
+        for part in [of_day / 3600, of_day / 60 % 60, of_day % 60] {
+            push_digits(&mut date_time, part, 2);
+        }
+        date_time.push('Z');
         Stamp { date, date_time }
+    }
+}
+
+/// `value` in decimal, zero-padded to `width` digits (a year outside 0..=9999 is written whole;
+/// SigV4 times are years 1970..).
+fn push_digits(out: &mut String, value: i64, width: u32) {
+    if !(0..10_i64.pow(width)).contains(&value) {
+        let _ = write!(out, "{value:0width$}", width = width as usize);
+        return;
+    }
+    for exp in (0..width).rev() {
+        out.push(char::from(b'0' + (value / 10_i64.pow(exp) % 10) as u8));
     }
 }
 
@@ -107,18 +127,26 @@ fn derive_key(secret: &str, scope: &str) -> [u8; 32] {
     tag
 }
 
-fn push_hex(out: &mut String, bytes: &[u8]) {
+/// Appends a 32-byte digest as lowercase hex.
+pub(super) fn push_hex(out: &mut String, digest: &[u8; 32]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    let mut hex = [0u8; 64];
+    for (pair, b) in hex.chunks_exact_mut(2).zip(digest) {
+        pair[0] = DIGITS[usize::from(b >> 4)];
+        pair[1] = DIGITS[usize::from(b & 0xf)];
     }
+    out.push_str(std::str::from_utf8(&hex).expect("hex digits are ASCII"));
 }
 
 /// A header value as signed: spaces trimmed at both ends, runs of spaces made one.
 fn push_trimmed(out: &mut String, value: &str) {
+    let value = value.trim_matches(' ');
+    if !value.contains("  ") {
+        out.push_str(value);
+        return;
+    }
     let mut last_space = false;
-    for c in value.trim_matches(' ').chars() {
+    for c in value.chars() {
         if c != ' ' || !last_space {
             out.push(c);
         }
@@ -364,7 +392,7 @@ pub(super) fn sign(
 
     let mut to_sign = String::with_capacity(160);
     let _ = write!(to_sign, "{ALGORITHM}\n{}\n{scope}\n", stamp.date_time);
-    push_hex(&mut to_sign, &<sha2::Sha256 as sha2::Digest>::digest(creq.as_bytes()));
+    push_hex(&mut to_sign, &<sha2::Sha256 as sha2::Digest>::digest(creq.as_bytes()).into());
     let key = match cache {
         Some(cache) => cache.key(credentials.secret_access_key(), &scope),
         None => derive_key(credentials.secret_access_key(), &scope),
