@@ -6,8 +6,10 @@
 //!    binary with `--serve`), so this process's CPU time is the client's alone. Each round
 //!    measures a raw hyper client (the runtime's HTTP stack, no signing, no JSON, a fixed
 //!    request) and the generated client, sequentially and with 4 concurrent callers: calls per
-//!    second and client CPU per call. The machine is shared, so what counts is the *ratio* to the
-//!    raw client measured in the same round; min/median/max over the rounds are printed.
+//!    second and client CPU per call. Then the client's own transport (`HyperTransport`) alone,
+//!    sending one request the client signed again and again ("transport only"): the HTTP part of
+//!    a call without the rest. The machine is shared, so what counts is the *ratio* to the raw
+//!    client measured in the same round; min/median/max over the rounds are printed.
 //! 2. **CPU per step**: the pieces of a call on one thread (thread CPU time): input build and
 //!    validation, JSON serialization, endpoint rules evaluation, SigV4 signing of the headers the
 //!    client signs, response parsing, and a whole call over the in-memory transport (everything
@@ -265,8 +267,12 @@ fn main() {
     let before = args.compare.as_deref().map(read_saved).unwrap_or_default();
     let mut report = Report::default();
     let (server, addr) = start_server();
+    let signed = {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("runtime");
+        recorded_request(&rt, Some(addr))
+    };
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-    rt.block_on(loopback(&args, addr, &mut report));
+    rt.block_on(loopback(&args, addr, signed, &mut report));
     drop(rt);
     steps(&args, &mut report);
     drop(server.stdin);
@@ -283,7 +289,13 @@ fn main() {
     }
 }
 
-async fn loopback(args: &Args, addr: std::net::SocketAddr, report: &mut Report) {
+/// `signed`: a request the client signed for the server, replayed by "transport only".
+async fn loopback(
+    args: &Args,
+    addr: std::net::SocketAddr,
+    signed: awslim_runtime::transport::RecordedRequest,
+    report: &mut Report,
+) {
     let url = format!("http://{addr}/contact/webrtc");
     let raw: RawClient = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .build(hyper_util::client::legacy::connect::HttpConnector::new());
@@ -306,10 +318,22 @@ async fn loopback(args: &Args, addr: std::net::SocketAddr, report: &mut Report) 
         let url = url.clone();
         async move { raw_call(&raw, &url).await }
     });
+    // The client's own transport replaying one signed request: the HTTP part of a call alone.
+    let signed = Arc::new(signed);
+    let transport = Arc::new(awslim_runtime::transport::HyperTransport::new(None));
+    let transport_fn = Arc::new(move || {
+        let (transport, signed) = (Arc::clone(&transport), Arc::clone(&signed));
+        async move {
+            use awslim_runtime::transport::HttpTransport as _;
+            let response = transport.send(copy_request(&signed), None).await.expect("transport call");
+            assert_eq!(response.body().len(), RESPONSE_BODY.len());
+        }
+    });
 
     // Warm up connections and allocators.
     measure(args.calls / 10, 4, &raw_fn).await;
     measure(args.calls / 10, 4, &ours).await;
+    measure(args.calls / 10, 4, &transport_fn).await;
 
     for round in 0..args.rounds {
         for (callers, label) in [(1, "sequential"), (4, "4 callers")] {
@@ -327,12 +351,27 @@ async fn loopback(args: &Args, addr: std::net::SocketAddr, report: &mut Report) 
                 awslim.cpu_us_per_call / raw.cpu_us_per_call,
                 2,
             );
+            let transport = measure(args.calls, callers, &transport_fn).await;
+            report.add(
+                &format!("transport only: client CPU/call vs raw, {label}"),
+                transport.cpu_us_per_call / raw.cpu_us_per_call,
+                2,
+            );
             report.add(&format!("raw client calls/s, {label}"), raw.calls_per_sec, 0);
             report.add(&format!("awslim calls/s, {label}"), awslim.calls_per_sec, 0);
             report.add(&format!("raw client CPU us/call, {label}"), raw.cpu_us_per_call, 1);
             report.add(&format!("awslim CPU us/call, {label}"), awslim.cpu_us_per_call, 1);
         }
     }
+}
+
+/// `sent` as a request to send again.
+fn copy_request(sent: &awslim_runtime::transport::RecordedRequest) -> http::Request<Bytes> {
+    let mut request = http::Request::new(sent.body.clone());
+    *request.method_mut() = sent.method.clone();
+    *request.uri_mut() = sent.uri.clone();
+    *request.headers_mut() = sent.headers.clone();
+    request
 }
 
 /// Thread CPU per iteration of `f`, in microseconds.
@@ -344,23 +383,28 @@ fn per_call_us<T>(iterations: usize, mut f: impl FnMut() -> T) -> f64 {
     (thread_cpu() - cpu).as_secs_f64() * 1e6 / iterations as f64
 }
 
-/// The request exactly as the client sent it over the in-memory transport.
-fn recorded_request(rt: &tokio::runtime::Runtime) -> awslim_runtime::transport::RecordedRequest {
+/// The request exactly as the client sent it over the in-memory transport (to `endpoint`, else
+/// to the region's endpoint).
+fn recorded_request(
+    rt: &tokio::runtime::Runtime,
+    endpoint: Option<std::net::SocketAddr>,
+) -> awslim_runtime::transport::RecordedRequest {
     let stub = StubTransport::new();
-    let client = stub_client(&stub);
+    let client = stub_client(&stub, endpoint);
     stub.push_json(200, RESPONSE_BODY);
     rt.block_on(client.start_web_rtc_contact(input())).expect("stub call");
     stub.take_requests().pop().expect("one request")
 }
 
-fn stub_client(stub: &StubTransport) -> Client {
-    Client::new(
-        Config::builder()
-            .region("us-west-2")
-            .credentials(Credentials::new("AKIDEXAMPLE", SECRET))
-            .transport(stub.clone())
-            .build(),
-    )
+fn stub_client(stub: &StubTransport, endpoint: Option<std::net::SocketAddr>) -> Client {
+    let mut config = Config::builder()
+        .region("us-west-2")
+        .credentials(Credentials::new("AKIDEXAMPLE", SECRET))
+        .transport(stub.clone());
+    if let Some(addr) = endpoint {
+        config = config.endpoint_url(format!("http://{addr}"));
+    }
+    Client::new(config.build())
 }
 
 /// A copy of `sent` holding only the headers its signature covers (less those the signer adds),
@@ -381,7 +425,7 @@ fn signable_copy(sent: &awslim_runtime::transport::RecordedRequest) -> http::Req
 
 fn steps(args: &Args, report: &mut Report) {
     let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("runtime");
-    let sent = recorded_request(&rt);
+    let sent = recorded_request(&rt, None);
     let unsigned = signable_copy(&sent);
     let creds = Credentials::new("AKIDEXAMPLE", SECRET);
     let config = Config::builder().region("us-west-2").credentials(creds.clone()).build();
@@ -394,7 +438,7 @@ fn steps(args: &Args, report: &mut Report) {
         .body(Bytes::from_static(RESPONSE_BODY.as_bytes()))
         .expect("response");
     let stub = StubTransport::new();
-    let client = stub_client(&stub);
+    let client = stub_client(&stub, None);
     let n = (args.calls * 2).max(100);
     // As the client signs: the derived key kept between calls.
     let key_cache = awslim_runtime::sign::SigningKeyCache::default();
