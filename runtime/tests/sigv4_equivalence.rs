@@ -142,7 +142,8 @@ fn signs_like_the_official_signer() {
             creds = creds.with_session_token(pick(&["token", "IQoJb3JpZ2luX2VjE+/=="]));
         }
         let time = UNIX_EPOCH + Duration::from_secs(fastrand::u64(0..4_000_000_000));
-        let mut options = SigningOptions::new(pick(&["us-east-1", "eu-west-3"]), pick(&["s3", "connect"]), time);
+        let mut options =
+            SigningOptions::new(pick(&["us-east-1", "eu-west-3", "a/b", "a"]), pick(&["s3", "connect", "b/s3"]), time);
         options.normalize_path = fastrand::bool();
         options.double_encode = fastrand::bool();
         options.include_session_token = fastrand::u8(0..4) != 0;

@@ -19,9 +19,9 @@ use hmac::{KeyInit, Mac};
 use super::{SigningError, SigningOptions};
 use crate::credentials::Credentials;
 
-type HmacSha256 = hmac::Hmac<sha2::Sha256>;
-
 use crate::percent::{UNRESERVED as QUERY_SET, UNRESERVED_AND_SLASH as PATH_SET};
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
 /// Headers never signed: the signature's own header, and headers proxies and CDNs change.
 const EXCLUDED: &[&str] = &["authorization", "user-agent", "x-amzn-trace-id", "transfer-encoding"];
@@ -79,7 +79,8 @@ pub struct SigningKeyCache {
 
 struct CachedKey {
     secret: String,
-    scope: String,
+    /// Date, region and service (not the joined scope: a `/` in a region must not alias).
+    parts: [String; 3],
     key: [u8; 32],
 }
 
@@ -92,17 +93,17 @@ impl std::fmt::Debug for SigningKeyCache {
 impl SigningKeyCache {
     const CAPACITY: usize = 4;
 
-    /// The key for `secret` and `scope` (`date/region/service/aws4_request`).
-    fn key(&self, secret: &str, scope: &str) -> [u8; 32] {
+    /// The key for `secret` and the scope's date, region and service (`parts`).
+    fn key(&self, secret: &str, parts: [&str; 3]) -> [u8; 32] {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(hit) = entries.iter().find(|e| e.scope == scope && e.secret == secret) {
+        if let Some(hit) = entries.iter().find(|e| e.parts == parts && e.secret == secret) {
             return hit.key;
         }
-        let key = derive_key(secret, scope);
+        let key = derive_key(secret, parts);
         if entries.len() == Self::CAPACITY {
             entries.remove(0);
         }
-        entries.push(CachedKey { secret: secret.to_owned(), scope: scope.to_owned(), key });
+        entries.push(CachedKey { secret: secret.to_owned(), parts: parts.map(str::to_owned), key });
         key
     }
 }
@@ -113,15 +114,14 @@ fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
-/// `kSigning` = HMAC chain of `AWS4` + secret over the scope's date, region, service and
-/// `aws4_request`.
-fn derive_key(secret: &str, scope: &str) -> [u8; 32] {
+/// `kSigning` = HMAC chain of `AWS4` + secret over the scope's date, region and service
+/// (`parts`), then `aws4_request`.
+fn derive_key(secret: &str, [date, region, service]: [&str; 3]) -> [u8; 32] {
     let mut key = Vec::with_capacity(4 + secret.len());
     key.extend_from_slice(b"AWS4");
     key.extend_from_slice(secret.as_bytes());
-    let mut parts = scope.split('/');
-    let mut tag = hmac(&key, parts.next().unwrap_or_default().as_bytes());
-    for part in parts {
+    let mut tag = hmac(&key, date.as_bytes());
+    for part in [region, service, "aws4_request"] {
         tag = hmac(&tag, part.as_bytes());
     }
     tag
@@ -238,33 +238,33 @@ fn signed_headers<'r>(
     options: &SigningOptions<'_>,
     added: &Added<'r>,
     presign: bool,
-) -> Result<Vec<(&'r str, Cow<'r, str>)>, SigningError> {
+) -> Result<Vec<(&'r str, &'r str)>, SigningError> {
     let replaced = |name: &str| match name {
         "x-amz-date" => !presign,
         "x-amz-security-token" => added.token.is_some(),
         "x-amz-content-sha256" => added.payload_hash.is_some(),
         _ => false,
     };
-    let mut out: Vec<(&str, Cow<'_, str>)> = Vec::with_capacity(request.headers().len() + 4);
+    let mut out: Vec<(&str, &str)> = Vec::with_capacity(request.headers().len() + 4);
     for (name, value) in request.headers() {
         let name = name.as_str();
         if options.unsigned_headers.contains(&name) || replaced(name) {
             continue;
         }
         let value = value.to_str().map_err(|_| SigningError(format!("header `{name}` is not visible ASCII")))?;
-        out.push((name, Cow::Borrowed(value)));
+        out.push((name, value));
     }
     if !request.headers().contains_key(http::header::HOST) {
-        out.push(("host", Cow::Borrowed(host_of(request.uri())?)));
+        out.push(("host", host_of(request.uri())?));
     }
     if !presign {
-        out.push(("x-amz-date", Cow::Borrowed(added.date_time)));
+        out.push(("x-amz-date", added.date_time));
     }
     if let Some(token) = added.token {
-        out.push(("x-amz-security-token", Cow::Borrowed(token)));
+        out.push(("x-amz-security-token", token));
     }
     if let Some(hash) = added.payload_hash {
-        out.push(("x-amz-content-sha256", Cow::Borrowed(hash)));
+        out.push(("x-amz-content-sha256", hash));
     }
     let unsigned = |name: &str| {
         EXCLUDED.contains(&name)
@@ -277,7 +277,7 @@ fn signed_headers<'r>(
 }
 
 /// `name;name;...` of the sorted signed headers.
-fn signed_names(headers: &[(&str, Cow<'_, str>)]) -> String {
+fn signed_names(headers: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(headers.len() * 16);
     for (i, (name, _)) in headers.iter().enumerate() {
         if i > 0 && headers[i - 1].0 == *name {
@@ -292,7 +292,7 @@ fn signed_names(headers: &[(&str, Cow<'_, str>)]) -> String {
 }
 
 /// The canonical request's header block: `name:value[,value]\n` per name.
-fn push_header_block(out: &mut String, headers: &[(&str, Cow<'_, str>)]) {
+fn push_header_block(out: &mut String, headers: &[(&str, &str)]) {
     for (i, (name, value)) in headers.iter().enumerate() {
         if i > 0 && headers[i - 1].0 == *name {
             out.push(',');
@@ -311,11 +311,11 @@ fn push_header_block(out: &mut String, headers: &[(&str, Cow<'_, str>)]) {
 }
 
 /// The signature and what goes with it.
-pub(super) struct Signed {
-    pub(super) signature: String,
-    pub(super) signed_names: String,
-    pub(super) scope: String,
-    pub(super) date_time: String,
+struct Signed {
+    signature: String,
+    signed_names: String,
+    scope: String,
+    date_time: String,
 }
 
 /// The payload hash the canonical request ends with.
@@ -351,6 +351,7 @@ pub(super) fn sign(
     let hash = payload_hash(request, options);
     let stamp = Stamp::new(options.time);
     let scope = format!("{}/{}/{}/aws4_request", stamp.date, options.region, options.name);
+    let parts = [stamp.date.as_str(), options.region, options.name];
     let sends_hash = sends_payload_hash(request, options) && !presign;
     let added = Added {
         date_time: &stamp.date_time,
@@ -394,8 +395,8 @@ pub(super) fn sign(
     let _ = write!(to_sign, "{ALGORITHM}\n{}\n{scope}\n", stamp.date_time);
     push_hex(&mut to_sign, &<sha2::Sha256 as sha2::Digest>::digest(creq.as_bytes()).into());
     let key = match cache {
-        Some(cache) => cache.key(credentials.secret_access_key(), &scope),
-        None => derive_key(credentials.secret_access_key(), &scope),
+        Some(cache) => cache.key(credentials.secret_access_key(), parts),
+        None => derive_key(credentials.secret_access_key(), parts),
     };
     let mut signature = String::with_capacity(64);
     push_hex(&mut signature, &hmac(&key, to_sign.as_bytes()));
@@ -518,11 +519,15 @@ mod tests {
     #[test]
     fn the_key_cache_returns_the_derived_key() {
         let cache = SigningKeyCache::default();
-        let scope = "20150830/us-east-1/iam/aws4_request";
-        let derived = derive_key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", scope);
-        assert_eq!(cache.key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", scope), derived);
-        assert_eq!(cache.key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", scope), derived);
-        assert_ne!(cache.key("another secret", scope), derived);
+        let parts = ["20150830", "us-east-1", "iam"];
+        let derived = derive_key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", parts);
+        assert_eq!(cache.key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", parts), derived);
+        assert_eq!(cache.key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", parts), derived);
+        assert_ne!(cache.key("another secret", parts), derived);
+        // The same joined scope from other parts is another key.
+        let (a, b) = (["20150830", "a/b", "c"], ["20150830", "a", "b/c"]);
+        assert_ne!(cache.key("s", a), cache.key("s", b));
+        assert_eq!(cache.key("s", b), derive_key("s", b));
         // The AWS documentation's example signing key.
         let mut hex = String::new();
         push_hex(&mut hex, &derived);
