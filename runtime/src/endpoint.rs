@@ -62,7 +62,7 @@ pub fn call_params(
 ) -> Result<Params, Error> {
     let mut params = config_params(rule_set, service, config)?;
     if let Some(op) = operation {
-        params.extend(op);
+        add_operation_params(&mut params, op);
     }
     Ok(params)
 }
@@ -93,15 +93,9 @@ pub fn config_params(rule_set: &RuleSet, service: &ServiceMeta, config: &Config)
 }
 
 /// Adds an operation's own parameters (they take precedence) to a parameter set.
-trait ExtendParams {
-    fn extend(&mut self, op: &OperationEndpointParams);
-}
-
-impl ExtendParams for Params {
-    fn extend(&mut self, op: &OperationEndpointParams) {
-        for (name, value) in op.params().iter() {
-            self.set(name, value.clone());
-        }
+fn add_operation_params(params: &mut Params, op: &OperationEndpointParams) {
+    for (name, value) in op.params().iter() {
+        params.set(name, value.clone());
     }
 }
 
@@ -115,7 +109,7 @@ pub(crate) fn with_operation<'a>(
         None => std::borrow::Cow::Borrowed(config),
         Some(op) => {
             let mut params = config.clone();
-            params.extend(op);
+            add_operation_params(&mut params, op);
             std::borrow::Cow::Owned(params)
         }
     }

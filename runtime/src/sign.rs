@@ -133,7 +133,7 @@ pub fn sign_request(
     options: &SigningOptions<'_>,
 ) -> Result<String, SigningError> {
     match options.algorithm {
-        SigningAlgorithm::V4 => v4::sign(request, credentials, options, options.key_cache),
+        SigningAlgorithm::V4 => v4::sign(request, credentials, options),
         #[cfg(feature = "sigv4a")]
         SigningAlgorithm::V4a => sign_v4a(request, credentials, options),
     }

@@ -345,7 +345,6 @@ pub(super) fn sign(
     request: &mut http::Request<bytes::Bytes>,
     credentials: &Credentials,
     options: &SigningOptions<'_>,
-    cache: Option<&SigningKeyCache>,
 ) -> Result<String, SigningError> {
     let presign = options.presign_expires_in.is_some();
     let hash = payload_hash(request, options);
@@ -394,7 +393,7 @@ pub(super) fn sign(
     let mut to_sign = String::with_capacity(160);
     let _ = write!(to_sign, "{ALGORITHM}\n{}\n{scope}\n", stamp.date_time);
     push_hex(&mut to_sign, &<sha2::Sha256 as sha2::Digest>::digest(creq.as_bytes()).into());
-    let key = match cache {
+    let key = match options.key_cache {
         Some(cache) => cache.key(credentials.secret_access_key(), parts),
         None => derive_key(credentials.secret_access_key(), parts),
     };
