@@ -56,7 +56,8 @@ pub enum AuthScheme {
 /// SigV4 or SigV4a signing settings after the endpoint's overrides.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Signing {
-    pub(crate) name: String,
+    /// The model's (borrowed, no copy per call) or the endpoint's signing name.
+    pub(crate) name: std::borrow::Cow<'static, str>,
     /// The region (SigV4) or comma-separated region set (SigV4a); `None`: the config's region.
     pub(crate) region: Option<String>,
     pub(crate) double_encode: bool,
@@ -90,8 +91,12 @@ fn is_signing(scheme: &AuthScheme) -> bool {
 }
 
 fn from_model(scheme: &AuthScheme) -> AuthOption {
-    let signing =
-        |name: &str| Signing { name: name.to_owned(), region: None, double_encode: true, normalize_path: true };
+    let signing = |name: &'static str| Signing {
+        name: std::borrow::Cow::Borrowed(name),
+        region: None,
+        double_encode: true,
+        normalize_path: true,
+    };
     match *scheme {
         AuthScheme::SigV4 { signing_name } => AuthOption::SigV4(signing(signing_name)),
         AuthScheme::SigV4a { signing_name } => AuthOption::SigV4a(signing(signing_name)),
@@ -106,7 +111,7 @@ fn from_endpoint(entry: &Value, default_name: &str) -> AuthOption {
     let text = |key: &str| entry.get(key).and_then(Value::as_str);
     let flag = |key: &str| entry.get(key).and_then(Value::as_bool).unwrap_or(false);
     let mut signing = Signing {
-        name: text("signingName").unwrap_or(default_name).to_owned(),
+        name: text("signingName").unwrap_or(default_name).to_owned().into(),
         region: text("signingRegion").map(str::to_owned),
         double_encode: !flag("disableDoubleEncoding"),
         normalize_path: !flag("disableNormalizePath"),
@@ -199,7 +204,14 @@ pub(crate) async fn authorize(
         };
         let loaded = match credentials {
             Some(ref loaded) => loaded,
-            None => credentials.insert(config.credentials_provider().provide_credentials().await),
+            None => {
+                let provider = config.credentials_provider();
+                let ready = provider.ready_credentials();
+                credentials.insert(match ready {
+                    Some(ready) => Ok(ready),
+                    None => provider.provide_credentials().await,
+                })
+            }
         };
         let creds = match loaded {
             Ok(c) => c,
@@ -230,7 +242,7 @@ pub(crate) async fn authorize(
             request.extensions_mut().insert(crate::event_stream::RequestSignature {
                 credentials: creds.clone(),
                 region: region.to_owned(),
-                signing_name: signing.name.clone(),
+                signing_name: signing.name.clone().into_owned(),
                 signature,
             });
         }
@@ -282,7 +294,12 @@ mod tests {
     }
 
     fn signing(name: &str, region: Option<&str>) -> Signing {
-        Signing { name: name.into(), region: region.map(Into::into), double_encode: true, normalize_path: true }
+        Signing {
+            name: name.to_owned().into(),
+            region: region.map(Into::into),
+            double_encode: true,
+            normalize_path: true,
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use http::header::{HeaderName, HeaderValue};
 use tracing::Instrument;
 
 use crate::auth::{AuthOption, AuthScheme};
-use crate::config::{random_uuid_v4, Config};
+use crate::config::{random_uuid_v4_text, Config};
 use crate::endpoint::{OperationEndpointParams, ResolvedEndpoint};
 use crate::endpoint_guard;
 use crate::error::{
@@ -353,8 +353,10 @@ impl Handle {
         }
         let prefix = host_prefix.map_or("", |p| p.0.as_str());
         endpoint_guard::check_host_prefix(prefix).map_err(|e| construction(ConstructionErrorKind::Request, e))?;
-        let uri: http::Uri = format!("{scheme}://{prefix}{authority}{base_path}{relative_pq}")
-            .parse()
+        let parts = [scheme, "://", prefix, authority.as_str(), base_path, relative_pq];
+        let mut uri = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+        parts.iter().for_each(|p| uri.push_str(p));
+        let uri = http::Uri::try_from(uri)
             .map_err(|e| construction(ConstructionErrorKind::Request, format!("request URI is invalid: {e}")))?;
         endpoint_guard::check_plain_http(&uri, config.allow_insecure_http())
             .map_err(|e| construction(ConstructionErrorKind::Endpoint, e))?;
@@ -390,7 +392,8 @@ impl Handle {
         request: http::Request<Bytes>,
         parse: ParseFn<O, E>,
     ) -> Result<O, SdkError<E>> {
-        let invocation_id = random_uuid_v4();
+        let invocation_id = random_uuid_v4_text();
+        let invocation_id = invocation_id.as_str();
         let span = tracing::info_span!(
             "awslim.call",
             service = self.inner.service.sdk_id,
@@ -404,7 +407,7 @@ impl Handle {
         let started = Instant::now();
         let attempts = AtomicU32::new(0);
         let call_span = span.clone();
-        let call = self.invoke_attempts(op, request, parse, &invocation_id, &attempts, &call_span);
+        let call = || self.invoke_attempts(op, request, parse, invocation_id, &attempts, &call_span);
         let result = async {
             let result = self.within_operation_timeout(&attempts, call).await;
             call_span.record("attempts", attempts.load(Ordering::Relaxed));
@@ -574,22 +577,27 @@ impl Handle {
 }
 
 impl Handle {
-    /// `call` bounded by the operation timeout, if one is set (its error counts the attempts
-    /// made).
-    async fn within_operation_timeout<O, E>(
+    /// The call `make` makes, bounded by the operation timeout if one is set (its error counts
+    /// the attempts made). The call is made here, not passed in, so that this future holds it
+    /// once: an `async fn` keeps its arguments apart from its state, and the call's future is
+    /// large (every attempt's state).
+    async fn within_operation_timeout<O, E, F>(
         &self,
         attempts: &AtomicU32,
-        call: impl std::future::Future<Output = Result<O, SdkError<E>>>,
-    ) -> Result<O, SdkError<E>> {
+        make: impl FnOnce() -> F,
+    ) -> Result<O, SdkError<E>>
+    where
+        F: std::future::Future<Output = Result<O, SdkError<E>>>,
+    {
         match self.inner.config.timeouts().operation {
-            Some(limit) => tokio::time::timeout(limit, call).await.unwrap_or_else(|_| {
+            Some(limit) => tokio::time::timeout(limit, make()).await.unwrap_or_else(|_| {
                 Err(SdkError::Timeout(TimeoutError::new(
                     TimeoutKind::Operation,
                     limit,
                     attempts.load(Ordering::Relaxed),
                 )))
             }),
-            None => call.await,
+            None => make().await,
         }
     }
 
@@ -617,9 +625,12 @@ impl Handle {
         // HTTP/2 for the operations that need it (bidirectional event streams, feature `http2`).
         *req.version_mut() = parts.version;
         *req.uri_mut() = target.uri.clone();
-        *req.headers_mut() = parts.headers.clone();
-        req.extensions_mut().insert(ResolvedEndpoint(target.endpoint.clone()));
+        // Sized for what this function and signing add, so that it never grows.
         let headers = req.headers_mut();
+        headers.reserve(parts.headers.len() + target.headers.len() + ADDED_HEADERS);
+        for (name, value) in &parts.headers {
+            headers.append(name.clone(), value.clone());
+        }
         for (name, value) in &target.headers {
             headers.append(name.clone(), value.clone());
         }
@@ -629,9 +640,10 @@ impl Handle {
         if let Some(len) = body_len {
             let bodyless = matches!(parts.method, http::Method::GET | http::Method::HEAD | http::Method::OPTIONS);
             if !headers.contains_key(http::header::CONTENT_LENGTH) && (len > 0 || !bodyless) {
-                headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(len));
+                headers.insert(http::header::CONTENT_LENGTH, small_header_value(format_args!("{len}")));
             }
         }
+        req.extensions_mut().insert(ResolvedEndpoint(target.endpoint.clone()));
         req
     }
 
@@ -662,9 +674,25 @@ fn add_unsigned_attempt_headers(
     max_attempts: u32,
 ) {
     headers.insert(HeaderName::from_static("amz-sdk-invocation-id"), invocation_id.clone());
-    let request_info = HeaderValue::from_str(&format!("attempt={attempt}; max={max_attempts}"))
-        .expect("digits are a valid header value");
+    let request_info = small_header_value(format_args!("attempt={attempt}; max={max_attempts}"));
     headers.insert(HeaderName::from_static("amz-sdk-request"), request_info);
+}
+
+/// The most headers an attempt adds to the operation's and the endpoint's: the invocation id,
+/// `amz-sdk-request`, both user agents and `content-length`, then what signing adds
+/// (`x-amz-date`, `authorization`, `x-amz-security-token`, `x-amz-content-sha256`).
+const ADDED_HEADERS: usize = 9;
+
+/// A header value of at most 48 bytes of digits and ASCII, written without an intermediate
+/// `String` (one allocation: the value's own).
+fn small_header_value(text: fmt::Arguments<'_>) -> HeaderValue {
+    let mut buf = [0u8; 48];
+    let len = {
+        let mut rest = &mut buf[..];
+        std::io::Write::write_fmt(&mut rest, text).expect("a short header value fits in 48 bytes");
+        48 - rest.len()
+    };
+    HeaderValue::from_bytes(&buf[..len]).expect("digits and ASCII are a valid header value")
 }
 
 /// The client's own check of the body limit, for transports that do not honour

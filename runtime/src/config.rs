@@ -70,12 +70,27 @@ impl fmt::Debug for IdempotencyTokenProvider {
 /// A random (v4) UUID, lowercase hyphenated. Uses `fastrand` (seeded per thread from the OS
 /// hasher seed): unique enough for tokens and invocation ids, not for secrets.
 pub fn random_uuid_v4() -> String {
+    random_uuid_v4_text().as_str().to_owned()
+}
+
+/// A random (v4) UUID as [`random_uuid_v4`] makes it, kept in a buffer (no allocation).
+pub(crate) fn random_uuid_v4_text() -> UuidText {
     let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&fastrand::u64(..).to_le_bytes());
     bytes[8..].copy_from_slice(&fastrand::u64(..).to_le_bytes());
     let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
     // Encoded straight into a buffer: no formatting machinery (`to_string`) on every call.
-    uuid::Builder::from_random_bytes(bytes).into_uuid().hyphenated().encode_lower(&mut text).to_owned()
+    uuid::Builder::from_random_bytes(bytes).into_uuid().hyphenated().encode_lower(&mut text);
+    UuidText(text)
+}
+
+/// A hyphenated lowercase UUID's text.
+pub(crate) struct UuidText([u8; uuid::fmt::Hyphenated::LENGTH]);
+
+impl UuidText {
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("a hyphenated UUID is ASCII")
+    }
 }
 
 /// Everything a client needs: region, credentials, endpoint, retries, timeouts, transport.

@@ -126,12 +126,24 @@ pub trait ProvideCredentials: Send + Sync + fmt::Debug {
     fn caches_itself(&self) -> bool {
         false
     }
+
+    /// Credentials this provider has at hand, to use without loading: static credentials, or
+    /// a cache's entry that needs no refresh yet. `None` (the default): the client asks
+    /// [`provide_credentials`](Self::provide_credentials). A call that gets them here skips a
+    /// boxed future.
+    fn ready_credentials(&self) -> Option<Credentials> {
+        None
+    }
 }
 
 impl ProvideCredentials for Credentials {
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         let c = self.clone();
         Box::pin(async move { Ok(c) })
+    }
+
+    fn ready_credentials(&self) -> Option<Credentials> {
+        Some(self.clone())
     }
 
     /// Static credentials need no cache.
@@ -147,6 +159,10 @@ impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
 
     fn caches_itself(&self) -> bool {
         (**self).caches_itself()
+    }
+
+    fn ready_credentials(&self) -> Option<Credentials> {
+        (**self).ready_credentials()
     }
 }
 

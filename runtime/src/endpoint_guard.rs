@@ -35,6 +35,9 @@ pub(crate) fn check_plain_http(uri: &http::Uri, allowed: bool) -> Result<(), Str
 /// values filled in): only DNS labels (letters, digits, hyphens; 1 to 63 characters), each
 /// followed by a dot except possibly the last, which joins the endpoint's first label.
 pub(crate) fn check_host_prefix(prefix: &str) -> Result<(), String> {
+    if prefix.is_empty() {
+        return Ok(());
+    }
     let labels: Vec<&str> = prefix.split('.').collect();
     let (last, whole) = labels.split_last().expect("split yields at least one part");
     let valid = |l: &str| l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');

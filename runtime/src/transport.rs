@@ -284,6 +284,9 @@ impl HttpTransport for HyperTransport {
                 proxy.authorize(&mut parts);
             }
             let limit = parts.extensions.get::<ResponseBodyLimit>().copied();
+            // Hyper reads none of the client's extensions, and its connection task (maybe on
+            // another thread) would free them: they are dropped here, where they were made.
+            drop(std::mem::take(&mut parts.extensions));
             let request = http::Request::from_parts(parts, full_body(body));
             let response = self.client_for(&request)?.request(request).await.map_err(classify_hyper_error)?;
             let Some(limit) = limit else {

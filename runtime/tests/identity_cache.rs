@@ -191,3 +191,24 @@ mod tokens {
         assert_eq!(format!("{:?}", config.token_provider().unwrap()).matches("CachingTokenProvider").count(), 1);
     }
 }
+
+#[tokio::test]
+async fn a_cache_has_credentials_ready_only_while_they_need_no_refresh() {
+    let now = Arc::new(AtomicU64::new(1_000_000));
+    let clock = {
+        let now = now.clone();
+        move || SystemTime::UNIX_EPOCH + Duration::from_secs(now.load(Ordering::SeqCst))
+    };
+    let expiry = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000 + 3600);
+    let source = Scripted::new(vec![Ok(Credentials::new("AKID1", "secret").with_expiry(expiry))]);
+    let cache = CachingProvider::new(source.clone()).with_clock(clock, Duration::ZERO);
+    assert!(cache.ready_credentials().is_none(), "nothing loaded yet");
+    cache.provide_credentials().await.unwrap();
+    assert_eq!(cache.ready_credentials().map(|c| c.access_key_id().to_owned()).as_deref(), Some("AKID1"));
+    // Within the refresh margin before expiry: the client must ask the provider, which refreshes.
+    now.store(1_000_000 + 3600 - REFRESH_MARGIN.as_secs(), Ordering::SeqCst);
+    assert!(cache.ready_credentials().is_none());
+    assert_eq!(source.calls(), 1);
+    // Static credentials are always ready.
+    assert!(Credentials::new("AKID", "secret").ready_credentials().is_some());
+}

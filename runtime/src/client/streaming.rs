@@ -60,7 +60,8 @@ impl Handle {
     ) -> Result<O, SdkError<E>> {
         let invocation_id = random_uuid_v4();
         let attempts = AtomicU32::new(0);
-        let call = self.streaming_attempts(op, request, parse_error, Success::Stream(parse), &invocation_id, &attempts);
+        let call =
+            || self.streaming_attempts(op, request, parse_error, Success::Stream(parse), &invocation_id, &attempts);
         self.streaming_call(op, &invocation_id, &attempts, call).await
     }
 
@@ -75,18 +76,21 @@ impl Handle {
     ) -> Result<O, SdkError<E>> {
         let invocation_id = random_uuid_v4();
         let attempts = AtomicU32::new(0);
-        let call = self.streaming_attempts(op, request, parse, Success::Whole(parse), &invocation_id, &attempts);
+        let call = || self.streaming_attempts(op, request, parse, Success::Whole(parse), &invocation_id, &attempts);
         self.streaming_call(op, &invocation_id, &attempts, call).await
     }
 
     /// Runs `call` in the call's span, within the operation timeout.
-    async fn streaming_call<O, E>(
+    async fn streaming_call<O, E, F>(
         &self,
         op: &'static OperationMeta,
         invocation_id: &str,
         attempts: &AtomicU32,
-        call: impl std::future::Future<Output = Result<O, SdkError<E>>>,
-    ) -> Result<O, SdkError<E>> {
+        call: impl FnOnce() -> F,
+    ) -> Result<O, SdkError<E>>
+    where
+        F: std::future::Future<Output = Result<O, SdkError<E>>>,
+    {
         let span = tracing::info_span!(
             "awslim.call",
             service = self.inner.service.sdk_id,

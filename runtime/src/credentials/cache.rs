@@ -180,6 +180,11 @@ impl<P: ProvideCredentials> ProvideCredentials for CachingProvider<P> {
     fn caches_itself(&self) -> bool {
         true
     }
+
+    /// The cached credentials while they need no refresh.
+    fn ready_credentials(&self) -> Option<Credentials> {
+        self.cache.fresh((self.cache.clock)())
+    }
 }
 
 /// Caches the bearer tokens of `P`, like [`CachingProvider`] (feature `bearer`).

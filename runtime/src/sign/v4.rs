@@ -32,8 +32,9 @@ const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 
 /// `YYYYMMDD` and `YYYYMMDDTHHMMSSZ` of a signing time (UTC).
 struct Stamp {
-    date: String,
+    /// The date is its first `date_len` bytes.
     date_time: String,
+    date_len: usize,
 }
 
 impl Stamp {
@@ -48,13 +49,17 @@ impl Stamp {
         push_digits(&mut date_time, y, 4);
         push_digits(&mut date_time, m, 2);
         push_digits(&mut date_time, d, 2);
-        let date = date_time.clone();
+        let date_len = date_time.len();
         date_time.push('T');
         for part in [of_day / 3600, of_day / 60 % 60, of_day % 60] {
             push_digits(&mut date_time, part, 2);
         }
         date_time.push('Z');
-        Stamp { date, date_time }
+        Stamp { date_time, date_len }
+    }
+
+    fn date(&self) -> &str {
+        &self.date_time[..self.date_len]
     }
 }
 
@@ -71,7 +76,8 @@ fn push_digits(out: &mut String, value: i64, width: u32) {
 }
 
 /// The signing key derived for one secret, day, region and service, kept for the next call
-/// with the same four (a few entries: a client signs for one or two scopes).
+/// with the same four (a few entries: a client signs for one or two scopes). It is kept as
+/// the HMAC already keyed with it, which saves hashing the key's two pads on every signature.
 #[derive(Default)]
 pub struct SigningKeyCache {
     entries: Mutex<Vec<CachedKey>>,
@@ -81,7 +87,7 @@ struct CachedKey {
     secret: String,
     /// Date, region and service (not the joined scope: a `/` in a region must not alias).
     parts: [String; 3],
-    key: [u8; 32],
+    mac: HmacSha256,
 }
 
 impl std::fmt::Debug for SigningKeyCache {
@@ -93,23 +99,31 @@ impl std::fmt::Debug for SigningKeyCache {
 impl SigningKeyCache {
     const CAPACITY: usize = 4;
 
-    /// The key for `secret` and the scope's date, region and service (`parts`).
-    fn key(&self, secret: &str, parts: [&str; 3]) -> [u8; 32] {
+    /// The HMAC keyed with the signing key for `secret` and the scope's date, region and
+    /// service (`parts`).
+    fn keyed_mac(&self, secret: &str, parts: [&str; 3]) -> HmacSha256 {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(hit) = entries.iter().find(|e| e.parts == parts && e.secret == secret) {
-            return hit.key;
+            return hit.mac.clone();
         }
-        let key = derive_key(secret, parts);
+        let mac = keyed_mac(&derive_key(secret, parts));
         if entries.len() == Self::CAPACITY {
             entries.remove(0);
         }
-        entries.push(CachedKey { secret: secret.to_owned(), parts: parts.map(str::to_owned), key });
-        key
+        entries.push(CachedKey { secret: secret.to_owned(), parts: parts.map(str::to_owned), mac: mac.clone() });
+        mac
     }
 }
 
+fn keyed_mac(key: &[u8]) -> HmacSha256 {
+    HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length")
+}
+
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
-    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac_of(keyed_mac(key), data)
+}
+
+fn mac_of(mut mac: HmacSha256, data: &[u8]) -> [u8; 32] {
     mac.update(data);
     mac.finalize().into_bytes().into()
 }
@@ -154,14 +168,14 @@ fn push_trimmed(out: &mut String, value: &str) {
     }
 }
 
-/// The canonical path: optionally with dot segments and empty segments removed, then
+/// Appends the canonical path: optionally with dot segments and empty segments removed, then
 /// optionally percent-encoded a second time.
-fn canonical_path(path: &str, options: &SigningOptions<'_>) -> String {
+fn push_canonical_path(out: &mut String, path: &str, options: &SigningOptions<'_>) {
     let path = if options.normalize_path { normalize_path(path) } else { Cow::Borrowed(path) };
     if options.double_encode {
-        percent_encoding::utf8_percent_encode(&path, PATH_SET).to_string()
+        out.extend(percent_encoding::utf8_percent_encode(&path, PATH_SET));
     } else {
-        path.into_owned()
+        out.push_str(&path);
     }
 }
 
@@ -195,16 +209,18 @@ fn normalize_path(path: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// The canonical query: every parameter form-decoded, then percent-encoded, sorted by
+/// Appends the canonical query: every parameter form-decoded, then percent-encoded, sorted by
 /// encoded key and value.
-fn canonical_query(query: &str, extra: &[(&str, &str)]) -> String {
+fn push_canonical_query(out: &mut String, query: &str, extra: &[(&str, &str)]) {
+    if query.is_empty() && extra.is_empty() {
+        return;
+    }
     let encode = |s: &str| percent_encoding::utf8_percent_encode(s, QUERY_SET).to_string();
     let mut params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .map(|(k, v)| (encode(&k), encode(&v)))
         .chain(extra.iter().map(|(k, v)| (encode(k), encode(v))))
         .collect();
     params.sort();
-    let mut out = String::with_capacity(query.len() + 16);
     for (i, (k, v)) in params.iter().enumerate() {
         if i > 0 {
             out.push('&');
@@ -213,7 +229,6 @@ fn canonical_query(query: &str, extra: &[(&str, &str)]) -> String {
         out.push('=');
         out.push_str(v);
     }
-    out
 }
 
 /// The `host` value signed when the request has no `Host` header: the URI's host, with the
@@ -349,8 +364,12 @@ pub(super) fn sign(
     let presign = options.presign_expires_in.is_some();
     let hash = payload_hash(request, options);
     let stamp = Stamp::new(options.time);
-    let scope = format!("{}/{}/{}/aws4_request", stamp.date, options.region, options.name);
-    let parts = [stamp.date.as_str(), options.region, options.name];
+    let date = stamp.date();
+    let mut scope = String::with_capacity(date.len() + options.region.len() + options.name.len() + 16);
+    for part in [date, "/", options.region, "/", options.name, "/aws4_request"] {
+        scope.push_str(part);
+    }
+    let parts = [date, options.region, options.name];
     let sends_hash = sends_payload_hash(request, options) && !presign;
     let added = Added {
         date_time: &stamp.date_time,
@@ -380,9 +399,9 @@ pub(super) fn sign(
     let mut creq = String::with_capacity(256 + query.len() + headers.len() * 48);
     creq.push_str(request.method().as_str());
     creq.push('\n');
-    creq.push_str(&canonical_path(request.uri().path(), options));
+    push_canonical_path(&mut creq, request.uri().path(), options);
     creq.push('\n');
-    creq.push_str(&canonical_query(query, &extra));
+    push_canonical_query(&mut creq, query, &extra);
     creq.push('\n');
     push_header_block(&mut creq, &headers);
     creq.push('\n');
@@ -394,11 +413,11 @@ pub(super) fn sign(
     let _ = write!(to_sign, "{ALGORITHM}\n{}\n{scope}\n", stamp.date_time);
     push_hex(&mut to_sign, &<sha2::Sha256 as sha2::Digest>::digest(creq.as_bytes()).into());
     let key = match options.key_cache {
-        Some(cache) => cache.key(credentials.secret_access_key(), parts),
-        None => derive_key(credentials.secret_access_key(), parts),
+        Some(cache) => cache.keyed_mac(credentials.secret_access_key(), parts),
+        None => keyed_mac(&derive_key(credentials.secret_access_key(), parts)),
     };
     let mut signature = String::with_capacity(64);
-    push_hex(&mut signature, &hmac(&key, to_sign.as_bytes()));
+    push_hex(&mut signature, &mac_of(key, to_sign.as_bytes()));
     let hash = sends_hash.then(|| hash.into_owned());
     let signed = Signed { signature, signed_names: names, scope, date_time: stamp.date_time };
     match expires {
@@ -418,13 +437,22 @@ fn apply_headers(
     signed: Signed,
     payload_hash: Option<String>,
 ) -> Result<String, SigningError> {
-    let authorization = format!(
-        "{ALGORITHM} Credential={}/{}, SignedHeaders={}, Signature={}",
-        credentials.access_key_id(),
-        signed.scope,
-        signed.signed_names,
-        signed.signature
-    );
+    let key_id = credentials.access_key_id();
+    let texts = [
+        ALGORITHM,
+        " Credential=",
+        key_id,
+        "/",
+        &signed.scope,
+        ", SignedHeaders=",
+        &signed.signed_names,
+        ", Signature=",
+        &signed.signature,
+    ];
+    let mut authorization = String::with_capacity(texts.iter().map(|t| t.len()).sum());
+    for text in texts {
+        authorization.push_str(text);
+    }
     let mut token = credentials.session_token().map(header_value).transpose()?;
     if let Some(token) = &mut token {
         token.set_sensitive(true);
@@ -490,7 +518,7 @@ mod tests {
     #[test]
     fn dates_of_known_days() {
         let stamp = Stamp::new(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_440_938_160));
-        assert_eq!((stamp.date.as_str(), stamp.date_time.as_str()), ("20150830", "20150830T123600Z"));
+        assert_eq!((stamp.date(), stamp.date_time.as_str()), ("20150830", "20150830T123600Z"));
     }
 
     #[test]
@@ -520,13 +548,16 @@ mod tests {
         let cache = SigningKeyCache::default();
         let parts = ["20150830", "us-east-1", "iam"];
         let derived = derive_key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", parts);
-        assert_eq!(cache.key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", parts), derived);
-        assert_eq!(cache.key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", parts), derived);
-        assert_ne!(cache.key("another secret", parts), derived);
+        // Keys compared by what they sign.
+        let key = |secret: &str, parts: [&str; 3]| mac_of(cache.keyed_mac(secret, parts), b"to sign");
+        let expected = hmac(&derived, b"to sign");
+        assert_eq!(key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", parts), expected);
+        assert_eq!(key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", parts), expected, "a hit");
+        assert_ne!(key("another secret", parts), expected);
         // The same joined scope from other parts is another key.
         let (a, b) = (["20150830", "a/b", "c"], ["20150830", "a", "b/c"]);
-        assert_ne!(cache.key("s", a), cache.key("s", b));
-        assert_eq!(cache.key("s", b), derive_key("s", b));
+        assert_ne!(key("s", a), key("s", b));
+        assert_eq!(key("s", b), hmac(&derive_key("s", b), b"to sign"));
         // The AWS documentation's example signing key.
         let mut hex = String::new();
         push_hex(&mut hex, &derived);
