@@ -15,9 +15,14 @@
 //!    client signs, response parsing, and a whole call over the in-memory transport (everything
 //!    but HTTP); "call glue" is the whole call less the steps.
 //!
+//! 3. **Allocations per in-memory call** (the stub transport's own included), counted on the
+//!    calling thread: a figure that does not depend on the machine's load.
+//!
 //! `--save FILE` writes the medians as `name<TAB>value` lines; `--compare FILE` prints them next
 //! to this run's (before/after a change). Only ratios are comparable across runs.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::io::{BufRead, Write as _};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -30,6 +35,50 @@ use awslim_runtime::{http, Credentials, StubTransport};
 use http_body_util::{BodyExt, Full};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+/// The system allocator, counting the allocations each thread makes (a thread-local counter:
+/// no shared cache line between the callers).
+struct CountingAllocator;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn count_allocation() {
+    // `try_with`: a thread being torn down still allocates, uncounted.
+    let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+}
+
+// SAFETY: every method forwards to `System` unchanged; counting neither allocates nor panics.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count_allocation();
+        // SAFETY: the caller's contract for `alloc` is `System.alloc`'s.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count_allocation();
+        // SAFETY: as `alloc`.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System` with `layout`.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count_allocation();
+        // SAFETY: `ptr` came from `System` with `layout`.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// Allocations (and reallocations) this thread made so far.
+fn thread_allocations() -> u64 {
+    ALLOCATIONS.with(Cell::get)
+}
 
 const RESPONSE_BODY: &str = r#"{"ContactId":"c-1","ParticipantId":"p-1","ParticipantToken":"pt-1"}"#;
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -477,12 +526,19 @@ fn steps(args: &Args, report: &mut Report) {
             .expect("json");
             awslim_connect::json::de_start_web_rtc_contact_response(&body).expect("output")
         });
-        let whole = per_call_us(n, || {
+        let whole_call = || {
             stub.push_json(200, RESPONSE_BODY);
             let out = rt.block_on(client.start_web_rtc_contact(input.clone())).expect("stub call");
             stub.take_requests();
             out
-        });
+        };
+        let whole = per_call_us(n, whole_call);
+        let before = thread_allocations();
+        for _ in 0..100 {
+            std::hint::black_box(whole_call());
+        }
+        let allocations = (thread_allocations() - before) as f64 / 100.0;
+        report.add("allocations per whole in-memory call (stub's included)", allocations, 1);
         report.add("step CPU us: build input + validate", build, 2);
         report.add("step CPU us: serialize JSON", serialize, 2);
         report.add("step CPU us: endpoint rules (uncached)", endpoint, 2);
