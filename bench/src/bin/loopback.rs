@@ -289,7 +289,7 @@ struct Args {
 }
 
 fn parse_args() -> Args {
-    let mut out = Args { calls: 5_000, rounds: 5, save: None, compare: None };
+    let mut out = Args { calls: 20_000, rounds: 5, save: None, compare: None };
     let mut args = std::env::args().skip(1);
     let usage = "usage: loopback [--calls N] [--rounds R] [--save FILE] [--compare FILE]";
     while let Some(a) = args.next() {
@@ -401,6 +401,11 @@ async fn loopback(
                 2,
             );
             let transport = measure(args.calls, callers, &transport_fn).await;
+            report.add(
+                &format!("transport only: calls/s vs raw, {label}"),
+                transport.calls_per_sec / raw.calls_per_sec,
+                2,
+            );
             report.add(
                 &format!("transport only: client CPU/call vs raw, {label}"),
                 transport.cpu_us_per_call / raw.cpu_us_per_call,
