@@ -13,6 +13,7 @@ use crate::auth::{AuthOption, AuthScheme};
 use crate::config::{random_uuid_v4_text, Config};
 use crate::endpoint::{OperationEndpointParams, ResolvedEndpoint};
 use crate::endpoint_guard;
+use crate::endpoint_target::PreparedEndpoint;
 use crate::error::{
     ConstructionError, ConstructionErrorKind, ErrorMetadata, ResponseMeta, SdkError, TimeoutError, TimeoutKind,
     TransportError, TransportErrorKind,
@@ -136,7 +137,7 @@ struct Inner {
     /// (built-ins and client context parameters, from the configuration).
     rule_set: Option<Result<(awslim_endpoints::RuleSet, ConfigParams), awslim_endpoints::Error>>,
     /// What the rule set resolved, per distinct parameter set.
-    endpoints: crate::endpoint::EndpointCache,
+    endpoints: crate::endpoint::EndpointCache<PreparedEndpoint>,
     quota: RetryQuota,
     user_agent: HeaderValue,
     x_amz_user_agent: HeaderValue,
@@ -187,10 +188,15 @@ impl fmt::Debug for Handle {
 /// Where a call goes and how it is authenticated.
 struct Target {
     uri: http::Uri,
-    headers: Vec<(HeaderName, HeaderValue)>,
     auth: Vec<AuthOption>,
-    /// What the rules engine resolved, put on each attempt's request for transports to see.
-    endpoint: Arc<awslim_endpoints::Endpoint>,
+    /// The endpoint's headers, and what the rules engine resolved (put on each attempt's
+    /// request for transports to see).
+    endpoint: Arc<PreparedEndpoint>,
+}
+
+/// `endpoint` made ready for requests ([`PreparedEndpoint`]); its faults are the endpoint's.
+fn prepare<E>(endpoint: awslim_endpoints::Endpoint) -> Result<PreparedEndpoint, SdkError<E>> {
+    PreparedEndpoint::new(endpoint).map_err(|e| construction(ConstructionErrorKind::Endpoint, e))
 }
 
 fn construction<E>(kind: ConstructionErrorKind, message: impl Into<String>) -> SdkError<E> {
@@ -276,7 +282,7 @@ impl Handle {
         &self,
         rules: &Result<(awslim_endpoints::RuleSet, ConfigParams), awslim_endpoints::Error>,
         operation: Option<&OperationEndpointParams>,
-    ) -> Result<Arc<awslim_endpoints::Endpoint>, SdkError<E>> {
+    ) -> Result<Arc<PreparedEndpoint>, SdkError<E>> {
         let config = &self.inner.config;
         let (rule_set, config_params) = rules.as_ref().map_err(|e| {
             SdkError::Construction(
@@ -295,11 +301,11 @@ impl Handle {
         };
         let config_params = config_params.as_ref().map_err(|e| endpoint_error(e.clone()))?;
         let params = crate::endpoint::with_operation(config_params, operation);
-        let resolve = |params: &awslim_endpoints::Params| -> Result<_, awslim_endpoints::Error> {
-            let endpoint = rule_set.resolve(params)?;
-            Ok(endpoint_guard::apply_endpoint_url(endpoint, rule_set, config.endpoint_url()))
+        let resolve = |params: &awslim_endpoints::Params| -> Result<_, SdkError<E>> {
+            let endpoint = rule_set.resolve(params).map_err(endpoint_error)?;
+            prepare(endpoint_guard::apply_endpoint_url(endpoint, rule_set, config.endpoint_url()))
         };
-        self.inner.endpoints.get_or_resolve(&params, resolve).map_err(endpoint_error)
+        self.inner.endpoints.get_or_resolve(&params, resolve)
     }
 
     /// Resolves the endpoint for a call and joins it with the request's relative URI.
@@ -314,7 +320,7 @@ impl Handle {
         let endpoint = match &self.inner.rule_set {
             Some(rules) => self.resolve_endpoint(rules, extensions.get::<OperationEndpointParams>())?,
             None => match config.endpoint_url() {
-                Some(url) => Arc::new(awslim_endpoints::Endpoint { url: url.to_owned(), ..Default::default() }),
+                Some(url) => Arc::new(prepare(awslim_endpoints::Endpoint { url: url.to_owned(), ..Default::default() })?),
                 None => {
                     return Err(construction(
                         ConstructionErrorKind::Endpoint,
@@ -323,63 +329,16 @@ impl Handle {
                 }
             },
         };
-
-        let base: http::Uri = endpoint.url.parse().map_err(|e| {
-            construction(
-                ConstructionErrorKind::Endpoint,
-                format!("resolved endpoint `{}` is not a URL: {e}", endpoint.url),
-            )
-        })?;
-        let (Some(scheme), Some(authority)) = (base.scheme_str(), base.authority()) else {
-            return Err(construction(
-                ConstructionErrorKind::Endpoint,
-                format!("resolved endpoint `{}` has no scheme or host", endpoint.url),
-            ));
-        };
-        if authority.as_str().contains('@') {
-            // The prefix would land in the user info, and the URL may carry a password.
-            return Err(construction(
-                ConstructionErrorKind::Endpoint,
-                "the endpoint URL must not contain user info (`user@`)",
-            ));
-        }
-        let base_path = base.path().trim_end_matches('/');
-        let mut relative_pq = relative.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
-        if !base_path.is_empty() && extensions.get::<PathFromEndpoint>().is_some() {
-            relative_pq = relative_pq
-                .strip_prefix('/')
-                .filter(|rest| rest.is_empty() || rest.starts_with('?'))
-                .unwrap_or(relative_pq);
-        }
         let prefix = host_prefix.map_or("", |p| p.0.as_str());
-        endpoint_guard::check_host_prefix(prefix).map_err(|e| construction(ConstructionErrorKind::Request, e))?;
-        let parts = [scheme, "://", prefix, authority.as_str(), base_path, relative_pq];
-        let mut uri = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-        parts.iter().for_each(|p| uri.push_str(p));
-        let uri = http::Uri::try_from(uri)
-            .map_err(|e| construction(ConstructionErrorKind::Request, format!("request URI is invalid: {e}")))?;
+        let uri = endpoint
+            .uri(prefix, relative, extensions.get::<PathFromEndpoint>().is_some())
+            .map_err(|e| construction(ConstructionErrorKind::Request, e))?;
         endpoint_guard::check_plain_http(&uri, config.allow_insecure_http())
             .map_err(|e| construction(ConstructionErrorKind::Endpoint, e))?;
 
-        let mut headers = Vec::new();
-        for (name, values) in &endpoint.headers {
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                construction(ConstructionErrorKind::Endpoint, format!("endpoint header `{name}` is invalid"))
-            })?;
-            for v in values {
-                let v = HeaderValue::from_str(v).map_err(|_| {
-                    construction(
-                        ConstructionErrorKind::Endpoint,
-                        format!("endpoint header `{name}` has an invalid value"),
-                    )
-                })?;
-                headers.push((name.clone(), v));
-            }
-        }
-
-        let endpoint_schemes = endpoint.properties.get("authSchemes").and_then(|s| s.as_array());
+        let endpoint_schemes = endpoint.endpoint.properties.get("authSchemes").and_then(|s| s.as_array());
         let auth = crate::auth::options(auth, endpoint_schemes.map(Vec::as_slice));
-        Ok(Target { uri, headers, auth, endpoint })
+        Ok(Target { uri, auth, endpoint })
     }
 
     /// Sends `request` (relative URI: path and optional query, already percent-encoded) to the
@@ -627,11 +586,11 @@ impl Handle {
         *req.uri_mut() = target.uri.clone();
         // Sized for what this function and signing add, so that it never grows.
         let headers = req.headers_mut();
-        headers.reserve(parts.headers.len() + target.headers.len() + ADDED_HEADERS);
+        headers.reserve(parts.headers.len() + target.endpoint.headers.len() + ADDED_HEADERS);
         for (name, value) in &parts.headers {
             headers.append(name.clone(), value.clone());
         }
-        for (name, value) in &target.headers {
+        for (name, value) in &target.endpoint.headers {
             headers.append(name.clone(), value.clone());
         }
         add_unsigned_attempt_headers(headers, invocation_id, attempt, max_attempts);
@@ -643,7 +602,7 @@ impl Handle {
                 headers.insert(http::header::CONTENT_LENGTH, small_header_value(format_args!("{len}")));
             }
         }
-        req.extensions_mut().insert(ResolvedEndpoint(target.endpoint.clone()));
+        req.extensions_mut().insert(ResolvedEndpoint(Arc::clone(&target.endpoint.endpoint)));
         req
     }
 

@@ -134,13 +134,20 @@ fn built_in_value(config: &Config, built_in: &str) -> Option<Value> {
 /// always resolved by it; errors are never kept). Bounded: at most [`EndpointCache::CAPACITY`]
 /// sets, the least recently used one dropped first, so a client that sees many distinct
 /// parameters (e.g. one S3 bucket per call) keeps a small, fixed footprint.
-#[derive(Debug, Default)]
-pub(crate) struct EndpointCache {
+/// `T` is what is kept of a resolution (the client keeps it made ready for requests).
+#[derive(Debug)]
+pub(crate) struct EndpointCache<T> {
     /// Most recently used last.
-    entries: Mutex<VecDeque<(Params, Arc<Endpoint>)>>,
+    entries: Mutex<VecDeque<(Params, Arc<T>)>>,
 }
 
-impl EndpointCache {
+impl<T> Default for EndpointCache<T> {
+    fn default() -> Self {
+        EndpointCache { entries: Mutex::default() }
+    }
+}
+
+impl<T> EndpointCache<T> {
     /// How many parameter sets are kept.
     pub(crate) const CAPACITY: usize = 16;
 
@@ -149,8 +156,8 @@ impl EndpointCache {
     pub(crate) fn get_or_resolve<E>(
         &self,
         params: &Params,
-        resolve: impl FnOnce(&Params) -> Result<Endpoint, E>,
-    ) -> Result<Arc<Endpoint>, E> {
+        resolve: impl FnOnce(&Params) -> Result<T, E>,
+    ) -> Result<Arc<T>, E> {
         if let Some(hit) = self.get(params) {
             return Ok(hit);
         }
@@ -165,7 +172,7 @@ impl EndpointCache {
         Ok(endpoint)
     }
 
-    fn get(&self, params: &Params) -> Option<Arc<Endpoint>> {
+    fn get(&self, params: &Params) -> Option<Arc<T>> {
         let mut entries = self.lock();
         let i = entries.iter().rposition(|(p, _)| p == params)?;
         let endpoint = Arc::clone(&entries[i].1);
@@ -176,7 +183,7 @@ impl EndpointCache {
         Some(endpoint)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<(Params, Arc<Endpoint>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<(Params, Arc<T>)>> {
         // The entries are whole after every step, so a panic elsewhere leaves them usable.
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -192,7 +199,7 @@ mod tests {
 
     #[test]
     fn resolves_once_per_distinct_parameter_set() {
-        let cache = EndpointCache::default();
+        let cache = EndpointCache::<Endpoint>::default();
         let mut runs = 0;
         let mut resolve = |region: &str| {
             let params = Params::new().with("Region", region).with("UseFIPS", false);
@@ -215,17 +222,17 @@ mod tests {
 
     #[test]
     fn errors_are_not_kept_and_the_cache_is_bounded() {
-        let cache = EndpointCache::default();
+        let cache = EndpointCache::<Endpoint>::default();
         let params = |i: usize| Params::new().with("Bucket", format!("b{i}"));
         assert_eq!(cache.get_or_resolve(&params(0), |_| Err("no region")), Err("no region"));
         assert_eq!(
             cache.get_or_resolve(&params(0), |_| Ok::<_, &str>(endpoint("https://a"))).unwrap().url,
             "https://a"
         );
-        for i in 1..=EndpointCache::CAPACITY {
+        for i in 1..=EndpointCache::<Endpoint>::CAPACITY {
             cache.get_or_resolve(&params(i), |_| Ok::<_, ()>(endpoint("https://b"))).unwrap();
         }
-        assert_eq!(cache.lock().len(), EndpointCache::CAPACITY);
+        assert_eq!(cache.lock().len(), EndpointCache::<Endpoint>::CAPACITY);
         // The oldest set (0) was dropped: the rules engine is asked again.
         let mut asked = false;
         cache

@@ -42,6 +42,7 @@ pub mod waiter;
 pub mod xml;
 
 mod endpoint_guard;
+mod endpoint_target;
 mod percent;
 mod rfc3339;
 
