@@ -1,6 +1,7 @@
 //! Loopback benchmark of the generated client (issue 14's ratios).
 //!
-//! `cargo run --release -p awslim-bench --bin loopback -- [--calls N] [--rounds R] [--save FILE] [--compare FILE]`
+//! `cargo run --release -p awslim-bench --bin loopback -- [--calls N] [--rounds R] [--save FILE] [--compare FILE]
+//! [--only raw|awslim|transport|in-memory]`
 //!
 //! 1. **Throughput and client CPU**: a minimal HTTP/1.1 server runs in a *child process* (this
 //!    binary with `--serve`), so this process's CPU time is the client's alone. Each round
@@ -20,6 +21,13 @@
 //!
 //! `--save FILE` writes the medians as `name<TAB>value` lines; `--compare FILE` prints them next
 //! to this run's (before/after a change). Only ratios are comparable across runs.
+//!
+//! `--only WHICH` runs one client alone for `--calls` calls and prints its figures, for a
+//! profiler: `raw`, `awslim` or `transport` with 4 callers over HTTP, or `in-memory` (whole
+//! calls over the in-memory transport on one thread, no server). E.g. `perf record -g` on
+//! `--only awslim`, or `valgrind --tool=callgrind` on `--only in-memory`, whose instruction
+//! counts do not move with the machine's load (valgrind runs SHA-256 without SHA extensions,
+//! so signing weighs more there than on the CPU).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -286,12 +294,23 @@ struct Args {
     rounds: usize,
     save: Option<String>,
     compare: Option<String>,
+    only: Option<Only>,
+}
+
+/// `--only`: one client alone.
+#[derive(Clone, Copy, PartialEq)]
+enum Only {
+    Raw,
+    Awslim,
+    Transport,
+    InMemory,
 }
 
 fn parse_args() -> Args {
-    let mut out = Args { calls: 20_000, rounds: 5, save: None, compare: None };
+    let mut out = Args { calls: 20_000, rounds: 5, save: None, compare: None, only: None };
     let mut args = std::env::args().skip(1);
-    let usage = "usage: loopback [--calls N] [--rounds R] [--save FILE] [--compare FILE]";
+    let usage = "usage: loopback [--calls N] [--rounds R] [--save FILE] [--compare FILE] \
+                 [--only raw|awslim|transport|in-memory]";
     while let Some(a) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| panic!("{a} needs a value; {usage}"));
         match a.as_str() {
@@ -299,6 +318,18 @@ fn parse_args() -> Args {
             "--rounds" => out.rounds = value().parse::<usize>().expect("--rounds R").max(1),
             "--save" => out.save = Some(value()),
             "--compare" => out.compare = Some(value()),
+            "--only" => {
+                out.only = Some(match value().as_str() {
+                    "raw" => Only::Raw,
+                    "awslim" => Only::Awslim,
+                    "transport" => Only::Transport,
+                    "in-memory" => Only::InMemory,
+                    other => {
+                        eprintln!("{usage} (unknown client {other})");
+                        std::process::exit(2);
+                    }
+                })
+            }
             other => {
                 eprintln!("{usage} (unknown argument {other})");
                 std::process::exit(2);
@@ -313,6 +344,9 @@ fn main() {
         return run_server();
     }
     let args = parse_args();
+    if args.only == Some(Only::InMemory) {
+        return in_memory_only(&args);
+    }
     let before = args.compare.as_deref().map(read_saved).unwrap_or_default();
     let mut report = Report::default();
     let (server, addr) = start_server();
@@ -323,6 +357,9 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     rt.block_on(loopback(&args, addr, signed, &mut report));
     drop(rt);
+    if args.only.is_some() {
+        return;
+    }
     steps(&args, &mut report);
     drop(server.stdin);
 
@@ -379,6 +416,13 @@ async fn loopback(
         }
     });
 
+    if let Some(which) = args.only {
+        return match which {
+            Only::Raw => only("raw client", args, &raw_fn).await,
+            Only::Awslim => only("awslim", args, &ours).await,
+            Only::Transport | Only::InMemory => only("transport only", args, &transport_fn).await,
+        };
+    }
     // Warm up connections and allocators.
     measure(args.calls / 10, 4, &raw_fn).await;
     measure(args.calls / 10, 4, &ours).await;
@@ -417,6 +461,40 @@ async fn loopback(
             report.add(&format!("awslim CPU us/call, {label}"), awslim.cpu_us_per_call, 1);
         }
     }
+}
+
+/// `--only`: `call` alone with 4 callers, after a warm-up.
+async fn only<F, Fut>(label: &str, args: &Args, call: &Arc<F>)
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    measure(args.calls / 10, 4, call).await;
+    let s = measure(args.calls, 4, call).await;
+    println!("{label}, 4 callers: {:.0} calls/s, {:.1} client CPU us/call", s.calls_per_sec, s.cpu_us_per_call);
+}
+
+/// `--only in-memory`: whole calls over the in-memory transport on this thread.
+fn in_memory_only(args: &Args) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("runtime");
+    let stub = StubTransport::new();
+    let client = stub_client(&stub, None);
+    let input = input();
+    let us = per_call_us(args.calls, || in_memory_call(&rt, &stub, &client, &input));
+    println!("whole call, in-memory transport: {us:.2} CPU us/call over {} calls", args.calls);
+}
+
+/// One whole call over the in-memory transport.
+fn in_memory_call(
+    rt: &tokio::runtime::Runtime,
+    stub: &StubTransport,
+    client: &Client,
+    input: &StartWebRtcContactRequest,
+) -> impl Sized {
+    stub.push_json(200, RESPONSE_BODY);
+    let out = rt.block_on(client.start_web_rtc_contact(input.clone())).expect("stub call");
+    stub.take_requests();
+    out
 }
 
 /// `sent` as a request to send again.
@@ -531,12 +609,7 @@ fn steps(args: &Args, report: &mut Report) {
             .expect("json");
             awslim_connect::json::de_start_web_rtc_contact_response(&body).expect("output")
         });
-        let whole_call = || {
-            stub.push_json(200, RESPONSE_BODY);
-            let out = rt.block_on(client.start_web_rtc_contact(input.clone())).expect("stub call");
-            stub.take_requests();
-            out
-        };
+        let whole_call = || in_memory_call(&rt, &stub, &client, &input);
         let whole = per_call_us(n, whole_call);
         let before = thread_allocations();
         for _ in 0..100 {
