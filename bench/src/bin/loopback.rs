@@ -9,8 +9,11 @@
 //!    request) and the generated client, sequentially and with 4 concurrent callers: calls per
 //!    second and client CPU per call. Then the client's own transport (`HyperTransport`) alone,
 //!    sending one request the client signed again and again ("transport only"): the HTTP part of
-//!    a call without the rest. The machine is shared, so what counts is the *ratio* to the raw
-//!    client measured in the same round; min/median/max over the rounds are printed.
+//!    a call without the rest; and the same after as much plain computation per call as a whole
+//!    in-memory call takes ("transport + busy"): what the client's work outside HTTP would cost
+//!    over HTTP if it were nothing but computation. The machine is shared, so what counts is the
+//!    *ratio* to the raw client measured in the same round; min/median/max over the rounds are
+//!    printed.
 //! 2. **CPU per step**: the pieces of a call on one thread (thread CPU time): input build and
 //!    validation, JSON serialization, endpoint rules evaluation, SigV4 signing of the headers the
 //!    client signs, response parsing, and a whole call over the in-memory transport (everything
@@ -354,8 +357,11 @@ fn main() {
         let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("runtime");
         recorded_request(&rt, Some(addr))
     };
+    // The least of 5 short measurements: this machine's noise only ever adds.
+    let busy_us = (0..5).map(|_| in_memory_call_us(args.calls / 10)).fold(f64::INFINITY, f64::min);
+    let busy_iterations = busy_iterations_for(busy_us);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-    rt.block_on(loopback(&args, addr, signed, &mut report));
+    rt.block_on(loopback(&args, addr, signed, busy_iterations, &mut report));
     drop(rt);
     if args.only.is_some() {
         return;
@@ -380,6 +386,7 @@ async fn loopback(
     args: &Args,
     addr: std::net::SocketAddr,
     signed: awslim_runtime::transport::RecordedRequest,
+    busy_iterations: u64,
     report: &mut Report,
 ) {
     let url = format!("http://{addr}/contact/webrtc");
@@ -416,6 +423,15 @@ async fn loopback(
         }
     });
 
+    // The same, after as much computation as a whole in-memory call: what a client would get
+    // whose every cost outside HTTP were as large as ours but had nothing to do with HTTP.
+    let busy_transport_fn = {
+        let transport_fn = Arc::clone(&transport_fn);
+        Arc::new(move || {
+            busy(busy_iterations);
+            transport_fn()
+        })
+    };
     if let Some(which) = args.only {
         return match which {
             Only::Raw => only("raw client", args, &raw_fn).await,
@@ -455,6 +471,17 @@ async fn loopback(
                 transport.cpu_us_per_call / raw.cpu_us_per_call,
                 2,
             );
+            let busy = measure(args.calls, callers, &busy_transport_fn).await;
+            report.add(
+                &format!("transport + busy: calls/s vs raw, {label}"),
+                busy.calls_per_sec / raw.calls_per_sec,
+                2,
+            );
+            report.add(
+                &format!("transport + busy: client CPU/call vs raw, {label}"),
+                busy.cpu_us_per_call / raw.cpu_us_per_call,
+                2,
+            );
             report.add(&format!("raw client calls/s, {label}"), raw.calls_per_sec, 0);
             report.add(&format!("awslim calls/s, {label}"), awslim.calls_per_sec, 0);
             report.add(&format!("raw client CPU us/call, {label}"), raw.cpu_us_per_call, 1);
@@ -476,12 +503,34 @@ where
 
 /// `--only in-memory`: whole calls over the in-memory transport on this thread.
 fn in_memory_only(args: &Args) {
+    let us = in_memory_call_us(args.calls);
+    println!("whole call, in-memory transport: {us:.2} CPU us/call over {} calls", args.calls);
+}
+
+/// Thread CPU of a whole call over the in-memory transport, in microseconds (`calls` calls).
+fn in_memory_call_us(calls: usize) -> f64 {
     let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("runtime");
     let stub = StubTransport::new();
     let client = stub_client(&stub, None);
     let input = input();
-    let us = per_call_us(args.calls, || in_memory_call(&rt, &stub, &client, &input));
-    println!("whole call, in-memory transport: {us:.2} CPU us/call over {} calls", args.calls);
+    per_call_us(calls.max(100), || in_memory_call(&rt, &stub, &client, &input))
+}
+
+/// Busy work: `iterations` rounds of a multiply-xorshift (no memory, no calls).
+fn busy(iterations: u64) -> u64 {
+    let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+    for _ in 0..iterations {
+        x = (x ^ (x >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    }
+    std::hint::black_box(x)
+}
+
+/// How many rounds of [`busy`] take `us` microseconds of this thread's CPU; printed.
+fn busy_iterations_for(us: f64) -> u64 {
+    const SAMPLE: u64 = 5_000_000;
+    let per_round = (0..5).map(|_| per_call_us(1, || busy(SAMPLE))).fold(f64::INFINITY, f64::min) / SAMPLE as f64;
+    println!("busy work: {us:.2} us of computation per call (a whole in-memory call's CPU)");
+    (us / per_round) as u64
 }
 
 /// One whole call over the in-memory transport.
