@@ -69,10 +69,7 @@ impl PreparedEndpoint {
                         .filter(|rest| rest.is_empty() || rest.starts_with('?'))
                         .unwrap_or(relative);
                 }
-                let mut joined = String::with_capacity(self.base_path.len() + relative.len());
-                joined.push_str(&self.base_path);
-                joined.push_str(relative);
-                PathAndQuery::try_from(joined).map_err(|e| invalid(&e))?
+                PathAndQuery::try_from([self.base_path.as_str(), relative].concat()).map_err(|e| invalid(&e))?
             }
         };
         let mut parts = http::uri::Parts::default();

@@ -365,10 +365,8 @@ pub(super) fn sign(
     let hash = payload_hash(request, options);
     let stamp = Stamp::new(options.time);
     let date = stamp.date();
-    let mut scope = String::with_capacity(date.len() + options.region.len() + options.name.len() + 16);
-    for part in [date, "/", options.region, "/", options.name, "/aws4_request"] {
-        scope.push_str(part);
-    }
+    // `concat` sizes the string once.
+    let scope = [date, "/", options.region, "/", options.name, "/aws4_request"].concat();
     let parts = [date, options.region, options.name];
     let sends_hash = sends_payload_hash(request, options) && !presign;
     let added = Added {
@@ -437,22 +435,18 @@ fn apply_headers(
     signed: Signed,
     payload_hash: Option<String>,
 ) -> Result<String, SigningError> {
-    let key_id = credentials.access_key_id();
-    let texts = [
+    let authorization = [
         ALGORITHM,
         " Credential=",
-        key_id,
+        credentials.access_key_id(),
         "/",
         &signed.scope,
         ", SignedHeaders=",
         &signed.signed_names,
         ", Signature=",
         &signed.signature,
-    ];
-    let mut authorization = String::with_capacity(texts.iter().map(|t| t.len()).sum());
-    for text in texts {
-        authorization.push_str(text);
-    }
+    ]
+    .concat();
     let mut token = credentials.session_token().map(header_value).transpose()?;
     if let Some(token) = &mut token {
         token.set_sensitive(true);
