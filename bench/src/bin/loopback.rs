@@ -268,6 +268,12 @@ impl Report {
         }
     }
 
+    /// `sample`'s calls/s and CPU per call as ratios to `raw`'s, as rows `{names[i]}, {label}`.
+    fn add_vs_raw(&mut self, names: [&str; 2], label: &str, sample: Sample, raw: Sample) {
+        self.add(&format!("{}, {label}", names[0]), sample.calls_per_sec / raw.calls_per_sec, 2);
+        self.add(&format!("{}, {label}", names[1]), sample.cpu_us_per_call / raw.cpu_us_per_call, 2);
+    }
+
     fn print(&self, before: &[(String, f64)]) {
         let header = if before.is_empty() { "" } else { "  before (median)" };
         println!("{:<54} {:>32}{header}", "", "min / median / max");
@@ -454,34 +460,13 @@ async fn loopback(
                 let awslim = measure(args.calls, callers, &ours).await;
                 (measure(args.calls, callers, &raw_fn).await, awslim)
             };
-            report.add(&format!("calls/s vs raw client, {label}"), awslim.calls_per_sec / raw.calls_per_sec, 2);
-            report.add(
-                &format!("client CPU/call vs raw client, {label}"),
-                awslim.cpu_us_per_call / raw.cpu_us_per_call,
-                2,
-            );
+            report.add_vs_raw(["calls/s vs raw client", "client CPU/call vs raw client"], label, awslim, raw);
             let transport = measure(args.calls, callers, &transport_fn).await;
-            report.add(
-                &format!("transport only: calls/s vs raw, {label}"),
-                transport.calls_per_sec / raw.calls_per_sec,
-                2,
-            );
-            report.add(
-                &format!("transport only: client CPU/call vs raw, {label}"),
-                transport.cpu_us_per_call / raw.cpu_us_per_call,
-                2,
-            );
+            let names = ["transport only: calls/s vs raw", "transport only: client CPU/call vs raw"];
+            report.add_vs_raw(names, label, transport, raw);
             let busy = measure(args.calls, callers, &busy_transport_fn).await;
-            report.add(
-                &format!("transport + busy: calls/s vs raw, {label}"),
-                busy.calls_per_sec / raw.calls_per_sec,
-                2,
-            );
-            report.add(
-                &format!("transport + busy: client CPU/call vs raw, {label}"),
-                busy.cpu_us_per_call / raw.cpu_us_per_call,
-                2,
-            );
+            let names = ["transport + busy: calls/s vs raw", "transport + busy: client CPU/call vs raw"];
+            report.add_vs_raw(names, label, busy, raw);
             report.add(&format!("raw client calls/s, {label}"), raw.calls_per_sec, 0);
             report.add(&format!("awslim calls/s, {label}"), awslim.calls_per_sec, 0);
             report.add(&format!("raw client CPU us/call, {label}"), raw.cpu_us_per_call, 1);
